@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# vnl: top-level build.  `make` builds the module (for KDIR), vnlctl and the
+# selftests; `make check` runs the suite in QEMU guests on every kernel of the
+# matrix; `make demo` is the README's main job.  See README.md.
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+
+# The kernel build tree: the running kernel's if it has one, else the newest
+# installed Debian 6.1 headers.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /usr/src/linux-headers-6.1.*-amd64))))
+
+# Where the module is built: kmod/ itself by default.  The VM runner builds
+# one copy per kernel with MODBUILD=build/<release>, so that kernels do not
+# overwrite each other's objects.
+MODBUILD ?=
+MODDIR := $(if $(MODBUILD),$(abspath $(MODBUILD))/kmod,$(TOP)/kmod)
+
+KERNELS ?= 6.1 6.12 debug
+
+.PHONY: all module tools selftests lint check demo deps clean
+
+all: module tools selftests
+
+module:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "no kernel build tree: run 'make deps' or pass KDIR=" >&2; exit 1; }
+ifneq ($(MODBUILD),)
+	@mkdir -p $(MODDIR)
+	@ln -sfn $(TOP)/include $(abspath $(MODBUILD))/include
+	@cp -pu $(TOP)/kmod/Kbuild $(TOP)/kmod/*.c $(TOP)/kmod/*.h $(MODDIR)/
+endif
+	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 modules
+
+tools:
+	$(MAKE) -C tools/vnlctl
+
+selftests:
+	$(MAKE) -C selftests
+
+# checkpatch and sparse, both with zero warnings allowed.
+lint:
+	@tools/lint
+
+check: all
+	@tools/check $(KERNELS)
+
+demo: all
+	@tools/demo
+
+deps:
+	@tools/deps
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean 2>/dev/null || true
+	$(MAKE) -C tools/vnlctl clean
+	$(MAKE) -C selftests clean
+	rm -rf build

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "vnl" generic netlink family: how userspace (vnlctl, the selftests)
+ * creates, deletes and inspects vnl devices, and how it hears about them.
+ * include/uapi/linux/vnl.h documents every command and attribute.
+ *
+ * Locking: the family is not parallel_ops, so the genl core runs one
+ * handler at a time; every handler that touches devices also takes RTNL,
+ * which is what protects net_devices and the vnl registry.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_ether.h>
+#include <net/net_namespace.h>
+#include <net/rtnetlink.h>
+#include <net/sock.h>
+
+#include "vnl.h"
+
+enum vnl_genl_mcgrp {
+	VNL_GENL_MCGRP_MONITOR,
+};
+
+static const struct genl_multicast_group vnl_genl_mcgrps[] = {
+	[VNL_GENL_MCGRP_MONITOR] = { .name = VNL_MCGRP_MONITOR },
+};
+
+static struct netlink_range_validation vnl_mtu_range = {
+	.min = ETH_MIN_MTU,
+	.max = ETH_MAX_MTU,
+};
+
+/* Validation lives here: the genl core rejects, with an extack message
+ * pointing at the attribute, anything outside these bounds, and (strict
+ * validation) any attribute a request may not carry.
+ */
+static const struct nla_policy vnl_peer_policy[VNL_PEER_A_MAX + 1] = {
+	[VNL_PEER_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[VNL_PEER_A_ADDRESS]	= NLA_POLICY_ETH_ADDR,
+	[VNL_PEER_A_NETNS_FD]	= { .type = NLA_U32 },
+	[VNL_PEER_A_NETNS_PID]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy vnl_policy[VNL_A_MAX + 1] = {
+	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[VNL_A_KIND]		= NLA_POLICY_RANGE(NLA_U32, VNL_KIND_PAIR, VNL_KIND_MAX),
+	[VNL_A_MTU]		= NLA_POLICY_FULL_RANGE(NLA_U32, &vnl_mtu_range),
+	[VNL_A_ADDRESS]		= NLA_POLICY_ETH_ADDR,
+	[VNL_A_NETNS_FD]	= { .type = NLA_U32 },
+	[VNL_A_NETNS_PID]	= { .type = NLA_U32 },
+	[VNL_A_PEER]		= NLA_POLICY_NESTED(vnl_peer_policy),
+};
+
+static struct genl_family vnl_genl_family;
+
+/* True from registration until just before unregistration.  Written and
+ * read under RTNL, like every event source, so that no event can be sent
+ * while the family (and its multicast group id) is going away.
+ */
+static bool vnl_genl_live;
+
+static int vnl_genl_put_peer(struct sk_buff *skb, struct net_device *dev)
+{
+	struct net_device *peer = vnl_pair_peer(netdev_priv(dev));
+	struct nlattr *nest;
+
+	if (!peer)
+		return 0;
+
+	nest = nla_nest_start(skb, VNL_A_PEER);
+	if (!nest)
+		return -EMSGSIZE;
+
+	if (nla_put_u32(skb, VNL_PEER_A_IFINDEX, peer->ifindex) ||
+	    nla_put_string(skb, VNL_PEER_A_IFNAME, peer->name))
+		goto cancel;
+
+	/* Like IFLA_LINK_NETNSID: a netnsid is how one netns names another;
+	 * allocating one may sleep, which is fine under RTNL.
+	 */
+	if (!net_eq(dev_net(dev), dev_net(peer)) &&
+	    nla_put_s32(skb, VNL_PEER_A_NETNSID,
+			peernet2id_alloc(dev_net(dev), dev_net(peer), GFP_KERNEL)))
+		goto cancel;
+
+	nla_nest_end(skb, nest);
+	return 0;
+
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int vnl_genl_put_stats(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnl_stats st;
+	struct nlattr *nest;
+
+	vnl_dev_read_stats(dev, &st);
+
+	nest = nla_nest_start(skb, VNL_A_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+
+	if (nla_put_u64_64bit(skb, VNL_STATS_A_RX_PACKETS, st.rx_packets, VNL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNL_STATS_A_RX_BYTES, st.rx_bytes, VNL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_PACKETS, st.tx_packets, VNL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_BYTES, st.tx_bytes, VNL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNL_STATS_A_RX_DROPS, st.rx_drops, VNL_STATS_A_PAD) ||
+	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_DROPS, st.tx_drops, VNL_STATS_A_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* One device, as LINK_GET, its dump and the events describe it.  Called
+ * under RTNL, so the device and its peer stay put while we read them.
+ */
+static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
+			      u32 portid, u32 seq, int flags, u8 cmd)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &vnl_genl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_u32(skb, VNL_A_IFINDEX, dev->ifindex) ||
+	    nla_put_string(skb, VNL_A_IFNAME, dev->name) ||
+	    nla_put_u32(skb, VNL_A_KIND, vnl->kind) ||
+	    nla_put_u32(skb, VNL_A_MTU, dev->mtu) ||
+	    nla_put(skb, VNL_A_ADDRESS, ETH_ALEN, dev->dev_addr) ||
+	    nla_put_u8(skb, VNL_A_UP, netif_running(dev)) ||
+	    nla_put_u8(skb, VNL_A_CARRIER, netif_carrier_ok(dev)) ||
+	    vnl_genl_put_peer(skb, dev) ||
+	    vnl_genl_put_stats(skb, dev)) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+/* Send @cmd about @dev to the "monitor" group of the device's netns, so a
+ * listener only hears of devices it could see with "ip link".
+ */
+void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd)
+{
+	struct net *net = dev_net(dev);
+	struct sk_buff *skb;
+
+	ASSERT_RTNL();
+	if (!vnl_genl_live ||
+	    !genl_has_listeners(&vnl_genl_family, net, VNL_GENL_MCGRP_MONITOR))
+		return;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!skb)
+		return;
+
+	if (vnl_genl_fill_link(skb, dev, 0, 0, 0, cmd)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&vnl_genl_family, net, skb, 0,
+				VNL_GENL_MCGRP_MONITOR, GFP_KERNEL);
+}
+
+/* The creation event; from now on userspace also hears of the deletion. */
+static void vnl_genl_announce(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+
+	vnl->announced = true;
+	vnl_genl_notify(dev, VNL_CMD_LINK_NEW);
+}
+
+static int vnl_genl_get_version(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &vnl_genl_family, 0,
+				VNL_CMD_GET_VERSION);
+	if (!hdr || nla_put_string(msg, VNL_A_VERSION, VNL_VERSION)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+/* The netns named by @fd_attr or @pid_attr, else @fallback, with a
+ * reference the caller drops.  The caller must hold CAP_NET_ADMIN over it:
+ * the genl core only checked the netns of the caller's socket.
+ */
+static struct net *vnl_genl_get_net(struct sk_buff *skb, struct genl_info *info,
+				    struct nlattr *fd_attr,
+				    struct nlattr *pid_attr,
+				    struct net *fallback)
+{
+	struct net *net;
+
+	if (fd_attr && pid_attr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, pid_attr,
+				    "give a netns by fd or by pid, not both");
+		return ERR_PTR(-EINVAL);
+	}
+
+	if (fd_attr)
+		net = get_net_ns_by_fd(nla_get_u32(fd_attr));
+	else if (pid_attr)
+		net = get_net_ns_by_pid(nla_get_u32(pid_attr));
+	else
+		net = get_net(fallback);
+
+	if (IS_ERR(net)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr ?: pid_attr,
+				    "no such network namespace");
+		return net;
+	}
+
+	if (!netlink_ns_capable(skb, net->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, fd_attr ?: pid_attr,
+				    "CAP_NET_ADMIN over the target netns is needed");
+		put_net(net);
+		return ERR_PTR(-EPERM);
+	}
+	return net;
+}
+
+static int vnl_genl_check_name(struct genl_info *info, struct nlattr *attr)
+{
+	if (!dev_valid_name(nla_data(attr))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "not a valid interface name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Everything LINK_NEW needs that the policy cannot express: presence,
+ * valid names, unicast addresses.  Nothing has been created yet.
+ */
+static int vnl_genl_check_pair(struct genl_info *info, struct nlattr **peer_tb)
+{
+	struct nlattr **tb = info->attrs;
+	int err;
+
+	if (!tb[VNL_A_IFNAME]) {
+		NL_SET_ERR_MSG(info->extack, "missing the device name (VNL_A_IFNAME)");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_IFNAME);
+		return -EINVAL;
+	}
+	if (!tb[VNL_A_PEER]) {
+		NL_SET_ERR_MSG(info->extack, "missing the peer (VNL_A_PEER)");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_PEER);
+		return -EINVAL;
+	}
+
+	err = nla_parse_nested(peer_tb, VNL_PEER_A_MAX, tb[VNL_A_PEER],
+			       vnl_peer_policy, info->extack);
+	if (err)
+		return err;
+
+	if (!peer_tb[VNL_PEER_A_IFNAME]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_PEER],
+				    "missing the peer name (VNL_PEER_A_IFNAME)");
+		NL_SET_ERR_ATTR_MISS(info->extack, tb[VNL_A_PEER],
+				     VNL_PEER_A_IFNAME);
+		return -EINVAL;
+	}
+
+	err = vnl_genl_check_name(info, tb[VNL_A_IFNAME]) ?:
+	      vnl_genl_check_name(info, peer_tb[VNL_PEER_A_IFNAME]);
+	if (err)
+		return err;
+
+	if (tb[VNL_A_ADDRESS] &&
+	    !is_valid_ether_addr(nla_data(tb[VNL_A_ADDRESS]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_ADDRESS],
+				    "the address must be unicast and not zero");
+		return -EINVAL;
+	}
+	if (peer_tb[VNL_PEER_A_ADDRESS] &&
+	    !is_valid_ether_addr(nla_data(peer_tb[VNL_PEER_A_ADDRESS]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, peer_tb[VNL_PEER_A_ADDRESS],
+				    "the peer address must be unicast and not zero");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int vnl_genl_new_pair(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr *peer_tb[VNL_PEER_A_MAX + 1];
+	struct nlattr **tb = info->attrs;
+	struct vnl_pair_config cfg = {};
+	struct net_device *dev, *peer;
+	struct sk_buff *reply;
+	int err;
+
+	err = vnl_genl_check_pair(info, peer_tb);
+	if (err)
+		return err;
+
+	cfg.name = nla_data(tb[VNL_A_IFNAME]);
+	cfg.peer_name = nla_data(peer_tb[VNL_PEER_A_IFNAME]);
+	cfg.addr = tb[VNL_A_ADDRESS] ? nla_data(tb[VNL_A_ADDRESS]) : NULL;
+	cfg.peer_addr = peer_tb[VNL_PEER_A_ADDRESS] ?
+			nla_data(peer_tb[VNL_PEER_A_ADDRESS]) : NULL;
+	cfg.mtu = tb[VNL_A_MTU] ? nla_get_u32(tb[VNL_A_MTU]) : 0;
+
+	cfg.net = vnl_genl_get_net(skb, info, tb[VNL_A_NETNS_FD],
+				   tb[VNL_A_NETNS_PID], genl_info_net(info));
+	if (IS_ERR(cfg.net))
+		return PTR_ERR(cfg.net);
+
+	cfg.peer_net = vnl_genl_get_net(skb, info, peer_tb[VNL_PEER_A_NETNS_FD],
+					peer_tb[VNL_PEER_A_NETNS_PID], cfg.net);
+	if (IS_ERR(cfg.peer_net)) {
+		err = PTR_ERR(cfg.peer_net);
+		goto out_put_net;
+	}
+
+	/* Allocated before anything is created, so that once the pair
+	 * exists nothing can fail any more.
+	 */
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply) {
+		err = -ENOMEM;
+		goto out_put_peer_net;
+	}
+
+	rtnl_lock();
+	err = vnl_pair_create(&cfg, &dev, info->extack);
+	if (!err) {
+		peer = vnl_pair_peer(netdev_priv(dev));
+		vnl_genl_announce(peer);
+		vnl_genl_announce(dev);
+		err = vnl_genl_fill_link(reply, dev, info->snd_portid,
+					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
+	}
+	rtnl_unlock();
+
+	if (err)
+		nlmsg_free(reply);
+	else
+		err = genlmsg_reply(reply, info);
+out_put_peer_net:
+	put_net(cfg.peer_net);
+out_put_net:
+	put_net(cfg.net);
+	return err;
+}
+
+static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
+{
+	if (!info->attrs[VNL_A_KIND]) {
+		NL_SET_ERR_MSG(info->extack, "missing the kind of device (VNL_A_KIND)");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_KIND);
+		return -EINVAL;
+	}
+
+	/* The policy admits only the kinds that exist. */
+	return vnl_genl_new_pair(skb, info);
+}
+
+/* The vnl device a LINK_DEL or LINK_GET request names, in the caller's
+ * netns.  Caller holds RTNL.
+ */
+static struct net_device *vnl_genl_find_dev(struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+
+	if (tb[VNL_A_IFINDEX]) {
+		dev = __dev_get_by_index(net, nla_get_u32(tb[VNL_A_IFINDEX]));
+	} else if (tb[VNL_A_IFNAME]) {
+		dev = __dev_get_by_name(net, nla_data(tb[VNL_A_IFNAME]));
+	} else {
+		NL_SET_ERR_MSG(info->extack,
+			       "name the device by VNL_A_IFINDEX or VNL_A_IFNAME");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_IFNAME);
+		return ERR_PTR(-EINVAL);
+	}
+
+	if (!dev) {
+		NL_SET_ERR_MSG(info->extack, "no such device");
+		return ERR_PTR(-ENODEV);
+	}
+	if (!vnl_dev_is_vnl(dev)) {
+		NL_SET_ERR_MSG(info->extack, "not a vnl device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static int vnl_genl_link_del(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	LIST_HEAD(kill);
+
+	rtnl_lock();
+	dev = vnl_genl_find_dev(info);
+	if (IS_ERR(dev)) {
+		rtnl_unlock();
+		return PTR_ERR(dev);
+	}
+
+	/* The same path as "ip link del": the kind decides what goes with
+	 * the device (a pair's peer), then all of it is unregistered in one
+	 * batch, which costs a single RCU grace period.
+	 */
+	dev->rtnl_link_ops->dellink(dev, &kill);
+	unregister_netdevice_many(&kill);
+	rtnl_unlock();
+	return 0;
+}
+
+static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
+{
+	struct net_device *dev;
+	struct sk_buff *reply;
+	int err;
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply)
+		return -ENOMEM;
+
+	rtnl_lock();
+	dev = vnl_genl_find_dev(info);
+	if (IS_ERR(dev))
+		err = PTR_ERR(dev);
+	else
+		err = vnl_genl_fill_link(reply, dev, info->snd_portid,
+					 info->snd_seq, 0, VNL_CMD_LINK_GET);
+	rtnl_unlock();
+
+	if (err) {
+		nlmsg_free(reply);
+		return err;
+	}
+	return genlmsg_reply(reply, info);
+}
+
+/* A dump fills one skb per call until the devices run out.  cb->args[0]
+ * remembers the registry id to resume from: ids never change and are
+ * never reused while the device exists, so each device of the netns is
+ * reported exactly once even across thousands of messages.
+ */
+static int vnl_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct net *net = sock_net(skb->sk);
+	unsigned long id = cb->args[0];
+	struct vnl_dev *vnl;
+	int err = 0;
+
+	rtnl_lock();
+	while ((vnl = vnl_dev_find_next(net, &id))) {
+		err = vnl_genl_fill_link(skb, vnl->dev,
+					 NETLINK_CB(cb->skb).portid,
+					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					 VNL_CMD_LINK_GET);
+		if (err)
+			break;
+		id++;
+	}
+	rtnl_unlock();
+
+	if (!vnl)
+		id = ULONG_MAX;	/* done: the next call finds nothing */
+	cb->args[0] = id;
+
+	/* A full skb ends this part of the dump; it goes on from @id. */
+	if (err == -EMSGSIZE && skb->len)
+		return skb->len;
+	return err ?: skb->len;
+}
+
+static const struct genl_ops vnl_genl_ops[] = {
+	{
+		.cmd	= VNL_CMD_GET_VERSION,
+		.doit	= vnl_genl_get_version,
+	},
+	{
+		.cmd	= VNL_CMD_LINK_NEW,
+		.doit	= vnl_genl_link_new,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= VNL_CMD_LINK_DEL,
+		.doit	= vnl_genl_link_del,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= VNL_CMD_LINK_GET,
+		.doit	= vnl_genl_link_get,
+		.dumpit	= vnl_genl_link_dump,
+	},
+};
+
+static struct genl_family vnl_genl_family __ro_after_init = {
+	.name		= VNL_GENL_NAME,
+	.version	= VNL_GENL_VERSION,
+	.maxattr	= VNL_A_MAX,
+	.policy		= vnl_policy,
+	.netnsok	= true,
+	.module		= THIS_MODULE,
+	.ops		= vnl_genl_ops,
+	.n_ops		= ARRAY_SIZE(vnl_genl_ops),
+	.mcgrps		= vnl_genl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(vnl_genl_mcgrps),
+};
+
+int vnl_genl_register(void)
+{
+	int err;
+
+	err = genl_register_family(&vnl_genl_family);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	vnl_genl_live = true;
+	rtnl_unlock();
+	return 0;
+}
+
+/* Events stop first, under RTNL, so none can race with the family's
+ * multicast group going away; then the genl core waits for running
+ * handlers and removes the family.
+ */
+void vnl_genl_unregister(void)
+{
+	rtnl_lock();
+	vnl_genl_live = false;
+	rtnl_unlock();
+
+	genl_unregister_family(&vnl_genl_family);
+}

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnl: a teaching-grade virtual link combining veth-style pairs, a
+ * tun/tap-style character device and macvlan-style MAC demultiplexing.
+ *
+ * Module init and exit only: each registers its pieces in order and
+ * unwinds them in reverse.
+ */
+#include <linux/module.h>
+#include <net/rtnetlink.h>
+
+#include "vnl.h"
+
+static int __init vnl_init(void)
+{
+	int err;
+
+	/* The link kind first: the family creates devices of that kind. */
+	err = vnl_dev_register_ops();
+	if (err)
+		return err;
+
+	err = vnl_genl_register();
+	if (err)
+		goto err_unregister_ops;
+
+	err = vnl_chr_register();
+	if (err)
+		goto err_unregister_genl;
+
+	return 0;
+
+err_unregister_genl:
+	vnl_genl_unregister();
+err_unregister_ops:
+	vnl_dev_unregister_ops();
+	return err;
+}
+
+/* The family goes before the link kind, so that no request can create a
+ * device after the kind has deleted them all.
+ */
+static void __exit vnl_exit(void)
+{
+	vnl_chr_unregister();
+	vnl_genl_unregister();
+	vnl_dev_unregister_ops();
+}
+
+module_init(vnl_init);
+module_exit(vnl_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("vnl: teaching-grade virtual links (pairs, tun/tap, demux)");
+MODULE_AUTHOR("The vnl developers");
+MODULE_VERSION(VNL_VERSION);
+MODULE_ALIAS_RTNL_LINK("vnl");
+MODULE_ALIAS_GENL_FAMILY(VNL_GENL_NAME);

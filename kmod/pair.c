@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * veth-style pairs: two vnl devices wired back to back.  A frame sent on
+ * one end (vnl_pair_xmit) is received by the other as if it had arrived
+ * from a wire, possibly in another network namespace.
+ */
+#include <linux/etherdevice.h>
+#include <net/rtnetlink.h>
+
+#include "vnl.h"
+
+/* Valid under RCU (the data path) or RTNL (control path). */
+struct net_device *vnl_pair_peer(const struct vnl_dev *vnl)
+{
+	return rcu_dereference_rtnl(vnl->peer);
+}
+
+/* ndo_start_xmit.  The core calls it with bottom halves off and inside an
+ * RCU read-side section, so the peer cannot be freed under our feet: the
+ * peer pointer is cleared before either end is unregistered, and
+ * unregistering waits for a grace period.
+ */
+static netdev_tx_t vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	unsigned int len = skb->len;
+	struct net_device *peer;
+
+	peer = rcu_dereference(vnl->peer);
+	if (unlikely(!peer || !(peer->flags & IFF_UP)))
+		goto drop;
+
+	/* A frame the peer could not have received from a wire: longer than
+	 * its MTU plus the Ethernet header (GSO frames are checked by the
+	 * size of their segments).
+	 */
+	if (unlikely(!is_skb_forwardable(peer, skb)))
+		goto drop;
+
+	skb_tx_timestamp(skb);
+
+	/* __dev_forward_skb() makes the frame look freshly received on
+	 * @peer: it drops the route and conntrack state, clears the mark and
+	 * timestamp when crossing into another netns, and runs
+	 * eth_type_trans() so skb->dev becomes @peer.
+	 */
+	if (unlikely(__dev_forward_skb(peer, skb)))
+		goto dropped;	/* and already freed */
+
+	/* netif_rx() queues the frame on this CPU's backlog; the peer's
+	 * receive path (__netif_receive_skb) runs later from NET_RX softirq.
+	 */
+	vnl_dev_count_tx(dev, len);
+	if (likely(netif_rx(skb) == NET_RX_SUCCESS))
+		vnl_dev_count_rx(peer, len);
+	else
+		vnl_dev_count_rx_drop(peer);
+	return NETDEV_TX_OK;
+
+drop:
+	kfree_skb(skb);
+dropped:
+	vnl_dev_count_tx_drop(dev);
+	return NETDEV_TX_OK;
+}
+
+/* The carrier of both ends is on only while both are up, as with a cable
+ * between two NICs.  ndo_open runs under RTNL with the device already marked
+ * running, so the peer's IFF_UP is stable here.
+ */
+static int vnl_pair_open(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(vnl->peer);
+
+	if (!peer)
+		return -ENOTCONN;
+
+	if (peer->flags & IFF_UP) {
+		netif_carrier_on(dev);
+		netif_carrier_on(peer);
+		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
+		vnl_genl_notify(peer, VNL_CMD_LINK_CHANGE);
+	}
+	return 0;
+}
+
+static int vnl_pair_stop(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(vnl->peer);
+	bool had_carrier = netif_carrier_ok(dev);
+
+	netif_carrier_off(dev);
+	if (peer)
+		netif_carrier_off(peer);
+
+	if (had_carrier) {
+		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
+		if (peer)
+			vnl_genl_notify(peer, VNL_CMD_LINK_CHANGE);
+	}
+	return 0;
+}
+
+/* IFLA_LINK: "ip link" shows this end as NAME@PEER (or NAME@ifN when the
+ * peer lives in another netns).
+ */
+static int vnl_pair_get_iflink(const struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	struct net_device *peer;
+	int iflink;
+
+	rcu_read_lock();
+	peer = rcu_dereference(vnl->peer);
+	iflink = peer ? READ_ONCE(peer->ifindex) : 0;
+	rcu_read_unlock();
+
+	return iflink;
+}
+
+static const struct net_device_ops vnl_pair_netdev_ops = {
+	.ndo_init		= vnl_dev_init,
+	.ndo_uninit		= vnl_dev_uninit,
+	.ndo_open		= vnl_pair_open,
+	.ndo_stop		= vnl_pair_stop,
+	.ndo_start_xmit		= vnl_pair_xmit,
+	.ndo_get_stats64	= vnl_dev_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_get_iflink		= vnl_pair_get_iflink,
+};
+
+/* Deleting either end deletes both.  Called under RTNL from "vnlctl del",
+ * "ip link del", the netns teardown (for each end in the dying netns, so
+ * possibly twice for one pair) and module unload.  Clearing the peer
+ * pointers first means no transmit that starts from now on can reach a
+ * device being unregistered; transmits already running finish before the
+ * devices are freed, because unregistering waits for an RCU grace period.
+ */
+void vnl_pair_dellink(struct net_device *dev, struct list_head *head)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	struct net_device *peer = rtnl_dereference(vnl->peer);
+
+	RCU_INIT_POINTER(vnl->peer, NULL);
+	unregister_netdevice_queue(dev, head);
+
+	if (peer) {
+		struct vnl_dev *peer_vnl = netdev_priv(peer);
+
+		RCU_INIT_POINTER(peer_vnl->peer, NULL);
+		unregister_netdevice_queue(peer, head);
+	}
+}
+
+static struct net_device *vnl_pair_alloc(const char *name, struct net *net,
+					 const u8 *addr, u32 mtu)
+{
+	struct net_device *dev;
+	struct vnl_dev *vnl;
+
+	dev = alloc_netdev(sizeof(struct vnl_dev), name, NET_NAME_USER,
+			   vnl_dev_setup);
+	if (!dev)
+		return NULL;
+
+	vnl = netdev_priv(dev);
+	vnl->kind = VNL_KIND_PAIR;
+	dev->netdev_ops = &vnl_pair_netdev_ops;
+	dev_net_set(dev, net);
+	if (mtu)
+		dev->mtu = mtu;
+	if (addr) {
+		eth_hw_addr_set(dev, addr);
+		dev->addr_assign_type = NET_ADDR_SET;
+	} else {
+		eth_hw_addr_random(dev);
+	}
+	return dev;
+}
+
+/* Names are checked before anything is allocated so that a refusal leaves
+ * nothing behind and says which name is the problem.
+ */
+static int vnl_pair_check_names(const struct vnl_pair_config *cfg,
+				struct netlink_ext_ack *extack)
+{
+	if (__dev_get_by_name(cfg->net, cfg->name)) {
+		NL_SET_ERR_MSG(extack, "device name is already in use");
+		return -EEXIST;
+	}
+	if (__dev_get_by_name(cfg->peer_net, cfg->peer_name)) {
+		NL_SET_ERR_MSG(extack, "peer name is already in use");
+		return -EEXIST;
+	}
+	if (net_eq(cfg->net, cfg->peer_net) &&
+	    !strcmp(cfg->name, cfg->peer_name)) {
+		NL_SET_ERR_MSG(extack, "peer name equals the device name in the same netns");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Create both ends under RTNL.  As in veth, the peer is registered first
+ * and this end last; each failure unwinds exactly what was done.  On
+ * success *@devp is this end.
+ */
+int vnl_pair_create(const struct vnl_pair_config *cfg,
+		    struct net_device **devp, struct netlink_ext_ack *extack)
+{
+	struct vnl_dev *vnl, *peer_vnl;
+	struct net_device *dev, *peer;
+	int err;
+
+	ASSERT_RTNL();
+
+	err = vnl_pair_check_names(cfg, extack);
+	if (err)
+		return err;
+
+	peer = vnl_pair_alloc(cfg->peer_name, cfg->peer_net, cfg->peer_addr,
+			      cfg->mtu);
+	if (!peer)
+		return -ENOMEM;
+
+	dev = vnl_pair_alloc(cfg->name, cfg->net, cfg->addr, cfg->mtu);
+	if (!dev) {
+		err = -ENOMEM;
+		goto err_free_peer;
+	}
+
+	err = register_netdevice(peer);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "could not register the peer device");
+		goto err_free_dev;
+	}
+	netif_carrier_off(peer);
+
+	err = register_netdevice(dev);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "could not register the device");
+		goto err_unregister_peer;
+	}
+	netif_carrier_off(dev);
+
+	/* Both ends are registered but down; wire them together.  Readers
+	 * only look at the pointers from the transmit path, which cannot
+	 * run before the devices are up.
+	 */
+	vnl = netdev_priv(dev);
+	peer_vnl = netdev_priv(peer);
+	rcu_assign_pointer(vnl->peer, peer);
+	rcu_assign_pointer(peer_vnl->peer, dev);
+
+	*devp = dev;
+	return 0;
+
+err_unregister_peer:
+	/* needs_free_netdev: the core frees it once unregistered. */
+	unregister_netdevice(peer);
+	free_netdev(dev);
+	return err;
+err_free_dev:
+	free_netdev(dev);
+err_free_peer:
+	free_netdev(peer);
+	return err;
+}
