@@ -35,6 +35,7 @@ endif
 
 tools:
 	$(MAKE) -C tools/vnlctl
+	$(MAKE) -C tools/iplink
 
 selftests:
 	$(MAKE) -C selftests
@@ -43,10 +44,16 @@ selftests:
 lint:
 	@tools/lint
 
-check: all
+# Both README commands set up a fresh machine themselves: packages first,
+# then a build in a new make, so that KDIR sees the headers just installed.
+check:
+	@tools/deps
+	@$(MAKE) --no-print-directory all
 	@tools/check $(KERNELS)
 
-demo: all
+demo:
+	@tools/deps
+	@$(MAKE) --no-print-directory all
 	@tools/demo
 
 deps:
@@ -55,5 +62,6 @@ deps:
 clean:
 	$(MAKE) -C $(KDIR) M=$(TOP)/kmod clean 2>/dev/null || true
 	$(MAKE) -C tools/vnlctl clean
+	$(MAKE) -C tools/iplink clean
 	$(MAKE) -C selftests clean
 	rm -rf build
