@@ -91,12 +91,16 @@ void vnl_dev_setup(struct net_device *dev)
 	 */
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
-	vnl_compat_set_lltx(dev);
 
+	/* Offloads a software device can honour by doing nothing: the frame
+	 * stays in memory, so checksums and segmentation can be left to
+	 * whoever finally needs them, as veth does.
+	 */
 	dev->features |= NETIF_F_SG | NETIF_F_HW_CSUM | NETIF_F_HIGHDMA |
 			 NETIF_F_GSO_SOFTWARE | NETIF_F_RXCSUM;
 	dev->hw_features = dev->features;
 	dev->vlan_features = dev->features;
+	vnl_compat_set_lltx(dev);
 	dev->max_mtu = ETH_MAX_MTU;
 
 	dev->rtnl_link_ops = &vnl_link_ops;
