@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnlctl: the link subcommands, add, del, show and stats, and the parsing
+ * of the device description that LINK_GET, LINK_NEW and events share.
+ *
+ * vnlctl checks syntax only: a value that parses (mtu 10, a multicast MAC,
+ * a 40-character name) is sent, so that the kernel's policy rejects it and
+ * says why.  That is where the rules live; repeating them here would let
+ * the two drift apart.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netlink/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <linux/vnl.h>
+
+#include "vnlctl.h"
+
+/* A dump that keeps being interrupted by changes is given up after this. */
+#define VNL_DUMP_ATTEMPTS	10
+
+static const char *const vnl_kind_names[] = {
+	[VNL_KIND_PAIR] = "pair",
+};
+
+const char *vnl_kind_name(uint32_t kind)
+{
+	if (kind >= sizeof(vnl_kind_names) / sizeof(vnl_kind_names[0]))
+		return NULL;
+	return vnl_kind_names[kind];
+}
+
+static bool vnl_kind_from_name(const char *name, uint32_t *kind)
+{
+	uint32_t k;
+
+	for (k = VNL_KIND_UNSPEC + 1; k <= VNL_KIND_MAX; k++) {
+		if (vnl_kind_name(k) && !strcmp(vnl_kind_name(k), name)) {
+			*kind = k;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* libnl's policies take no const; they are never written. */
+static struct nla_policy vnl_link_policy[VNL_A_MAX + 1] = {
+	[VNL_A_IFINDEX]	= { .type = NLA_U32 },
+	[VNL_A_IFNAME]	= { .type = NLA_STRING },
+	[VNL_A_KIND]	= { .type = NLA_U32 },
+	[VNL_A_MTU]	= { .type = NLA_U32 },
+	[VNL_A_ADDRESS]	= { .minlen = ETH_ALEN, .maxlen = ETH_ALEN },
+	[VNL_A_PEER]	= { .type = NLA_NESTED },
+	[VNL_A_UP]	= { .type = NLA_U8 },
+	[VNL_A_CARRIER]	= { .type = NLA_U8 },
+	[VNL_A_STATS]	= { .type = NLA_NESTED },
+};
+
+static struct nla_policy vnl_peer_policy[VNL_PEER_A_MAX + 1] = {
+	[VNL_PEER_A_IFINDEX]	= { .type = NLA_U32 },
+	[VNL_PEER_A_IFNAME]	= { .type = NLA_STRING },
+	[VNL_PEER_A_NETNSID]	= { .type = NLA_S32 },
+};
+
+static struct nla_policy vnl_stats_policy[VNL_STATS_A_MAX + 1] = {
+	[VNL_STATS_A_RX_PACKETS]	= { .type = NLA_U64 },
+	[VNL_STATS_A_RX_BYTES]		= { .type = NLA_U64 },
+	[VNL_STATS_A_TX_PACKETS]	= { .type = NLA_U64 },
+	[VNL_STATS_A_TX_BYTES]		= { .type = NLA_U64 },
+	[VNL_STATS_A_RX_DROPS]		= { .type = NLA_U64 },
+	[VNL_STATS_A_TX_DROPS]		= { .type = NLA_U64 },
+};
+
+/* A set bit for each attribute present in `tb`. */
+static uint32_t vnl_attrs_present(struct nlattr **tb, int max)
+{
+	uint32_t have = 0;
+	int i;
+
+	for (i = 0; i <= max; i++)
+		if (tb[i])
+			have |= 1u << i;
+	return have;
+}
+
+static uint64_t vnl_get_u64(struct nlattr *attr)
+{
+	return attr ? nla_get_u64(attr) : 0;
+}
+
+static int vnl_peer_parse(struct nlattr *nest, struct vnl_link *link)
+{
+	struct nlattr *tb[VNL_PEER_A_MAX + 1];
+
+	if (nla_parse_nested(tb, VNL_PEER_A_MAX, nest, vnl_peer_policy))
+		return -EBADMSG;
+	link->peer.have = vnl_attrs_present(tb, VNL_PEER_A_MAX);
+	if (tb[VNL_PEER_A_IFINDEX])
+		link->peer.ifindex = nla_get_u32(tb[VNL_PEER_A_IFINDEX]);
+	if (tb[VNL_PEER_A_IFNAME])
+		nla_strlcpy(link->peer.ifname, tb[VNL_PEER_A_IFNAME],
+			    sizeof(link->peer.ifname));
+	if (tb[VNL_PEER_A_NETNSID])
+		link->peer.netnsid = nla_get_s32(tb[VNL_PEER_A_NETNSID]);
+	return 0;
+}
+
+static int vnl_stats_parse(struct nlattr *nest, struct vnl_stats *stats)
+{
+	struct nlattr *tb[VNL_STATS_A_MAX + 1];
+
+	if (nla_parse_nested(tb, VNL_STATS_A_MAX, nest, vnl_stats_policy))
+		return -EBADMSG;
+	stats->rx_packets = vnl_get_u64(tb[VNL_STATS_A_RX_PACKETS]);
+	stats->rx_bytes = vnl_get_u64(tb[VNL_STATS_A_RX_BYTES]);
+	stats->tx_packets = vnl_get_u64(tb[VNL_STATS_A_TX_PACKETS]);
+	stats->tx_bytes = vnl_get_u64(tb[VNL_STATS_A_TX_BYTES]);
+	stats->rx_drops = vnl_get_u64(tb[VNL_STATS_A_RX_DROPS]);
+	stats->tx_drops = vnl_get_u64(tb[VNL_STATS_A_TX_DROPS]);
+	return 0;
+}
+
+/* Fills `link` from a device description; 0 or -EBADMSG. */
+int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link)
+{
+	struct nlattr *tb[VNL_A_MAX + 1];
+
+	memset(link, 0, sizeof(*link));
+	if (genlmsg_parse(nlmsg_hdr(msg), 0, tb, VNL_A_MAX, vnl_link_policy))
+		return -EBADMSG;
+	link->have = vnl_attrs_present(tb, VNL_A_MAX);
+	if (tb[VNL_A_IFINDEX])
+		link->ifindex = nla_get_u32(tb[VNL_A_IFINDEX]);
+	if (tb[VNL_A_IFNAME])
+		nla_strlcpy(link->ifname, tb[VNL_A_IFNAME],
+			    sizeof(link->ifname));
+	if (tb[VNL_A_KIND])
+		link->kind = nla_get_u32(tb[VNL_A_KIND]);
+	if (tb[VNL_A_MTU])
+		link->mtu = nla_get_u32(tb[VNL_A_MTU]);
+	if (tb[VNL_A_ADDRESS])
+		memcpy(link->address, nla_data(tb[VNL_A_ADDRESS]), ETH_ALEN);
+	if (tb[VNL_A_UP])
+		link->up = nla_get_u8(tb[VNL_A_UP]);
+	if (tb[VNL_A_CARRIER])
+		link->carrier = nla_get_u8(tb[VNL_A_CARRIER]);
+	if (tb[VNL_A_PEER] && vnl_peer_parse(tb[VNL_A_PEER], link))
+		return -EBADMSG;
+	if (tb[VNL_A_STATS] && vnl_stats_parse(tb[VNL_A_STATS], &link->stats))
+		return -EBADMSG;
+	return 0;
+}
+
+/* A vnl_parse_fn: appends each described device to a vnl_link_list. */
+static int vnl_link_list_add(struct nl_msg *msg, void *arg)
+{
+	struct vnl_link_list *list = arg;
+	int err;
+
+	if (list->count == list->capacity) {
+		list->capacity = list->capacity ? 2 * list->capacity : 16;
+		list->links = vnl_realloc_array(list->links, list->capacity,
+						sizeof(*list->links));
+	}
+	err = vnl_link_parse(msg, &list->links[list->count]);
+	if (!err)
+		list->count++;
+	return err;
+}
+
+/* A doit reply that described no device is a broken reply. */
+static int vnl_expect_one_link(const struct vnl_ctx *ctx,
+			       const struct vnl_link_list *list)
+{
+	if (list->count == 1)
+		return VNL_EXIT_OK;
+	vnl_error(ctx, "the kernel described %zu devices instead of one",
+		  list->count);
+	return VNL_EXIT_FAIL;
+}
+
+/* "NAME" or "dev NAME", the only argument of show, del and stats. */
+static int vnl_parse_dev(const struct vnl_ctx *ctx, int argc, char **argv,
+			 const char **name)
+{
+	if (argc == 2 && !strcmp(argv[0], "dev"))
+		argv++, argc--;
+	if (argc != 1)
+		return vnl_usage_error(ctx, argc ? "too many arguments" :
+					     "missing device name");
+	*name = argv[0];
+	return VNL_EXIT_OK;
+}
+
+/* LINK_GET doit by name into `list` (which then holds that one device). */
+static int vnl_link_get(struct vnl_ctx *ctx, const char *name,
+			struct vnl_link_list *list)
+{
+	struct nl_msg *msg = vnl_msg_new(ctx, VNL_CMD_LINK_GET, 0);
+
+	if (nla_put_string(msg, VNL_A_IFNAME, name)) {
+		nlmsg_free(msg);
+		vnl_error(ctx, "device name too long for a netlink message");
+		return VNL_EXIT_FAIL;
+	}
+	if (vnl_request(ctx, msg, vnl_link_list_add, list))
+		return VNL_EXIT_FAIL;
+	return vnl_expect_one_link(ctx, list);
+}
+
+/*
+ * LINK_GET dump.  libnl reads the parts until NLMSG_DONE.  If the device
+ * list changed while the kernel was walking it, the kernel marks the dump
+ * NLM_F_DUMP_INTR: a device may then be missing or listed twice, so the
+ * partial result is thrown away and the dump started again.
+ */
+static int vnl_link_dump(struct vnl_ctx *ctx, struct vnl_link_list *list)
+{
+	int attempt;
+	int err = 0;
+
+	for (attempt = 0; attempt < VNL_DUMP_ATTEMPTS; attempt++) {
+		list->count = 0;
+		err = vnl_exchange(ctx, ctx->genl,
+				   vnl_msg_new(ctx, VNL_CMD_LINK_GET, NLM_F_DUMP),
+				   vnl_link_list_add, list);
+		if (err != -EINTR)
+			break;
+	}
+	if (err == -EINTR) {
+		vnl_error(ctx, "devices kept changing during %d dumps",
+			  VNL_DUMP_ATTEMPTS);
+		return VNL_EXIT_FAIL;
+	}
+	if (err) {
+		vnl_report_error(ctx, err);
+		return VNL_EXIT_FAIL;
+	}
+	return VNL_EXIT_OK;
+}
+
+int cmd_show(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	struct vnl_link_list list = { 0 };
+	const char *name = NULL;
+	int status;
+
+	if (argc) {
+		status = vnl_parse_dev(ctx, argc, argv, &name);
+		if (status)
+			return status;
+	}
+	status = vnl_connect(ctx);
+	if (status)
+		return status;
+	status = name ? vnl_link_get(ctx, name, &list) :
+			vnl_link_dump(ctx, &list);
+	if (!status) {
+		vnl_netns_name_peers(ctx, list.links, list.count);
+		vnl_print_links(ctx, list.links, list.count);
+	}
+	free(list.links);
+	return status;
+}
+
+int cmd_stats(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	struct vnl_link_list list = { 0 };
+	const char *name = NULL;
+	int status;
+
+	status = vnl_parse_dev(ctx, argc, argv, &name);
+	if (status)
+		return status;
+	status = vnl_connect(ctx);
+	if (status)
+		return status;
+	status = vnl_link_get(ctx, name, &list);
+	if (!status && !vnl_link_has(&list.links[0], VNL_A_STATS)) {
+		vnl_error(ctx, "the kernel sent no counters for \"%s\"", name);
+		status = VNL_EXIT_FAIL;
+	}
+	if (!status)
+		vnl_print_stats(ctx, &list.links[0]);
+	free(list.links);
+	return status;
+}
+
+int cmd_del(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	struct nl_msg *msg;
+	const char *name = NULL;
+	int status;
+
+	status = vnl_parse_dev(ctx, argc, argv, &name);
+	if (status)
+		return status;
+	status = vnl_connect(ctx);
+	if (status)
+		return status;
+	msg = vnl_msg_new(ctx, VNL_CMD_LINK_DEL, 0);
+	if (nla_put_string(msg, VNL_A_IFNAME, name)) {
+		nlmsg_free(msg);
+		vnl_error(ctx, "device name too long for a netlink message");
+		return VNL_EXIT_FAIL;
+	}
+	return vnl_request(ctx, msg, NULL, NULL) ? VNL_EXIT_FAIL : VNL_EXIT_OK;
+}
+
+/* What `add` was asked for; has_* for the optional values. */
+struct vnl_add_args {
+	uint32_t kind;
+	const char *ifname;
+	const char *peer_ifname;
+	bool has_mtu;
+	uint32_t mtu;
+	bool has_address;
+	uint8_t address[ETH_ALEN];
+	bool has_peer_address;
+	uint8_t peer_address[ETH_ALEN];
+	struct vnl_netns_arg netns;
+	struct vnl_netns_arg peer_netns;
+};
+
+/* Decimal digits only: no sign, no spaces, no hex, fits in 32 bits. */
+static bool vnl_parse_u32(const char *s, uint32_t *value)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > UINT32_MAX)
+		return false;
+	*value = v;
+	return true;
+}
+
+static int vnl_hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Six colon-separated bytes of one or two hex digits: 2:0:0:aa:bb:cc. */
+static bool vnl_parse_mac(const char *s, uint8_t mac[ETH_ALEN])
+{
+	int i, digits, d;
+
+	for (i = 0; i < ETH_ALEN; i++) {
+		mac[i] = 0;
+		for (digits = 0; (d = vnl_hex_digit(*s)) >= 0; digits++, s++)
+			mac[i] = mac[i] << 4 | d;
+		if (digits < 1 || digits > 2)
+			return false;
+		if (*s != (i == ETH_ALEN - 1 ? '\0' : ':'))
+			return false;
+		s++;
+	}
+	return true;
+}
+
+static int vnl_add_parse_option(const struct vnl_ctx *ctx,
+				struct vnl_add_args *args,
+				const char *key, const char *value)
+{
+	if (!strcmp(key, "peer")) {
+		if (args->peer_ifname)
+			return vnl_usage_error(ctx, "\"peer\" given twice");
+		args->peer_ifname = value;
+	} else if (!strcmp(key, "mtu")) {
+		if (args->has_mtu)
+			return vnl_usage_error(ctx, "\"mtu\" given twice");
+		if (!vnl_parse_u32(value, &args->mtu))
+			return vnl_usage_error(ctx, "bad mtu \"%s\"", value);
+		args->has_mtu = true;
+	} else if (!strcmp(key, "address")) {
+		if (args->has_address)
+			return vnl_usage_error(ctx, "\"address\" given twice");
+		if (!vnl_parse_mac(value, args->address))
+			return vnl_usage_error(ctx, "bad address \"%s\"", value);
+		args->has_address = true;
+	} else if (!strcmp(key, "peer-address")) {
+		if (args->has_peer_address)
+			return vnl_usage_error(ctx,
+					       "\"peer-address\" given twice");
+		if (!vnl_parse_mac(value, args->peer_address))
+			return vnl_usage_error(ctx, "bad peer-address \"%s\"",
+					       value);
+		args->has_peer_address = true;
+	} else if (!strcmp(key, "netns")) {
+		if (args->netns.spec)
+			return vnl_usage_error(ctx, "\"netns\" given twice");
+		return vnl_netns_arg_set(ctx, &args->netns, value);
+	} else if (!strcmp(key, "peer-netns")) {
+		if (args->peer_netns.spec)
+			return vnl_usage_error(ctx,
+					       "\"peer-netns\" given twice");
+		return vnl_netns_arg_set(ctx, &args->peer_netns, value);
+	} else {
+		return vnl_usage_error(ctx, "unknown argument \"%s\"", key);
+	}
+	return VNL_EXIT_OK;
+}
+
+/* add KIND NAME peer PEER [KEY VALUE]...: checks syntax, opens nothing. */
+static int vnl_add_parse(const struct vnl_ctx *ctx, int argc, char **argv,
+			 struct vnl_add_args *args)
+{
+	int status;
+	int i;
+
+	if (argc < 1)
+		return vnl_usage_error(ctx, "missing device kind");
+	if (!vnl_kind_from_name(argv[0], &args->kind))
+		return vnl_usage_error(ctx, "unknown device kind \"%s\"",
+				       argv[0]);
+	if (argc < 2)
+		return vnl_usage_error(ctx, "missing device name");
+	args->ifname = argv[1];
+	for (i = 2; i < argc; i += 2) {
+		if (i + 1 == argc)
+			return vnl_usage_error(ctx, "\"%s\" needs a value",
+					       argv[i]);
+		status = vnl_add_parse_option(ctx, args, argv[i], argv[i + 1]);
+		if (status)
+			return status;
+	}
+	if (!args->peer_ifname)
+		return vnl_usage_error(ctx, "missing \"peer PEER\"");
+	return VNL_EXIT_OK;
+}
+
+static int vnl_add_put_peer(struct nl_msg *msg, const struct vnl_add_args *args)
+{
+	struct nlattr *peer = nla_nest_start(msg, VNL_A_PEER);
+
+	if (!peer ||
+	    nla_put_string(msg, VNL_PEER_A_IFNAME, args->peer_ifname) ||
+	    (args->has_peer_address &&
+	     nla_put(msg, VNL_PEER_A_ADDRESS, ETH_ALEN, args->peer_address)) ||
+	    vnl_netns_arg_put(msg, &args->peer_netns, VNL_PEER_A_NETNS_FD,
+			      VNL_PEER_A_NETNS_PID))
+		return -EMSGSIZE;
+	nla_nest_end(msg, peer);
+	return 0;
+}
+
+/* The LINK_NEW request; NULL if the arguments do not fit in a message. */
+static struct nl_msg *vnl_add_msg(const struct vnl_ctx *ctx,
+				  const struct vnl_add_args *args)
+{
+	struct nl_msg *msg = vnl_msg_new(ctx, VNL_CMD_LINK_NEW, 0);
+
+	if (nla_put_u32(msg, VNL_A_KIND, args->kind) ||
+	    nla_put_string(msg, VNL_A_IFNAME, args->ifname) ||
+	    (args->has_mtu && nla_put_u32(msg, VNL_A_MTU, args->mtu)) ||
+	    (args->has_address &&
+	     nla_put(msg, VNL_A_ADDRESS, ETH_ALEN, args->address)) ||
+	    vnl_netns_arg_put(msg, &args->netns, VNL_A_NETNS_FD,
+			      VNL_A_NETNS_PID) ||
+	    vnl_add_put_peer(msg, args)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/*
+ * The reply's netnsid is seen from the new device's netns.  When the peer's
+ * netns was given by name we already know what to call it; otherwise it can
+ * be looked up only if the device is in our own netns.
+ */
+static void vnl_add_name_peer(struct vnl_ctx *ctx,
+			      const struct vnl_add_args *args,
+			      struct vnl_link *link)
+{
+	if (!vnl_peer_has(link, VNL_PEER_A_NETNSID))
+		return;
+	if (args->peer_netns.spec && !args->peer_netns.pid)
+		snprintf(link->peer.netns, sizeof(link->peer.netns), "%s",
+			 args->peer_netns.spec);
+	else if (!args->netns.spec)
+		vnl_netns_name_peers(ctx, link, 1);
+}
+
+static int vnl_add_send(struct vnl_ctx *ctx, const struct vnl_add_args *args)
+{
+	struct vnl_link_list list = { 0 };
+	struct nl_msg *msg;
+	int status;
+
+	msg = vnl_add_msg(ctx, args);
+	if (!msg) {
+		vnl_error(ctx, "arguments too long for a netlink message");
+		return VNL_EXIT_FAIL;
+	}
+	if (vnl_request(ctx, msg, vnl_link_list_add, &list)) {
+		free(list.links);
+		return VNL_EXIT_FAIL;
+	}
+	status = VNL_EXIT_OK;
+	if (ctx->json) {
+		status = vnl_expect_one_link(ctx, &list);
+		if (!status) {
+			vnl_add_name_peer(ctx, args, &list.links[0]);
+			vnl_print_link(ctx, &list.links[0]);
+		}
+	}
+	free(list.links);
+	return status;
+}
+
+int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	struct vnl_add_args args = {
+		.netns = { .fd = -1 },
+		.peer_netns = { .fd = -1 },
+	};
+	int status;
+
+	status = vnl_add_parse(ctx, argc, argv, &args);
+	if (status)
+		return status;
+	status = vnl_netns_arg_open(ctx, &args.netns);
+	if (!status)
+		status = vnl_netns_arg_open(ctx, &args.peer_netns);
+	if (!status)
+		status = vnl_connect(ctx);
+	if (!status)
+		status = vnl_add_send(ctx, &args);
+	vnl_netns_arg_close(&args.netns);
+	vnl_netns_arg_close(&args.peer_netns);
+	return status;
+}

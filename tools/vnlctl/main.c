@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnlctl: control vnl devices through the "vnl" generic netlink family.
+ *
+ * main() reads the global options, enters the netns of -n if asked, and runs
+ * one subcommand from the table below, or a whole batch file.  Exit status:
+ * 0 success, 1 refused (by the kernel, or a netns or file that cannot be
+ * opened, or the module not loaded), 2 bad command line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/vnl.h>
+
+#include "vnlctl.h"
+
+static int cmd_help(struct vnl_ctx *ctx, int argc, char **argv);
+
+static const struct vnl_command vnl_commands[] = {
+	{ "add", cmd_add, "create a pair of devices wired to each other",
+	  "add pair NAME peer PEER [peer-netns NETNS] [mtu N] [address MAC]\n"
+	  "                 [peer-address MAC] [netns NETNS]\n"
+	  "NETNS is a name under /run/netns, or pid:PID for that process's netns;\n"
+	  "MAC is six hex bytes, like 02:00:00:00:00:01.  Ranges are the kernel's\n"
+	  "to check: what parses is sent, and a refusal says why." },
+	{ "del", cmd_del, "delete a device, and with it its peer",
+	  "del NAME" },
+	{ "show", cmd_show, "show one device, or all in the netns",
+	  "show [NAME]" },
+	{ "stats", cmd_stats, "show the counters of a device",
+	  "stats NAME" },
+	{ "monitor", cmd_monitor, "print device events until killed",
+	  "monitor" },
+	{ "version", cmd_version, "show the versions of vnlctl and the module",
+	  "version" },
+	{ "help", cmd_help, "show this help, or a subcommand's",
+	  "help [SUBCOMMAND]" },
+};
+
+#define VNL_NR_COMMANDS (sizeof(vnl_commands) / sizeof(vnl_commands[0]))
+
+static void vnl_print_help(FILE *out)
+{
+	size_t i;
+
+	fputs("Usage: vnlctl [-j] [-n NETNS] SUBCOMMAND [ARGS...]\n"
+	      "       vnlctl [-j] [-n NETNS] -batch FILE\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j           print JSON instead of text\n"
+	      "  -n NETNS     run in NETNS (a name under /run/netns, or pid:PID)\n"
+	      "  -batch FILE  run one subcommand per line of FILE (- for stdin)\n"
+	      "\n"
+	      "Subcommands:\n", out);
+	for (i = 0; i < VNL_NR_COMMANDS; i++)
+		fprintf(out, "  %-8s %s\n", vnl_commands[i].name,
+			vnl_commands[i].help);
+	fputs("\nRun \"vnlctl SUBCOMMAND --help\" for its arguments.\n", out);
+}
+
+static void vnl_print_usage(FILE *out, const struct vnl_command *cmd)
+{
+	fprintf(out, "Usage: vnlctl [-j] [-n NETNS] %s\n", cmd->usage);
+}
+
+static bool vnl_is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h") ||
+	       !strcmp(arg, "help") || !strcmp(arg, "-help");
+}
+
+static const struct vnl_command *vnl_find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < VNL_NR_COMMANDS; i++)
+		if (!strcmp(vnl_commands[i].name, name))
+			return &vnl_commands[i];
+	return NULL;
+}
+
+/* "vnlctl: " and, inside a batch, "line N: ". */
+static void vnl_print_error_prefix(const struct vnl_ctx *ctx)
+{
+	fputs("vnlctl: ", stderr);
+	if (ctx->line)
+		fprintf(stderr, "line %lu: ", ctx->line);
+}
+
+void vnl_error(const struct vnl_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	vnl_print_error_prefix(ctx);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
+ * Says what is wrong with the command line and how it should look.  In a
+ * batch the one-line error is enough: the line number points at it.
+ */
+int vnl_usage_error(const struct vnl_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	vnl_print_error_prefix(ctx);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (ctx->line)
+		return VNL_EXIT_USAGE;
+	if (ctx->cmd)
+		vnl_print_usage(stderr, ctx->cmd);
+	else
+		vnl_print_help(stderr);
+	return VNL_EXIT_USAGE;
+}
+
+/* Every subcommand that needs the family says this when it is missing. */
+void vnl_print_not_loaded(const struct vnl_ctx *ctx)
+{
+	if (ctx->line)
+		vnl_print_error_prefix(ctx);
+	fprintf(stderr,
+		"vnl module not loaded: generic netlink family \"%s\" not found\n",
+		VNL_GENL_NAME);
+}
+
+void vnl_out_of_memory(void)
+{
+	fputs("vnlctl: out of memory\n", stderr);
+	exit(VNL_EXIT_FAIL);
+}
+
+/* realloc() of an array, never returning NULL. */
+void *vnl_realloc_array(void *ptr, size_t nmemb, size_t size)
+{
+	if (size && nmemb > SIZE_MAX / size)
+		vnl_out_of_memory();
+	ptr = realloc(ptr, nmemb * size);
+	if (!ptr)
+		vnl_out_of_memory();
+	return ptr;
+}
+
+static int cmd_help(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	const struct vnl_command *cmd;
+
+	if (argc == 0) {
+		vnl_print_help(stdout);
+		return VNL_EXIT_OK;
+	}
+	if (argc > 1)
+		return vnl_usage_error(ctx, "too many arguments");
+	cmd = vnl_find_command(argv[0]);
+	if (!cmd)
+		return vnl_usage_error(ctx, "unknown subcommand \"%s\"",
+				       argv[0]);
+	vnl_print_usage(stdout, cmd);
+	return VNL_EXIT_OK;
+}
+
+/* argv[0] is the subcommand; "SUBCOMMAND --help" prints its usage. */
+int vnl_run_command(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	ctx->cmd = vnl_find_command(argv[0]);
+	if (!ctx->cmd)
+		return vnl_usage_error(ctx, "unknown subcommand \"%s\"",
+				       argv[0]);
+	if (argc > 1 && vnl_is_help(argv[1]) && ctx->cmd->run != cmd_help) {
+		vnl_print_usage(stdout, ctx->cmd);
+		return VNL_EXIT_OK;
+	}
+	return ctx->cmd->run(ctx, argc - 1, argv + 1);
+}
+
+struct vnl_options {
+	const char *netns;	/* -n */
+	const char *batch;	/* -batch */
+	int first_arg;		/* index of the subcommand in argv */
+};
+
+static bool vnl_is_option(const char *arg, const char *short_name,
+			  const char *long_name)
+{
+	return !strcmp(arg, short_name) || !strcmp(arg, long_name) ||
+	       (arg[0] == '-' && arg[1] == '-' && !strcmp(arg + 1, long_name));
+}
+
+/* Options come before the subcommand, as for `ip`. */
+static int vnl_parse_options(struct vnl_ctx *ctx, int argc, char **argv,
+			     struct vnl_options *opts)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *opt = argv[i];
+
+		if (vnl_is_help(opt)) {
+			vnl_print_help(stdout);
+			exit(VNL_EXIT_OK);
+		} else if (vnl_is_option(opt, "-j", "-json")) {
+			ctx->json = true;
+		} else if (vnl_is_option(opt, "-n", "-netns")) {
+			if (++i == argc)
+				return vnl_usage_error(ctx, "%s needs a NETNS",
+						       opt);
+			opts->netns = argv[i];
+		} else if (vnl_is_option(opt, "-b", "-batch")) {
+			if (++i == argc)
+				return vnl_usage_error(ctx, "%s needs a FILE",
+						       opt);
+			opts->batch = argv[i];
+		} else {
+			return vnl_usage_error(ctx, "unknown option \"%s\"",
+					       opt);
+		}
+	}
+	opts->first_arg = i;
+	if (opts->batch && i < argc)
+		return vnl_usage_error(ctx, "-batch takes no subcommand");
+	if (!opts->batch && i == argc)
+		return vnl_usage_error(ctx, "missing subcommand");
+	return VNL_EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	struct vnl_options opts = { 0 };
+	struct vnl_ctx ctx = { 0 };
+	int status;
+
+	status = vnl_parse_options(&ctx, argc, argv, &opts);
+	if (status)
+		return status;
+	if (opts.netns) {
+		status = vnl_netns_enter(&ctx, opts.netns);
+		if (status)
+			return status;
+	}
+	if (opts.batch)
+		status = vnl_run_batch(&ctx, opts.batch);
+	else
+		status = vnl_run_command(&ctx, argc - opts.first_arg,
+					 argv + opts.first_arg);
+	vnl_disconnect(&ctx);
+	if (fflush(stdout) || ferror(stdout)) {
+		fputs("vnlctl: cannot write the output\n", stderr);
+		return VNL_EXIT_FAIL;
+	}
+	return status;
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnlctl: the monitor subcommand.  The module multicasts LINK_NEW, LINK_DEL
+ * and LINK_CHANGE to the "monitor" group of the device's netns, each with
+ * the device's description; we print one line per event until killed.
+ */
+#include <netlink/netlink.h>
+#include <netlink/genl/genl.h>
+#include <linux/vnl.h>
+
+#include "vnlctl.h"
+
+static const char *vnl_event_name(uint8_t cmd)
+{
+	switch (cmd) {
+	case VNL_CMD_LINK_NEW:
+		return "new";
+	case VNL_CMD_LINK_DEL:
+		return "del";
+	case VNL_CMD_LINK_CHANGE:
+		return "change";
+	default:
+		return NULL;
+	}
+}
+
+/* A vnl_parse_fn for vnl_listen(); anything unknown or broken is skipped. */
+static int vnl_on_event(struct nl_msg *msg, void *arg)
+{
+	struct vnl_ctx *ctx = arg;
+	struct nlmsghdr *hdr = nlmsg_hdr(msg);
+	struct genlmsghdr *genl;
+	struct vnl_link link;
+	const char *event;
+
+	if (hdr->nlmsg_type != ctx->family.id ||
+	    !genlmsg_valid_hdr(hdr, 0))
+		return NL_SKIP;
+	genl = nlmsg_data(hdr);
+	event = vnl_event_name(genl->cmd);
+	if (!event || vnl_link_parse(msg, &link))
+		return NL_SKIP;
+	vnl_netns_name_peers(ctx, &link, 1);
+	vnl_print_event(ctx, event, &link);
+	return NL_OK;
+}
+
+int cmd_monitor(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	int status;
+
+	(void)argv;
+	if (argc)
+		return vnl_usage_error(ctx, "too many arguments");
+	status = vnl_connect(ctx);
+	if (status)
+		return status;
+	return vnl_listen(ctx, vnl_on_event, ctx);
+}

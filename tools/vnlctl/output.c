@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnlctl: everything printed on stdout, for people (text) and for scripts
+ * (-j, JSON).
+ *
+ * Text puts one device in a block of lines, `ip link` style, with words
+ * before values so that a test can grep "mtu 1400" or "carrier off":
+ *
+ *	7: a: kind pair mtu 1500 state up carrier on
+ *	    address 02:00:00:00:00:01
+ *	    peer b ifindex 8 netns blue
+ *
+ * monitor prints the same words on one line, after the event name.  JSON
+ * has the same facts under fixed keys; an attribute the kernel did not send
+ * is null, never left out, so that `jq .mtu` always finds its key.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <linux/vnl.h>
+
+#include "vnlctl.h"
+
+#define VNL_MAC_STRLEN	sizeof("00:00:00:00:00:00")
+
+static void vnl_format_mac(char buf[VNL_MAC_STRLEN], const uint8_t *mac)
+{
+	snprintf(buf, VNL_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
+		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void vnl_json_string(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void vnl_json_key(const char *key)
+{
+	vnl_json_string(key);
+	putchar(':');
+}
+
+static void vnl_json_bool(bool value)
+{
+	fputs(value ? "true" : "false", stdout);
+}
+
+/* The kind's name, for text and JSON alike. */
+static const char *vnl_link_kind(const struct vnl_link *link)
+{
+	const char *name = vnl_kind_name(link->kind);
+
+	return name ? name : "unknown";
+}
+
+static void vnl_print_peer_text(const struct vnl_link *link)
+{
+	if (!vnl_peer_has(link, VNL_PEER_A_IFNAME))
+		return;
+	printf("peer %s", link->peer.ifname);
+	if (vnl_peer_has(link, VNL_PEER_A_IFINDEX))
+		printf(" ifindex %" PRIu32, link->peer.ifindex);
+	if (link->peer.netns[0])
+		printf(" netns %s", link->peer.netns);
+	else if (vnl_peer_has(link, VNL_PEER_A_NETNSID))
+		printf(" netnsid %" PRId32, link->peer.netnsid);
+}
+
+/* `sep` is "\n    " for a block, " " for monitor's single line. */
+static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
+{
+	char mac[VNL_MAC_STRLEN];
+
+	printf("%" PRIu32 ": %s:", link->ifindex, link->ifname);
+	if (vnl_link_has(link, VNL_A_KIND))
+		printf(" kind %s", vnl_link_kind(link));
+	if (vnl_link_has(link, VNL_A_MTU))
+		printf(" mtu %" PRIu32, link->mtu);
+	if (vnl_link_has(link, VNL_A_UP))
+		printf(" state %s", link->up ? "up" : "down");
+	if (vnl_link_has(link, VNL_A_CARRIER))
+		printf(" carrier %s", link->carrier ? "on" : "off");
+	if (vnl_link_has(link, VNL_A_ADDRESS)) {
+		vnl_format_mac(mac, link->address);
+		printf("%saddress %s", sep, mac);
+	}
+	if (vnl_peer_has(link, VNL_PEER_A_IFNAME)) {
+		fputs(sep, stdout);
+		vnl_print_peer_text(link);
+	}
+	putchar('\n');
+}
+
+static void vnl_print_stats_json(const struct vnl_stats *stats)
+{
+	printf("{\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
+	       ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
+	       ",\"rx_drops\":%" PRIu64 ",\"tx_drops\":%" PRIu64 "}",
+	       stats->rx_packets, stats->rx_bytes, stats->tx_packets,
+	       stats->tx_bytes, stats->rx_drops, stats->tx_drops);
+}
+
+static void vnl_print_peer_json(const struct vnl_link *link)
+{
+	if (!link->peer.have) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('{');
+	vnl_json_key("ifname");
+	if (vnl_peer_has(link, VNL_PEER_A_IFNAME))
+		vnl_json_string(link->peer.ifname);
+	else
+		fputs("null", stdout);
+	if (vnl_peer_has(link, VNL_PEER_A_IFINDEX))
+		printf(",\"ifindex\":%" PRIu32, link->peer.ifindex);
+	else
+		fputs(",\"ifindex\":null", stdout);
+	if (vnl_peer_has(link, VNL_PEER_A_NETNSID))
+		printf(",\"netnsid\":%" PRId32, link->peer.netnsid);
+	else
+		fputs(",\"netnsid\":null", stdout);
+	fputs(",\"netns\":", stdout);
+	if (link->peer.netns[0])
+		vnl_json_string(link->peer.netns);
+	else
+		fputs("null", stdout);
+	putchar('}');
+}
+
+/* u32 attributes that may be absent: a number or null. */
+static void vnl_print_u32_json(const char *key, const struct vnl_link *link,
+			       int attr, uint32_t value)
+{
+	putchar(',');
+	vnl_json_key(key);
+	if (vnl_link_has(link, attr))
+		printf("%" PRIu32, value);
+	else
+		fputs("null", stdout);
+}
+
+static void vnl_print_bool_json(const char *key, const struct vnl_link *link,
+				int attr, bool value)
+{
+	putchar(',');
+	vnl_json_key(key);
+	if (vnl_link_has(link, attr))
+		vnl_json_bool(value);
+	else
+		fputs("null", stdout);
+}
+
+/* The members of a device object, without braces: events add "event". */
+static void vnl_print_link_json_members(const struct vnl_link *link)
+{
+	char mac[VNL_MAC_STRLEN];
+
+	vnl_json_key("ifname");
+	vnl_json_string(link->ifname);
+	vnl_print_u32_json("ifindex", link, VNL_A_IFINDEX, link->ifindex);
+	fputs(",\"kind\":", stdout);
+	if (vnl_link_has(link, VNL_A_KIND))
+		vnl_json_string(vnl_link_kind(link));
+	else
+		fputs("null", stdout);
+	vnl_print_u32_json("mtu", link, VNL_A_MTU, link->mtu);
+	fputs(",\"address\":", stdout);
+	if (vnl_link_has(link, VNL_A_ADDRESS)) {
+		vnl_format_mac(mac, link->address);
+		vnl_json_string(mac);
+	} else {
+		fputs("null", stdout);
+	}
+	vnl_print_bool_json("up", link, VNL_A_UP, link->up);
+	vnl_print_bool_json("carrier", link, VNL_A_CARRIER, link->carrier);
+	fputs(",\"peer\":", stdout);
+	vnl_print_peer_json(link);
+	fputs(",\"stats\":", stdout);
+	if (vnl_link_has(link, VNL_A_STATS))
+		vnl_print_stats_json(&link->stats);
+	else
+		fputs("null", stdout);
+}
+
+/* One device: a block of text, or one JSON object on its own line. */
+void vnl_print_link(const struct vnl_ctx *ctx, const struct vnl_link *link)
+{
+	if (!ctx->json) {
+		vnl_print_link_text(link, "\n    ");
+		return;
+	}
+	putchar('{');
+	vnl_print_link_json_members(link);
+	puts("}");
+}
+
+/* show: text blocks, or one JSON array with one device per line. */
+void vnl_print_links(const struct vnl_ctx *ctx, const struct vnl_link *links,
+		     size_t count)
+{
+	size_t i;
+
+	if (!ctx->json) {
+		for (i = 0; i < count; i++)
+			vnl_print_link_text(&links[i], "\n    ");
+		return;
+	}
+	putchar('[');
+	for (i = 0; i < count; i++) {
+		fputs(i ? ",\n{" : "\n{", stdout);
+		vnl_print_link_json_members(&links[i]);
+		putchar('}');
+	}
+	puts(count ? "\n]" : "]");
+}
+
+/* stats: a small table, or an object with the device's name and index. */
+void vnl_print_stats(const struct vnl_ctx *ctx, const struct vnl_link *link)
+{
+	const struct vnl_stats *s = &link->stats;
+
+	if (ctx->json) {
+		putchar('{');
+		vnl_json_key("ifname");
+		vnl_json_string(link->ifname);
+		vnl_print_u32_json("ifindex", link, VNL_A_IFINDEX,
+				   link->ifindex);
+		fputs(",\"stats\":", stdout);
+		vnl_print_stats_json(s);
+		puts("}");
+		return;
+	}
+	printf("%s:\n", link->ifname);
+	printf("    %-2s %12s %14s %10s\n", "", "packets", "bytes", "drops");
+	printf("    %-2s %12" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n", "rx",
+	       s->rx_packets, s->rx_bytes, s->rx_drops);
+	printf("    %-2s %12" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n", "tx",
+	       s->tx_packets, s->tx_bytes, s->tx_drops);
+}
+
+/* monitor: one line per event, flushed so a pipe sees it at once. */
+void vnl_print_event(const struct vnl_ctx *ctx, const char *event,
+		     const struct vnl_link *link)
+{
+	if (ctx->json) {
+		putchar('{');
+		vnl_json_key("event");
+		vnl_json_string(event);
+		putchar(',');
+		vnl_print_link_json_members(link);
+		puts("}");
+	} else {
+		printf("%s ", event);
+		vnl_print_link_text(link, " ");
+	}
+	fflush(stdout);
+}
+
+/* Text shows the tool's version first, even if the module is not there. */
+void vnl_print_tool_version(const struct vnl_ctx *ctx)
+{
+	if (!ctx->json)
+		printf("vnlctl %s\n", VNLCTL_VERSION);
+}
+
+void vnl_print_version(const struct vnl_ctx *ctx, const char *module_version)
+{
+	if (!ctx->json) {
+		printf("vnl module %s (genl family %s version %" PRIu32 ")\n",
+		       module_version, VNL_GENL_NAME, ctx->family.version);
+		return;
+	}
+	putchar('{');
+	vnl_json_key("vnlctl");
+	vnl_json_string(VNLCTL_VERSION);
+	putchar(',');
+	vnl_json_key("module");
+	vnl_json_string(module_version);
+	putchar(',');
+	vnl_json_key("genl_family");
+	vnl_json_string(VNL_GENL_NAME);
+	printf(",\"genl_version\":%" PRIu32 "}\n", ctx->family.version);
+}

@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vnlctl on a machine without the vnl module: the command line, usage
+# errors (exit 2, nothing sent), missing netns or files (exit 1), and the
+# "module not loaded" message (exit 1).  Never loads anything.
+#
+#   tools/vnlctl/tests/host.sh      (or: make -C tools/vnlctl check)
+
+cd "$(dirname "$0")/.." || exit 1
+VNLCTL=$PWD/vnlctl
+. tests/lib.sh
+
+NOT_LOADED='^vnl module not loaded: generic netlink family "vnl" not found$'
+USAGE='^Usage: vnlctl'
+
+if [[ ! -x $VNLCTL ]]; then
+	echo "vnlctl is not built: run make -C tools/vnlctl" >&2
+	exit 1
+fi
+
+check_usage() {
+	local desc=$1
+
+	shift
+	expect "$desc: exit 2 with usage" 2 "$USAGE" -- "$VNLCTL" "$@" &&
+		check "$desc: nothing on stdout" test -z "$out"
+}
+
+check_help() {
+	local desc=$1
+
+	shift
+	expect "$desc: exit 0" 0 '' -- "$VNLCTL" "$@" &&
+		check "$desc: usage on stdout" matches "$out" "$USAGE"
+}
+
+check_help "--help" --help
+check_help "-h" -h
+check_help "help" help
+check_help "help add" help add
+check_help "show --help" show --help
+check_help "add --help" add --help
+check_help "version -h" version -h
+
+check_usage "no arguments"
+check_usage "unknown subcommand" bogus
+check_usage "unknown option" -x show
+check_usage "-n without NETNS" -n
+check_usage "-batch without FILE" -batch
+check_usage "-batch with a subcommand" -batch /dev/null show
+check_usage "help of an unknown subcommand" help bogus
+check_usage "add without arguments" add
+check_usage "add of an unknown kind" add veth a peer b
+check_usage "add without a name" add pair
+check_usage "add without a peer" add pair a
+check_usage "add with a dangling keyword" add pair a peer
+check_usage "add with an unknown keyword" add pair a peer b colour red
+check_usage "add with peer twice" add pair a peer b peer c
+check_usage "add with a word for mtu" add pair a peer b mtu abc
+check_usage "add with a negative mtu" add pair a peer b mtu -1
+check_usage "add with mtu past 32 bits" add pair a peer b mtu 4294967296
+check_usage "add with a hex mtu" add pair a peer b mtu 0x100
+check_usage "add with a short MAC" add pair a peer b address 02:00:00:00:01
+check_usage "add with a long MAC" add pair a peer b address 02:00:00:00:00:01:02
+check_usage "add with a non-hex MAC" add pair a peer b address 02:00:00:00:00:zz
+check_usage "add with a 3-digit MAC byte" add pair a peer b peer-address 002:0:0:0:0:1
+check_usage "add with a trailing colon" add pair a peer b address 2:0:0:0:0:1:
+check_usage "add with a bad pid" add pair a peer b peer-netns pid:abc
+check_usage "add with pid 0" add pair a peer b netns pid:0
+check_usage "add with a netns path" add pair a peer b netns ../x
+check_usage "show with two names" show a b
+check_usage "del without a name" del
+check_usage "stats without a name" stats
+check_usage "version with an argument" version x
+check_usage "monitor with an argument" monitor x
+
+expect "-n of a missing netns names it" 1 '"vnlctl-no-such-ns"' -- \
+	"$VNLCTL" -n vnlctl-no-such-ns show
+expect "peer-netns of a missing netns names it" 1 '"vnlctl-no-such-ns"' -- \
+	"$VNLCTL" add pair a peer b peer-netns vnlctl-no-such-ns
+expect "netns of a missing netns names it" 1 '"vnlctl-no-such-ns"' -- \
+	"$VNLCTL" add pair a peer b netns vnlctl-no-such-ns
+expect "-batch of a missing file" 1 '^vnlctl: cannot open batch file' -- \
+	"$VNLCTL" -batch /nonexistent/batch
+expect "-batch usage error gives the line" 1 \
+	'^vnlctl: line 4: unknown subcommand "bogus"$' -- \
+	bash -c "printf '# only a comment\n\n   \nbogus x\nshow\n' | '$VNLCTL' -batch -"
+expect "-batch of comments only" 0 '' -- \
+	bash -c "printf '# a comment\n\n' | '$VNLCTL' -batch -"
+
+if [[ -r /proc/modules ]] && grep -q '^vnl ' /proc/modules; then
+	skip "module-not-loaded checks: vnl is loaded on this machine"
+	summary
+	exit
+fi
+
+expect "version: exit 1, module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" version
+check "version: still prints vnlctl's version" matches "$out" '^vnlctl [0-9]+\.[0-9]+\.[0-9]+$'
+expect "-j version: exit 1, module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" -j version
+check "-j version: nothing on stdout" test -z "$out"
+expect "show: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" show
+expect "show NAME: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" show a
+expect "stats: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" stats a
+expect "del: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" del a
+expect "monitor: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" monitor
+expect "add: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" add pair a peer b
+
+# Values the kernel must refuse pass vnlctl's syntax check and get sent: here
+# that shows as "not loaded" rather than as a usage error.
+expect "mtu 10 is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add pair a peer b mtu 10
+expect "a multicast MAC is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add pair a peer b address 01:00:5e:00:00:01
+expect "an all-zero MAC is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add pair a peer b peer-address 00:00:00:00:00:00
+expect "a 17-byte name is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add pair abcdefghijklmnopq peer b
+expect "-batch: module not loaded, with the line" 1 \
+	'^vnlctl: line 2: vnl module not loaded' -- \
+	bash -c "printf '# first\nshow\nshow\n' | '$VNLCTL' -batch -"
+
+summary

@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * vnlctl: what the subcommand files share.
+ *
+ * The tool is a table of subcommands (main.c); each group of subcommands has
+ * its own file (version.c, link.c, monitor.c) and runs on a struct vnl_ctx,
+ * which carries the one generic netlink socket of the process.  batch.c runs
+ * many subcommands on that same context, so the socket is opened and the
+ * family resolved once, however many lines a batch file has.  nl.c is the
+ * only file that talks libnl's receive machinery; output.c the only one that
+ * prints devices; netns.c the only one that opens network namespaces.
+ */
+#ifndef VNLCTL_H
+#define VNLCTL_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <linux/if_ether.h>
+
+struct nl_msg;
+struct nl_sock;
+
+/* What the process, or one batch line, ends with. */
+enum vnl_exit_status {
+	VNL_EXIT_OK	= 0,
+	VNL_EXIT_FAIL	= 1,	/* the kernel or the system refused */
+	VNL_EXIT_USAGE	= 2,	/* bad command line: nothing was sent */
+};
+
+struct vnl_ctx;
+
+struct vnl_command {
+	const char *name;
+	int (*run)(struct vnl_ctx *ctx, int argc, char **argv);
+	const char *help;	/* one line, for the list of subcommands */
+	const char *usage;	/* the arguments, for "SUBCOMMAND --help" */
+};
+
+/* The "vnl" family as the genl controller describes it. */
+struct vnl_family {
+	int id;			/* 0 until resolved */
+	uint32_t version;	/* the module's VNL_GENL_VERSION */
+	uint32_t monitor_group;	/* id of the "monitor" group, 0 if none */
+};
+
+struct vnl_ctx {
+	bool json;
+	unsigned long line;		/* batch line being run; 0 outside a batch */
+	const struct vnl_command *cmd;	/* subcommand being run, for its usage */
+	struct nl_sock *genl;		/* opened on first need, then kept */
+	struct vnl_family family;
+	struct nl_sock *rtnl;		/* for RTM_GETNSID, opened on first need */
+	char extack[256];		/* message of the last kernel error */
+};
+
+/* A netns argument: a name under /run/netns, or "pid:N". */
+struct vnl_netns_arg {
+	const char *spec;	/* as typed; NULL when not given */
+	uint32_t pid;		/* N of "pid:N", else 0 */
+	int fd;			/* open /run/netns/NAME while sending, else -1 */
+};
+
+struct vnl_stats {
+	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_drops, tx_drops;
+};
+
+/*
+ * One device as VNL_CMD_LINK_GET describes it.  `have` has bit VNL_A_x set
+ * when attribute VNL_A_x was present, `peer.have` bit VNL_PEER_A_x likewise,
+ * so that output can leave out what the kernel did not say.
+ */
+struct vnl_link {
+	uint32_t have;
+	uint32_t ifindex;
+	char ifname[IFNAMSIZ];
+	uint32_t kind;
+	uint32_t mtu;
+	uint8_t address[ETH_ALEN];
+	bool up;
+	bool carrier;
+	struct {
+		uint32_t have;
+		uint32_t ifindex;
+		char ifname[IFNAMSIZ];
+		int32_t netnsid;
+		char netns[NAME_MAX + 1];	/* its /run/netns name, or "" */
+	} peer;
+	struct vnl_stats stats;
+};
+
+struct vnl_link_list {
+	struct vnl_link *links;
+	size_t count;
+	size_t capacity;
+};
+
+static inline bool vnl_link_has(const struct vnl_link *link, int attr)
+{
+	return link->have & (1u << attr);
+}
+
+static inline bool vnl_peer_has(const struct vnl_link *link, int attr)
+{
+	return link->peer.have & (1u << attr);
+}
+
+/* Parses one reply message; returns 0 or a negative errno. */
+typedef int (*vnl_parse_fn)(struct nl_msg *msg, void *arg);
+
+/* Handles one multicast event; returns libnl's NL_OK or NL_SKIP. */
+typedef int (*vnl_event_fn)(struct nl_msg *msg, void *arg);
+
+/* main.c */
+int vnl_run_command(struct vnl_ctx *ctx, int argc, char **argv);
+void vnl_error(const struct vnl_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+int vnl_usage_error(const struct vnl_ctx *ctx, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void vnl_print_not_loaded(const struct vnl_ctx *ctx);
+void vnl_out_of_memory(void) __attribute__((noreturn));
+void *vnl_realloc_array(void *ptr, size_t nmemb, size_t size);
+
+/* batch.c */
+int vnl_run_batch(struct vnl_ctx *ctx, const char *path);
+
+/* version.c */
+int cmd_version(struct vnl_ctx *ctx, int argc, char **argv);
+
+/* link.c */
+int cmd_add(struct vnl_ctx *ctx, int argc, char **argv);
+int cmd_del(struct vnl_ctx *ctx, int argc, char **argv);
+int cmd_show(struct vnl_ctx *ctx, int argc, char **argv);
+int cmd_stats(struct vnl_ctx *ctx, int argc, char **argv);
+int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link);
+const char *vnl_kind_name(uint32_t kind);
+
+/* monitor.c */
+int cmd_monitor(struct vnl_ctx *ctx, int argc, char **argv);
+
+/* nl.c */
+int vnl_connect(struct vnl_ctx *ctx);
+void vnl_disconnect(struct vnl_ctx *ctx);
+struct nl_sock *vnl_rtnl_socket(struct vnl_ctx *ctx);
+struct nl_msg *vnl_msg_new(const struct vnl_ctx *ctx, uint8_t cmd, int flags);
+int vnl_exchange(struct vnl_ctx *ctx, struct nl_sock *sk, struct nl_msg *msg,
+		 vnl_parse_fn parse, void *arg);
+int vnl_request(struct vnl_ctx *ctx, struct nl_msg *msg,
+		vnl_parse_fn parse, void *arg);
+void vnl_report_error(const struct vnl_ctx *ctx, int err);
+int vnl_listen(struct vnl_ctx *ctx, vnl_event_fn on_event, void *arg);
+
+/* netns.c */
+int vnl_netns_enter(const struct vnl_ctx *ctx, const char *spec);
+int vnl_netns_arg_set(const struct vnl_ctx *ctx, struct vnl_netns_arg *arg,
+		      const char *spec);
+int vnl_netns_arg_open(const struct vnl_ctx *ctx, struct vnl_netns_arg *arg);
+int vnl_netns_arg_put(struct nl_msg *msg, const struct vnl_netns_arg *arg,
+		      int fd_attr, int pid_attr);
+void vnl_netns_arg_close(struct vnl_netns_arg *arg);
+void vnl_netns_name_peers(struct vnl_ctx *ctx, struct vnl_link *links,
+			  size_t count);
+
+/* output.c */
+void vnl_print_links(const struct vnl_ctx *ctx, const struct vnl_link *links,
+		     size_t count);
+void vnl_print_link(const struct vnl_ctx *ctx, const struct vnl_link *link);
+void vnl_print_stats(const struct vnl_ctx *ctx, const struct vnl_link *link);
+void vnl_print_event(const struct vnl_ctx *ctx, const char *event,
+		     const struct vnl_link *link);
+void vnl_print_tool_version(const struct vnl_ctx *ctx);
+void vnl_print_version(const struct vnl_ctx *ctx, const char *module_version);
+
+#endif /* VNLCTL_H */
