@@ -28,7 +28,7 @@ static const char *const vnl_kind_names[] = {
 
 const char *vnl_kind_name(uint32_t kind)
 {
-	if (kind >= sizeof(vnl_kind_names) / sizeof(vnl_kind_names[0]))
+	if (kind >= ARRAY_SIZE(vnl_kind_names))
 		return NULL;
 	return vnl_kind_names[kind];
 }
@@ -186,8 +186,10 @@ static int vnl_expect_one_link(const struct vnl_ctx *ctx,
 static int vnl_parse_dev(const struct vnl_ctx *ctx, int argc, char **argv,
 			 const char **name)
 {
-	if (argc == 2 && !strcmp(argv[0], "dev"))
-		argv++, argc--;
+	if (argc == 2 && !strcmp(argv[0], "dev")) {
+		argv++;
+		argc--;
+	}
 	if (argc != 1)
 		return vnl_usage_error(ctx, argc ? "too many arguments" :
 					     "missing device name");

@@ -19,9 +19,10 @@ static int cmd_help(struct vnl_ctx *ctx, int argc, char **argv);
 
 static const struct vnl_command vnl_commands[] = {
 	{ "add", cmd_add, "create a pair of devices wired to each other",
-	  "add pair NAME peer PEER [peer-netns NETNS] [mtu N] [address MAC]\n"
-	  "                 [peer-address MAC] [netns NETNS]\n"
-	  "NETNS is a name under /run/netns, or pid:PID for that process's netns;\n"
+	  "add pair NAME peer PEER [peer-netns NETNS] [mtu N]\n"
+	  "                                  [address MAC] [peer-address MAC] [netns NETNS]\n"
+	  "\n"
+	  "NETNS is a name under /run/netns, or pid:PID for that process's netns.\n"
 	  "MAC is six hex bytes, like 02:00:00:00:00:01.  Ranges are the kernel's\n"
 	  "to check: what parses is sent, and a refusal says why." },
 	{ "del", cmd_del, "delete a device, and with it its peer",
@@ -38,8 +39,6 @@ static const struct vnl_command vnl_commands[] = {
 	  "help [SUBCOMMAND]" },
 };
 
-#define VNL_NR_COMMANDS (sizeof(vnl_commands) / sizeof(vnl_commands[0]))
-
 static void vnl_print_help(FILE *out)
 {
 	size_t i;
@@ -53,7 +52,7 @@ static void vnl_print_help(FILE *out)
 	      "  -batch FILE  run one subcommand per line of FILE (- for stdin)\n"
 	      "\n"
 	      "Subcommands:\n", out);
-	for (i = 0; i < VNL_NR_COMMANDS; i++)
+	for (i = 0; i < ARRAY_SIZE(vnl_commands); i++)
 		fprintf(out, "  %-8s %s\n", vnl_commands[i].name,
 			vnl_commands[i].help);
 	fputs("\nRun \"vnlctl SUBCOMMAND --help\" for its arguments.\n", out);
@@ -74,7 +73,7 @@ static const struct vnl_command *vnl_find_command(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < VNL_NR_COMMANDS; i++)
+	for (i = 0; i < ARRAY_SIZE(vnl_commands); i++)
 		if (!strcmp(vnl_commands[i].name, name))
 			return &vnl_commands[i];
 	return NULL;

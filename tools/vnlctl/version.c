@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 #include <netlink/netlink.h>
 #include <netlink/attr.h>
 #include <netlink/genl/genl.h>

@@ -20,6 +20,8 @@
 #include <net/if.h>
 #include <linux/if_ether.h>
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 struct nl_msg;
 struct nl_sock;
 

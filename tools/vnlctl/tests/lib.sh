@@ -60,12 +60,12 @@ expect() {
 	return 1
 }
 
-# check DESC CMD...: CMD must succeed.
+# check DESC CMD...: CMD must succeed; its stdout is not shown.
 check() {
 	local desc=$1
 
 	shift
-	if "$@"; then
+	if "$@" >/dev/null; then
 		ok "$desc"
 	else
 		not_ok "$desc" "failed: $*"
