@@ -180,6 +180,7 @@ int vnl_run_command(struct vnl_ctx *ctx, int argc, char **argv)
 }
 
 struct vnl_options {
+	bool help;		/* -h, --help: nothing else is done */
 	const char *netns;	/* -n */
 	const char *batch;	/* -batch */
 	int first_arg;		/* index of the subcommand in argv */
@@ -202,8 +203,8 @@ static int vnl_parse_options(struct vnl_ctx *ctx, int argc, char **argv,
 		const char *opt = argv[i];
 
 		if (vnl_is_help(opt)) {
-			vnl_print_help(stdout);
-			exit(VNL_EXIT_OK);
+			opts->help = true;
+			return VNL_EXIT_OK;
 		} else if (vnl_is_option(opt, "-j", "-json")) {
 			ctx->json = true;
 		} else if (vnl_is_option(opt, "-n", "-netns")) {
@@ -238,6 +239,10 @@ int main(int argc, char **argv)
 	status = vnl_parse_options(&ctx, argc, argv, &opts);
 	if (status)
 		return status;
+	if (opts.help) {
+		vnl_print_help(stdout);
+		return VNL_EXIT_OK;
+	}
 	if (opts.netns) {
 		status = vnl_netns_enter(&ctx, opts.netns);
 		if (status)

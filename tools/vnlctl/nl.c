@@ -59,7 +59,7 @@ static size_t vnl_extack_offset(struct nlmsghdr *hdr)
 {
 	struct nlmsgerr *e = nlmsg_data(hdr);
 
-	if (hdr->nlmsg_flags & NLM_F_CAPPED)
+	if ((hdr->nlmsg_flags & NLM_F_CAPPED) || e->msg.nlmsg_len < NLMSG_HDRLEN)
 		return sizeof(*e);
 	return sizeof(*e) + NLMSG_ALIGN(e->msg.nlmsg_len - NLMSG_HDRLEN);
 }
