@@ -1,48 +1,263 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * /dev/vnl: the character device through which a program will read and
- * write the packets of a vnl tun/tap interface, with the ioctl ABI of
- * /dev/net/tun.  An fd starts out attached to no interface; until it is
- * attached, reading and writing it fail with EBADFD, as with tun.
+ * /dev/vnl: the character device of vnl's tun and tap devices, with the
+ * ioctl ABI of /dev/net/tun (linux/if_tun.h), so that tun clients work by
+ * opening /dev/vnl instead.
+ *
+ * Each open file is a struct vnl_tfile.  It starts out attached to no
+ * device; TUNSETIFF attaches it to a tun/tap device (creating it if
+ * needed), and from then on the file is one of that device's queues:
+ * read() takes what the stack transmitted, write() gives the stack what
+ * the program sends.  tun.c holds the device side.
  */
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <net/net_namespace.h>
+#include <net/rtnetlink.h>
 
 #include "vnl.h"
 
+/* The file's device with a reference held, or NULL if the file is not an
+ * attached queue.  The reference keeps the device from being freed while
+ * read() or write() copies a frame; nobody sleeps waiting with it held.
+ */
+static struct net_device *vnl_chr_get_dev(struct vnl_tfile *tfile)
+{
+	struct net_device *dev;
+
+	rcu_read_lock();
+	dev = rcu_dereference(tfile->dev);
+	if (dev)
+		dev_hold(dev);
+	rcu_read_unlock();
+	return dev;
+}
+
 static int vnl_chr_open(struct inode *inode, struct file *file)
 {
+	struct vnl_tfile *tfile;
+
+	tfile = kzalloc(sizeof(*tfile), GFP_KERNEL);
+	if (!tfile)
+		return -ENOMEM;
+
+	/* TUNSETIFF creates devices in the netns of whoever opened the
+	 * file, like tun, wherever the ioctl is issued from later.
+	 */
+	tfile->net = get_net(current->nsproxy->net_ns);
+	skb_queue_head_init(&tfile->rxq);
+	skb_queue_head_init(&tfile->napi_q);
+	init_waitqueue_head(&tfile->wq);
+	INIT_LIST_HEAD(&tfile->detached_node);
+	file->private_data = tfile;
+
 	return nonseekable_open(inode, file);
+}
+
+static int vnl_chr_release(struct inode *inode, struct file *file)
+{
+	struct vnl_tfile *tfile = file->private_data;
+
+	vnl_tun_release(tfile);
+	put_net(tfile->net);
+	kfree(tfile);
+	return 0;
+}
+
+/* Sleep until a frame is queued or the file stops being a queue. */
+static int vnl_chr_wait(struct vnl_tfile *tfile)
+{
+	return wait_event_interruptible(tfile->wq,
+					!skb_queue_empty(&tfile->rxq) ||
+					!rcu_access_pointer(tfile->dev));
 }
 
 static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
-	return -EBADFD;
+	struct vnl_tfile *tfile = iocb->ki_filp->private_data;
+	bool nonblock = (iocb->ki_filp->f_flags & O_NONBLOCK) ||
+			(iocb->ki_flags & IOCB_NOWAIT);
+	struct net_device *dev;
+	struct sk_buff *skb;
+	ssize_t ret;
+
+	for (;;) {
+		dev = vnl_chr_get_dev(tfile);
+		if (!dev)
+			return -EBADFD;
+
+		skb = skb_dequeue(&tfile->rxq);
+		if (skb) {
+			ret = vnl_tun_put_frame(dev, skb, to);
+			if (ret < 0)
+				vnl_tun_count_tx_drop(dev);
+			dev_put(dev);
+			consume_skb(skb);
+			return ret;
+		}
+		dev_put(dev);
+
+		if (nonblock)
+			return -EAGAIN;
+		ret = vnl_chr_wait(tfile);
+		if (ret)
+			return ret;
+	}
 }
 
 static ssize_t vnl_chr_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
-	return -EBADFD;
+	struct vnl_tfile *tfile = iocb->ki_filp->private_data;
+	struct net_device *dev;
+	ssize_t ret;
+
+	dev = vnl_chr_get_dev(tfile);
+	if (!dev)
+		return -EBADFD;
+
+	ret = vnl_tun_get_frame(tfile, dev, from);
+	dev_put(dev);
+	return ret;
+}
+
+/* Readable while a frame waits, writable while the device is up; an
+ * unattached or detached file reports EPOLLERR, one whose device was
+ * deleted EPOLLERR | EPOLLHUP.
+ */
+static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
+{
+	struct vnl_tfile *tfile = file->private_data;
+	struct net_device *dev;
+	__poll_t mask = 0;
+
+	poll_wait(file, &tfile->wq, wait);
+
+	dev = vnl_chr_get_dev(tfile);
+	if (!dev)
+		return READ_ONCE(tfile->gone) ? EPOLLERR | EPOLLHUP : EPOLLERR;
+
+	if (!skb_queue_empty(&tfile->rxq))
+		mask |= EPOLLIN | EPOLLRDNORM;
+	if (dev->flags & IFF_UP)
+		mask |= EPOLLOUT | EPOLLWRNORM;
+	dev_put(dev);
+	return mask;
+}
+
+/* TUNSETIFF and TUNSETQUEUE: both take and give back a struct ifreq. */
+static long vnl_chr_ifreq_ioctl(struct vnl_tfile *tfile, unsigned int cmd,
+				void __user *argp)
+{
+	struct ifreq ifr;
+	int err;
+
+	if (copy_from_user(&ifr, argp, sizeof(ifr)))
+		return -EFAULT;
+
+	rtnl_lock();
+	if (cmd == TUNSETIFF)
+		err = vnl_tun_set_iff(tfile, &ifr);
+	else
+		err = vnl_tun_set_queue(tfile, &ifr);
+	rtnl_unlock();
+
+	if (!err && cmd == TUNSETIFF && copy_to_user(argp, &ifr, sizeof(ifr)))
+		err = -EFAULT;
+	return err;
+}
+
+/* The ioctls of an attached file, under RTNL. */
+static long vnl_chr_dev_ioctl(struct net_device *dev, unsigned int cmd,
+			      unsigned long arg, struct ifreq *ifr)
+{
+	void __user *argp = (void __user *)arg;
+	int on;
+
+	switch (cmd) {
+	case TUNGETIFF:
+		vnl_tun_get_iff(dev, ifr);
+		return 0;
+	case TUNSETPERSIST:
+		return vnl_tun_set_persist(dev, arg);
+	case TUNSETOWNER:
+		return vnl_tun_set_owner(dev, arg);
+	case TUNSETGROUP:
+		return vnl_tun_set_group(dev, arg);
+	case TUNSETCARRIER:
+		if (get_user(on, (int __user *)argp))
+			return -EFAULT;
+		vnl_tun_set_carrier(dev, on);
+		return 0;
+	case TUNSETOFFLOAD:
+		/* vnl offers no offloads: only "none" can be asked for. */
+		return arg ? -EINVAL : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static bool vnl_chr_is_dev_ioctl(unsigned int cmd)
+{
+	switch (cmd) {
+	case TUNGETIFF:
+	case TUNSETPERSIST:
+	case TUNSETOWNER:
+	case TUNSETGROUP:
+	case TUNSETCARRIER:
+	case TUNSETOFFLOAD:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	return -EINVAL;
+	struct vnl_tfile *tfile = file->private_data;
+	void __user *argp = (void __user *)arg;
+	struct net_device *dev;
+	struct ifreq ifr;
+	long ret;
+
+	switch (cmd) {
+	case TUNGETFEATURES:
+		return put_user(VNL_TUN_FEATURES, (unsigned int __user *)argp);
+	case TUNSETIFF:
+	case TUNSETQUEUE:
+		return vnl_chr_ifreq_ioctl(tfile, cmd, argp);
+	}
+
+	/* Anything not implemented is refused, never ignored. */
+	if (!vnl_chr_is_dev_ioctl(cmd))
+		return -EINVAL;
+
+	rtnl_lock();
+	dev = rtnl_dereference(tfile->dev);
+	ret = dev ? vnl_chr_dev_ioctl(dev, cmd, arg, &ifr) : -EBADFD;
+	rtnl_unlock();
+
+	if (!ret && cmd == TUNGETIFF && copy_to_user(argp, &ifr, sizeof(ifr)))
+		ret = -EFAULT;
+	return ret;
 }
 
 static const struct file_operations vnl_chr_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vnl_chr_open,
+	.release	= vnl_chr_release,
 	.read_iter	= vnl_chr_read_iter,
 	.write_iter	= vnl_chr_write_iter,
+	.poll		= vnl_chr_poll,
 	.unlocked_ioctl	= vnl_chr_ioctl,
-	.compat_ioctl	= vnl_chr_ioctl,
 };
 
-/* Mode 0666 like /dev/net/tun: opening is harmless, what an fd may do is
- * checked when it asks to attach to an interface.
+/* Mode 0666 like /dev/net/tun: opening is harmless; what a file may do is
+ * decided when it asks to attach to a device (tun.c:vnl_tun_may_attach).
  */
 static struct miscdevice vnl_chr_misc = {
 	.minor		= MISC_DYNAMIC_MINOR,

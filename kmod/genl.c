@@ -137,6 +137,7 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u8(skb, VNL_A_UP, netif_running(dev)) ||
 	    nla_put_u8(skb, VNL_A_CARRIER, netif_carrier_ok(dev)) ||
 	    vnl_genl_put_peer(skb, dev) ||
+	    (vnl_dev_is_tun(dev) && vnl_tun_fill(skb, dev)) ||
 	    vnl_genl_put_stats(skb, dev)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -172,7 +173,7 @@ void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd)
 }
 
 /* The creation event; from now on userspace also hears of the deletion. */
-static void vnl_genl_announce(struct net_device *dev)
+void vnl_genl_announce(struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 
@@ -372,7 +373,14 @@ static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	}
 
-	/* The policy admits only the kinds that exist. */
+	/* The policy admits only the kinds that exist; tun and tap devices
+	 * belong to the files that created them, so they come from /dev/vnl.
+	 */
+	if (nla_get_u32(info->attrs[VNL_A_KIND]) != VNL_KIND_PAIR) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VNL_A_KIND],
+				    "tun and tap devices are created through /dev/vnl (vnlctl add tun|tap)");
+		return -EOPNOTSUPP;
+	}
 	return vnl_genl_new_pair(skb, info);
 }
 

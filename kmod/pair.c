@@ -9,9 +9,13 @@
 
 #include "vnl.h"
 
-/* Valid under RCU (the data path) or RTNL (control path). */
+/* The other end of a pair (NULL for other kinds, or once the pair is
+ * being deleted).  Valid under RCU (data path) or RTNL (control path).
+ */
 struct net_device *vnl_pair_peer(const struct vnl_dev *vnl)
 {
+	if (vnl->kind != VNL_KIND_PAIR)
+		return NULL;
 	return rcu_dereference_rtnl(vnl->peer);
 }
 

@@ -6,8 +6,11 @@
 #ifndef _VNL_H
 #define _VNL_H
 
+#include <linux/if_tun.h>
 #include <linux/netdevice.h>
+#include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/wait.h>
 #include <net/genetlink.h>
 #include <uapi/linux/vnl.h>
 
@@ -36,6 +39,62 @@ struct vnl_stats {
 	u64 tx_drops;
 };
 
+/* The most queues (open /dev/vnl fds) one tun/tap device can have. */
+#define VNL_TUN_MAX_QUEUES 8
+
+/* Every TUNSETIFF flag vnl implements (TUNGETFEATURES); any other flag is
+ * refused with EINVAL.  IFF_ONE_QUEUE is accepted and means what it means
+ * for tun today: nothing, one queue is the default.
+ */
+#define VNL_TUN_FEATURES (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE | \
+			  IFF_MULTI_QUEUE | IFF_TUN_EXCL | IFF_NAPI | \
+			  IFF_NO_CARRIER)
+
+/* One open /dev/vnl file.  Once attached to a tun/tap device it is one of
+ * the device's queues: the transmit path puts frames on @rxq for read(),
+ * write() hands frames to the stack.
+ */
+struct vnl_tfile {
+	/* The device while this file is an attached queue of it; NULL when
+	 * unattached, detached or after the device is gone.  Written under
+	 * RTNL, read under RCU.
+	 */
+	struct net_device __rcu *dev;
+	/* The device this file belongs to, attached or detached (RTNL). */
+	struct net_device *owner_dev;
+	/* The netns of the opener: where TUNSETIFF creates the device. */
+	struct net *net;
+	u16 index;		/* queue index while attached (RTNL) */
+	bool gone;		/* its device was deleted */
+	struct list_head detached_node;	/* in vnl_tun.detached (RTNL) */
+
+	/* Frames from the stack, waiting for read(); bounded by the
+	 * device's tx_queue_len.  Its lock is taken from the transmit path
+	 * (BH) and from read(), with interrupts off.
+	 */
+	struct sk_buff_head rxq;
+	wait_queue_head_t wq;
+
+	/* IFF_NAPI: written frames go through this NAPI context and GRO. */
+	struct napi_struct napi;
+	struct sk_buff_head napi_q;
+	bool napi_added;
+};
+
+/* A tun or tap device (vnl_dev.tun). */
+struct vnl_tun {
+	unsigned int flags;	/* IFF_TUN/IFF_TAP, NO_PI, MULTI_QUEUE, ... */
+	kuid_t owner;
+	kgid_t group;
+	/* Attached queues, indexed 0..numqueues-1 without holes.  Written
+	 * under RTNL, read under RCU by the transmit path.
+	 */
+	struct vnl_tfile __rcu *queues[VNL_TUN_MAX_QUEUES];
+	unsigned int numqueues;
+	struct list_head detached;	/* files detached by TUNSETQUEUE */
+	unsigned int numdetached;
+};
+
 /* The private part of every vnl net_device (netdev_priv()). */
 struct vnl_dev {
 	struct net_device *dev;
@@ -53,6 +112,8 @@ struct vnl_dev {
 	 * the transmit path; cleared before either end is unregistered.
 	 */
 	struct net_device __rcu *peer;
+	/* tun and tap only */
+	struct vnl_tun tun;
 };
 
 /* dev.c: what every vnl device shares */
@@ -88,10 +149,28 @@ int vnl_pair_create(const struct vnl_pair_config *cfg,
 void vnl_pair_dellink(struct net_device *dev, struct list_head *head);
 struct net_device *vnl_pair_peer(const struct vnl_dev *vnl);
 
+/* tun.c: tun/tap devices, the device side of /dev/vnl */
+int vnl_tun_set_iff(struct vnl_tfile *tfile, struct ifreq *ifr);
+int vnl_tun_set_queue(struct vnl_tfile *tfile, struct ifreq *ifr);
+void vnl_tun_release(struct vnl_tfile *tfile);
+void vnl_tun_get_iff(struct net_device *dev, struct ifreq *ifr);
+int vnl_tun_set_persist(struct net_device *dev, bool persist);
+int vnl_tun_set_owner(struct net_device *dev, uid_t uid);
+int vnl_tun_set_group(struct net_device *dev, gid_t gid);
+void vnl_tun_set_carrier(struct net_device *dev, bool on);
+ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
+			  struct iov_iter *to);
+ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
+			  struct iov_iter *from);
+void vnl_tun_count_tx_drop(struct net_device *dev);
+bool vnl_dev_is_tun(const struct net_device *dev);
+int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev);
+
 /* genl.c: the generic netlink family */
 int vnl_genl_register(void);
 void vnl_genl_unregister(void);
 void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd);
+void vnl_genl_announce(struct net_device *dev);
 
 /* chardev.c: /dev/vnl */
 int vnl_chr_register(void);

@@ -11,6 +11,8 @@
  *   Reply: VNL_A_VERSION, the module's version string.
  *
  * VNL_CMD_LINK_NEW (doit, CAP_NET_ADMIN over every netns involved)
+ *   Creates pairs.  tun and tap devices are created through /dev/vnl with
+ *   the TUNSETIFF ioctl of linux/if_tun.h, as with /dev/net/tun.
  *   Request: VNL_A_KIND (VNL_KIND_PAIR), VNL_A_IFNAME, VNL_A_PEER
  *   (a nest holding at least VNL_PEER_A_IFNAME); optionally VNL_A_MTU,
  *   VNL_A_ADDRESS, VNL_A_NETNS_FD or VNL_A_NETNS_PID (the netns of this end,
@@ -30,7 +32,9 @@
  *   VNL_A_CARRIER, VNL_A_STATS and, for a pair, VNL_A_PEER with
  *   VNL_PEER_A_IFINDEX, VNL_PEER_A_IFNAME and VNL_PEER_A_NETNSID (the
  *   peer's netns as a netnsid of the device's netns, present only when the
- *   peer lives in another netns).
+ *   peer lives in another netns).  A tun or tap device is described by
+ *   VNL_A_TUN_FLAGS, VNL_A_TUN_QUEUES and, when set, VNL_A_TUN_OWNER and
+ *   VNL_A_TUN_GROUP instead of VNL_A_PEER.
  *
  * Multicast group VNL_MCGRP_MONITOR ("monitor")
  *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW when a
@@ -62,6 +66,8 @@ enum vnl_cmd {
 enum vnl_kind {
 	VNL_KIND_UNSPEC,
 	VNL_KIND_PAIR,		/* veth-style, wired back to back to its peer */
+	VNL_KIND_TUN,		/* L3, packets read and written through /dev/vnl */
+	VNL_KIND_TAP,		/* L2 (Ethernet), frames through /dev/vnl */
 
 	__VNL_KIND_MAX
 };
@@ -82,6 +88,10 @@ enum vnl_attr {
 	VNL_A_UP,		/* u8: 1 when administratively up */
 	VNL_A_CARRIER,		/* u8: 1 when the carrier is on */
 	VNL_A_STATS,		/* nest: enum vnl_stats_attr */
+	VNL_A_TUN_FLAGS,	/* u32: IFF_* of linux/if_tun.h (reply only) */
+	VNL_A_TUN_QUEUES,	/* u32: /dev/vnl fds attached (reply only) */
+	VNL_A_TUN_OWNER,	/* u32: uid allowed to attach (reply only) */
+	VNL_A_TUN_GROUP,	/* u32: gid allowed to attach (reply only) */
 
 	__VNL_A_MAX
 };

@@ -1,0 +1,748 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tun and tap devices: the device side of /dev/vnl.
+ *
+ * A tun (L3) or tap (L2) device has no wire: its "wire" is the set of
+ * /dev/vnl files attached to it, its queues.  What the stack transmits
+ * (vnl_tun_xmit) is queued on one of them for read(); what a program
+ * write()s is received by the stack (vnl_tun_get_frame).  chardev.c holds
+ * the file operations; this file holds the device and its queues.
+ *
+ * Locking: attaching, detaching, creating and deleting happen under RTNL.
+ * The transmit path finds a queue under RCU; a file's frames wait in an
+ * sk_buff_head with its own lock.  Nothing here sleeps with a spinlock
+ * held; read() sleeps without holding a device reference, so a blocked
+ * reader never delays the deletion of its device.
+ */
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/if_tun.h>
+#include <linux/uio.h>
+#include <net/ip_tunnels.h>
+#include <net/rtnetlink.h>
+
+#include "compat.h"
+#include "vnl.h"
+
+#define VNL_TUN_TYPE_MASK	(IFF_TUN | IFF_TAP)
+/* What the device remembers of TUNSETIFF, and reports in TUNGETIFF. */
+#define VNL_TUN_DEV_FLAGS	(IFF_TUN | IFF_TAP | IFF_NO_PI | \
+				 IFF_MULTI_QUEUE | IFF_NAPI | IFF_PERSIST)
+/* Frames a queue holds for read() by default, as tun. */
+#define VNL_TUN_QUEUE_LEN	500
+
+static struct vnl_tun *vnl_tun(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+
+	return &vnl->tun;
+}
+
+bool vnl_dev_is_tun(const struct net_device *dev)
+{
+	const struct vnl_dev *vnl = netdev_priv(dev);
+
+	return vnl_dev_is_vnl(dev) &&
+	       (vnl->kind == VNL_KIND_TUN || vnl->kind == VNL_KIND_TAP);
+}
+
+/* The counters are per CPU and also written from softirq: process
+ * context updates them with bottom halves off.
+ */
+static void vnl_tun_count_tx(struct net_device *dev, unsigned int len)
+{
+	local_bh_disable();
+	vnl_dev_count_tx(dev, len);
+	local_bh_enable();
+}
+
+static void vnl_tun_count_rx(struct net_device *dev, unsigned int len)
+{
+	local_bh_disable();
+	vnl_dev_count_rx(dev, len);
+	local_bh_enable();
+}
+
+void vnl_tun_count_tx_drop(struct net_device *dev)
+{
+	local_bh_disable();
+	vnl_dev_count_tx_drop(dev);
+	local_bh_enable();
+}
+
+static void vnl_tun_count_rx_drop(struct net_device *dev)
+{
+	local_bh_disable();
+	vnl_dev_count_rx_drop(dev);
+	local_bh_enable();
+}
+
+/* ndo_start_xmit: queue the frame for a reader.  The core picked
+ * skb->queue_mapping by flow hash among the attached queues
+ * (netif_set_real_num_tx_queues() keeps their number current); a detach
+ * racing with us may have just shrunk the set, hence the checks.
+ */
+static netdev_tx_t vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+	unsigned int n = READ_ONCE(tun->numqueues);
+	struct vnl_tfile *tfile;
+
+	if (unlikely(!n))
+		goto drop;
+	tfile = rcu_dereference(tun->queues[skb->queue_mapping % n]);
+	if (unlikely(!tfile))
+		goto drop;
+
+	/* The frame may wait in the queue for as long as the reader likes:
+	 * it must not pin the sender's socket memory or conntrack entry.
+	 */
+	if (unlikely(skb_orphan_frags_rx(skb, GFP_ATOMIC)))
+		goto drop;
+	skb_tx_timestamp(skb);
+	skb_orphan(skb);
+	nf_reset_ct(skb);
+
+	spin_lock(&tfile->rxq.lock);
+	if (skb_queue_len(&tfile->rxq) >= READ_ONCE(dev->tx_queue_len)) {
+		spin_unlock(&tfile->rxq.lock);
+		goto drop;
+	}
+	__skb_queue_tail(&tfile->rxq, skb);
+	spin_unlock(&tfile->rxq.lock);
+
+	wake_up_interruptible_poll(&tfile->wq, EPOLLIN | EPOLLRDNORM);
+	return NETDEV_TX_OK;
+
+drop:
+	vnl_dev_count_tx_drop(dev);
+	kfree_skb(skb);
+	return NETDEV_TX_OK;
+}
+
+static void vnl_tun_wake_all(struct vnl_tun *tun, __poll_t events)
+{
+	unsigned int i;
+
+	for (i = 0; i < tun->numqueues; i++) {
+		struct vnl_tfile *tfile = rtnl_dereference(tun->queues[i]);
+
+		wake_up_interruptible_poll(&tfile->wq, events);
+	}
+}
+
+/* Writers poll for EPOLLOUT, which follows IFF_UP. */
+static int vnl_tun_open(struct net_device *dev)
+{
+	vnl_tun_wake_all(vnl_tun(dev), EPOLLOUT | EPOLLWRNORM);
+	return 0;
+}
+
+static int vnl_tun_stop(struct net_device *dev)
+{
+	vnl_tun_wake_all(vnl_tun(dev), EPOLLOUT | EPOLLWRNORM);
+	return 0;
+}
+
+/* IFF_NAPI: frames written to this queue are received here, in softirq,
+ * through GRO, as a NIC's would be.
+ */
+static int vnl_tun_napi_poll(struct napi_struct *napi, int budget)
+{
+	struct vnl_tfile *tfile = container_of(napi, struct vnl_tfile, napi);
+	struct sk_buff *skb;
+	int done = 0;
+
+	while (done < budget && (skb = skb_dequeue(&tfile->napi_q))) {
+		napi_gro_receive(napi, skb);
+		done++;
+	}
+	if (done < budget)
+		napi_complete_done(napi, done);
+	return done;
+}
+
+/* Frames still queued when a queue goes away were sent but never read. */
+static void vnl_tun_purge(struct net_device *dev, struct vnl_tfile *tfile)
+{
+	struct sk_buff *skb;
+
+	while ((skb = skb_dequeue(&tfile->rxq))) {
+		vnl_tun_count_tx_drop(dev);
+		kfree_skb(skb);
+	}
+	skb_queue_purge(&tfile->napi_q);
+}
+
+/* The queue's last user is gone (synchronize_net() ran since it was
+ * unpublished): stop its NAPI, drop what it held, wake its sleepers.
+ */
+static void vnl_tun_retire_queue(struct net_device *dev,
+				 struct vnl_tfile *tfile, __poll_t events)
+{
+	if (tfile->napi_added) {
+		napi_disable(&tfile->napi);
+		netif_napi_del(&tfile->napi);
+		tfile->napi_added = false;
+	}
+	vnl_tun_purge(dev, tfile);
+	wake_up_interruptible_poll(&tfile->wq, events);
+}
+
+static void vnl_tun_update_carrier(struct net_device *dev)
+{
+	if (vnl_tun(dev)->numqueues)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
+static int vnl_tun_attach(struct net_device *dev, struct vnl_tfile *tfile,
+			  bool napi)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+	unsigned int n = tun->numqueues;
+	int err;
+
+	ASSERT_RTNL();
+	if (n >= VNL_TUN_MAX_QUEUES)
+		return -E2BIG;
+
+	err = netif_set_real_num_tx_queues(dev, n + 1);
+	if (err)
+		return err;
+
+	if (napi) {
+		netif_napi_add(dev, &tfile->napi, vnl_tun_napi_poll);
+		napi_enable(&tfile->napi);
+		tfile->napi_added = true;
+	}
+
+	tfile->index = n;
+	tfile->owner_dev = dev;
+	tfile->gone = false;
+	/* Publish the queue before counting it: a transmit that already
+	 * sees n + 1 queues must find this one in place.
+	 */
+	rcu_assign_pointer(tun->queues[n], tfile);
+	rcu_assign_pointer(tfile->dev, dev);
+	WRITE_ONCE(tun->numqueues, n + 1);
+	return 0;
+}
+
+/* Take @tfile out of the attached queues, keeping them without holes by
+ * moving the last queue into its slot.  Waits for every transmit and
+ * write that may still use it.
+ */
+static void vnl_tun_detach(struct net_device *dev, struct vnl_tfile *tfile,
+			   __poll_t events)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+	unsigned int last = tun->numqueues - 1;
+	struct vnl_tfile *moved;
+
+	ASSERT_RTNL();
+	moved = rtnl_dereference(tun->queues[last]);
+	rcu_assign_pointer(tun->queues[tfile->index], moved);
+	moved->index = tfile->index;
+	RCU_INIT_POINTER(tun->queues[last], NULL);
+	WRITE_ONCE(tun->numqueues, last);
+	RCU_INIT_POINTER(tfile->dev, NULL);
+	netif_set_real_num_tx_queues(dev, max(last, 1U));
+
+	synchronize_net();
+	vnl_tun_retire_queue(dev, tfile, events);
+	vnl_tun_update_carrier(dev);
+}
+
+/* ndo_uninit: the device is being deleted ("vnlctl del", "ip link del",
+ * netns teardown, module unload).  Every file loses it; sleepers in
+ * read() and poll() wake up to EBADFD and EPOLLERR | EPOLLHUP.
+ */
+static void vnl_tun_uninit(struct net_device *dev)
+{
+	struct vnl_tfile *retired[VNL_TUN_MAX_QUEUES];
+	struct vnl_tun *tun = vnl_tun(dev);
+	struct vnl_tfile *tfile, *tmp;
+	unsigned int i, n = tun->numqueues;
+
+	for (i = 0; i < n; i++) {
+		tfile = rtnl_dereference(tun->queues[i]);
+		RCU_INIT_POINTER(tun->queues[i], NULL);
+		RCU_INIT_POINTER(tfile->dev, NULL);
+		tfile->owner_dev = NULL;
+		tfile->gone = true;
+		retired[i] = tfile;
+	}
+	WRITE_ONCE(tun->numqueues, 0);
+
+	list_for_each_entry_safe(tfile, tmp, &tun->detached, detached_node) {
+		list_del_init(&tfile->detached_node);
+		tfile->owner_dev = NULL;
+		tfile->gone = true;
+		wake_up_interruptible_poll(&tfile->wq, EPOLLERR | EPOLLHUP);
+	}
+	tun->numdetached = 0;
+
+	synchronize_net();
+	for (i = 0; i < n; i++)
+		vnl_tun_retire_queue(dev, retired[i], EPOLLERR | EPOLLHUP);
+
+	vnl_dev_uninit(dev);
+}
+
+static const struct net_device_ops vnl_tun_netdev_ops = {
+	.ndo_init		= vnl_dev_init,
+	.ndo_uninit		= vnl_tun_uninit,
+	.ndo_open		= vnl_tun_open,
+	.ndo_stop		= vnl_tun_stop,
+	.ndo_start_xmit		= vnl_tun_xmit,
+	.ndo_get_stats64	= vnl_dev_get_stats64,
+};
+
+static const struct net_device_ops vnl_tap_netdev_ops = {
+	.ndo_init		= vnl_dev_init,
+	.ndo_uninit		= vnl_tun_uninit,
+	.ndo_open		= vnl_tun_open,
+	.ndo_stop		= vnl_tun_stop,
+	.ndo_start_xmit		= vnl_tun_xmit,
+	.ndo_get_stats64	= vnl_dev_get_stats64,
+	.ndo_set_mac_address	= eth_mac_addr,
+};
+
+/* Turn a freshly allocated vnl device (Ethernet, from vnl_dev_setup) into
+ * a tun or a tap.  Frames go to userspace as they are, so the device
+ * offers no offloads: no partial checksums, no GSO super-frames.
+ */
+static void vnl_tun_setup(struct net_device *dev, unsigned int type)
+{
+	dev->features = 0;
+	dev->hw_features = 0;
+	dev->vlan_features = 0;
+	vnl_compat_set_lltx(dev);
+	dev->tx_queue_len = VNL_TUN_QUEUE_LEN;
+
+	if (type == IFF_TUN) {
+		/* Point-to-point, no link-layer header, no ARP. */
+		dev->netdev_ops = &vnl_tun_netdev_ops;
+		dev->header_ops = &ip_tunnel_header_ops;
+		dev->type = ARPHRD_NONE;
+		dev->hard_header_len = 0;
+		dev->addr_len = 0;
+		dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
+		dev->max_mtu = ETH_MAX_MTU;
+	} else {
+		dev->netdev_ops = &vnl_tap_netdev_ops;
+		dev->max_mtu = ETH_MAX_MTU - ETH_HLEN;
+		eth_hw_addr_random(dev);
+	}
+}
+
+/* tun's rule: a device with an owner or a group admits only that user or
+ * a member of that group, unless the caller may administer the netns.
+ */
+static bool vnl_tun_may_attach(struct net_device *dev)
+{
+	const struct cred *cred = current_cred();
+	struct vnl_tun *tun = vnl_tun(dev);
+
+	if ((uid_valid(tun->owner) && !uid_eq(cred->euid, tun->owner)) ||
+	    (gid_valid(tun->group) && !in_egroup_p(tun->group)))
+		return ns_capable(dev_net(dev)->user_ns, CAP_NET_ADMIN);
+	return true;
+}
+
+static int vnl_tun_attach_existing(struct vnl_tfile *tfile,
+				   struct net_device *dev, unsigned int flags)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+	int err;
+
+	if (!vnl_dev_is_tun(dev))
+		return -EINVAL;
+	if (flags & IFF_TUN_EXCL)
+		return -EBUSY;
+	if ((flags & VNL_TUN_TYPE_MASK) != (tun->flags & VNL_TUN_TYPE_MASK) ||
+	    !!(flags & IFF_MULTI_QUEUE) != !!(tun->flags & IFF_MULTI_QUEUE))
+		return -EINVAL;
+	if (!vnl_tun_may_attach(dev))
+		return -EPERM;
+	if (!(tun->flags & IFF_MULTI_QUEUE) && tun->numqueues)
+		return -EBUSY;
+	if (tun->numqueues + tun->numdetached >= VNL_TUN_MAX_QUEUES)
+		return -E2BIG;
+
+	err = vnl_tun_attach(dev, tfile, flags & IFF_NAPI);
+	if (err)
+		return err;
+
+	/* As with tun, the latest TUNSETIFF decides the packet-information
+	 * and NAPI settings of the device.
+	 */
+	tun->flags = (tun->flags & ~(IFF_NO_PI | IFF_NAPI)) |
+		     (flags & (IFF_NO_PI | IFF_NAPI));
+	vnl_tun_update_carrier(dev);
+	return 0;
+}
+
+static int vnl_tun_create(struct vnl_tfile *tfile, struct ifreq *ifr,
+			  unsigned int flags)
+{
+	unsigned int type = flags & VNL_TUN_TYPE_MASK;
+	unsigned char assign = NET_NAME_USER;
+	const char *name = ifr->ifr_name;
+	struct net_device *dev;
+	struct vnl_dev *vnl;
+	int err;
+
+	if (!ns_capable(tfile->net->user_ns, CAP_NET_ADMIN))
+		return -EPERM;
+
+	if (!*name) {
+		name = type == IFF_TUN ? "tun%d" : "tap%d";
+		assign = NET_NAME_ENUM;
+	}
+	if (!dev_valid_name(name))
+		return -EINVAL;
+
+	dev = alloc_netdev_mqs(sizeof(struct vnl_dev), name, assign,
+			       vnl_dev_setup, VNL_TUN_MAX_QUEUES,
+			       VNL_TUN_MAX_QUEUES);
+	if (!dev)
+		return -ENOMEM;
+
+	vnl = netdev_priv(dev);
+	vnl->kind = type == IFF_TUN ? VNL_KIND_TUN : VNL_KIND_TAP;
+	vnl->tun.flags = flags & VNL_TUN_DEV_FLAGS;
+	vnl->tun.owner = INVALID_UID;
+	vnl->tun.group = INVALID_GID;
+	INIT_LIST_HEAD(&vnl->tun.detached);
+	vnl_tun_setup(dev, type);
+	dev_net_set(dev, tfile->net);
+
+	err = register_netdevice(dev);
+	if (err)
+		goto err_free_dev;
+
+	err = vnl_tun_attach(dev, tfile, flags & IFF_NAPI);
+	if (err)
+		goto err_unregister;
+
+	if (flags & IFF_NO_CARRIER)
+		netif_carrier_off(dev);
+	else
+		netif_carrier_on(dev);
+
+	vnl_genl_announce(dev);
+	strscpy(ifr->ifr_name, dev->name, IFNAMSIZ);
+	return 0;
+
+err_unregister:
+	/* needs_free_netdev: the core frees it once unregistered. */
+	unregister_netdevice(dev);
+	return err;
+err_free_dev:
+	free_netdev(dev);
+	return err;
+}
+
+/* TUNSETIFF on a file that is not attached yet: attach to the device of
+ * that name in the opener's netns, or create it.  Caller holds RTNL.
+ */
+int vnl_tun_set_iff(struct vnl_tfile *tfile, struct ifreq *ifr)
+{
+	unsigned int flags = (u16)ifr->ifr_flags;
+	unsigned int type = flags & VNL_TUN_TYPE_MASK;
+	struct net_device *dev = NULL;
+
+	ASSERT_RTNL();
+	if (flags & ~VNL_TUN_FEATURES)
+		return -EINVAL;
+	if (type != IFF_TUN && type != IFF_TAP)
+		return -EINVAL;
+	if (rtnl_dereference(tfile->dev))
+		return -EEXIST;
+	if (tfile->owner_dev || tfile->gone)
+		return -EINVAL;
+
+	ifr->ifr_name[IFNAMSIZ - 1] = '\0';
+	if (ifr->ifr_name[0])
+		dev = __dev_get_by_name(tfile->net, ifr->ifr_name);
+	if (dev)
+		return vnl_tun_attach_existing(tfile, dev, flags);
+	return vnl_tun_create(tfile, ifr, flags);
+}
+
+static int vnl_tun_reattach(struct vnl_tfile *tfile)
+{
+	struct net_device *dev = tfile->owner_dev;
+	struct vnl_tun *tun;
+	int err;
+
+	if (!dev || rtnl_dereference(tfile->dev))
+		return -EINVAL;
+	tun = vnl_tun(dev);
+	if (!vnl_tun_may_attach(dev))
+		return -EPERM;
+
+	err = vnl_tun_attach(dev, tfile, tun->flags & IFF_NAPI);
+	if (err)
+		return err;
+	list_del_init(&tfile->detached_node);
+	tun->numdetached--;
+	vnl_tun_update_carrier(dev);
+	return 0;
+}
+
+/* TUNSETQUEUE: a queue of a multi-queue device steps out (its file stays
+ * the device's, but gets no frames) or back in.  Caller holds RTNL.
+ */
+int vnl_tun_set_queue(struct vnl_tfile *tfile, struct ifreq *ifr)
+{
+	struct net_device *dev = tfile->owner_dev;
+	struct vnl_tun *tun;
+
+	ASSERT_RTNL();
+	if (!dev || !(vnl_tun(dev)->flags & IFF_MULTI_QUEUE))
+		return -EINVAL;
+	tun = vnl_tun(dev);
+
+	if (ifr->ifr_flags & IFF_ATTACH_QUEUE)
+		return vnl_tun_reattach(tfile);
+
+	if (!(ifr->ifr_flags & IFF_DETACH_QUEUE) ||
+	    !rtnl_dereference(tfile->dev))
+		return -EINVAL;
+
+	vnl_tun_detach(dev, tfile, EPOLLERR);
+	list_add_tail(&tfile->detached_node, &tun->detached);
+	tun->numdetached++;
+	return 0;
+}
+
+/* The file is closing.  A device left without files is deleted unless it
+ * is persistent.
+ */
+void vnl_tun_release(struct vnl_tfile *tfile)
+{
+	struct net_device *dev;
+	struct vnl_tun *tun;
+
+	rtnl_lock();
+	dev = tfile->owner_dev;
+	if (dev) {
+		tun = vnl_tun(dev);
+		if (rtnl_dereference(tfile->dev)) {
+			vnl_tun_detach(dev, tfile, EPOLLERR | EPOLLHUP);
+		} else {
+			list_del_init(&tfile->detached_node);
+			tun->numdetached--;
+		}
+		tfile->owner_dev = NULL;
+
+		if (!tun->numqueues && !tun->numdetached &&
+		    !(tun->flags & IFF_PERSIST))
+			unregister_netdevice(dev);
+	}
+	rtnl_unlock();
+}
+
+void vnl_tun_get_iff(struct net_device *dev, struct ifreq *ifr)
+{
+	strscpy(ifr->ifr_name, dev->name, IFNAMSIZ);
+	ifr->ifr_flags = vnl_tun(dev)->flags & VNL_TUN_DEV_FLAGS;
+}
+
+int vnl_tun_set_persist(struct net_device *dev, bool persist)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+
+	if (persist)
+		tun->flags |= IFF_PERSIST;
+	else
+		tun->flags &= ~IFF_PERSIST;
+	return 0;
+}
+
+int vnl_tun_set_owner(struct net_device *dev, uid_t uid)
+{
+	kuid_t owner = make_kuid(current_user_ns(), uid);
+
+	if (!uid_valid(owner))
+		return -EINVAL;
+	vnl_tun(dev)->owner = owner;
+	return 0;
+}
+
+int vnl_tun_set_group(struct net_device *dev, gid_t gid)
+{
+	kgid_t group = make_kgid(current_user_ns(), gid);
+
+	if (!gid_valid(group))
+		return -EINVAL;
+	vnl_tun(dev)->group = group;
+	return 0;
+}
+
+void vnl_tun_set_carrier(struct net_device *dev, bool on)
+{
+	if (on)
+		netif_carrier_on(dev);
+	else
+		netif_carrier_off(dev);
+}
+
+/* read(): one frame, packet information first unless IFF_NO_PI.  A short
+ * buffer gets the frame truncated (and TUN_PKT_STRIP in the packet
+ * information), as with tun; the rest of the frame is lost.
+ */
+ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
+			  struct iov_iter *to)
+{
+	size_t avail = iov_iter_count(to);
+	size_t len = skb->len;
+	size_t total = 0;
+
+	if (!(vnl_tun(dev)->flags & IFF_NO_PI)) {
+		struct tun_pi pi = { .proto = skb->protocol };
+
+		if (avail < sizeof(pi))
+			return -EINVAL;
+		avail -= sizeof(pi);
+		if (avail < len)
+			pi.flags |= TUN_PKT_STRIP;
+		if (copy_to_iter(&pi, sizeof(pi), to) != sizeof(pi))
+			return -EFAULT;
+		total = sizeof(pi);
+	}
+
+	len = min(len, avail);
+	if (skb_copy_datagram_iter(skb, 0, to, len))
+		return -EFAULT;
+
+	vnl_tun_count_tx(dev, skb->len);
+	return total + len;
+}
+
+/* The protocol of an L3 frame without packet information: from the IP
+ * version in its first nibble.
+ */
+static __be16 vnl_tun_guess_proto(const struct sk_buff *skb)
+{
+	switch (skb->data[0] >> 4) {
+	case 4:
+		return htons(ETH_P_IP);
+	case 6:
+		return htons(ETH_P_IPV6);
+	default:
+		return 0;
+	}
+}
+
+/* Hand a built frame to the stack, unless the file stopped being a queue
+ * of @dev meanwhile (the RCU check pairs with synchronize_net() in
+ * vnl_tun_detach, after which no frame can reach a retired queue).
+ */
+static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
+			   struct sk_buff *skb)
+{
+	int err = 0;
+
+	rcu_read_lock();
+	if (rcu_dereference(tfile->dev) != dev) {
+		kfree_skb(skb);
+		err = -EBADFD;
+	} else if (tfile->napi_added) {
+		skb_queue_tail(&tfile->napi_q, skb);
+		local_bh_disable();
+		napi_schedule(&tfile->napi);
+		local_bh_enable();
+	} else {
+		netif_rx(skb);
+	}
+	rcu_read_unlock();
+	return err;
+}
+
+/* write(): one whole frame from the program, received by the stack as if
+ * it came from a wire.  Caller holds a reference on @dev.
+ */
+ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
+			  struct iov_iter *from)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+	size_t total = iov_iter_count(from);
+	struct tun_pi pi = { .proto = 0 };
+	size_t len = total;
+	struct sk_buff *skb;
+	int err;
+
+	if (!(dev->flags & IFF_UP))
+		return -EIO;
+
+	if (!(tun->flags & IFF_NO_PI)) {
+		if (len < sizeof(pi))
+			goto invalid;
+		if (!copy_from_iter_full(&pi, sizeof(pi), from))
+			return -EFAULT;
+		len -= sizeof(pi);
+	}
+
+	/* Not shorter than the link-layer header (one byte for tun), not
+	 * longer than the MTU plus that header.
+	 */
+	if (len < max_t(size_t, dev->hard_header_len, 1) ||
+	    len > dev->mtu + dev->hard_header_len)
+		goto invalid;
+
+	skb = __netdev_alloc_skb(dev, NET_IP_ALIGN + len, GFP_KERNEL);
+	if (!skb)
+		return -ENOMEM;
+	skb_reserve(skb, NET_IP_ALIGN);
+	if (!copy_from_iter_full(skb_put(skb, len), len, from)) {
+		kfree_skb(skb);
+		return -EFAULT;
+	}
+
+	if (tun->flags & IFF_TAP) {
+		skb->protocol = eth_type_trans(skb, dev);
+	} else {
+		skb->protocol = pi.proto ?: vnl_tun_guess_proto(skb);
+		if (!skb->protocol) {
+			kfree_skb(skb);
+			goto invalid;
+		}
+		skb->dev = dev;
+		skb_reset_mac_header(skb);
+		skb_reset_network_header(skb);
+	}
+
+	err = vnl_tun_deliver(tfile, dev, skb);
+	if (err)
+		return err;
+	vnl_tun_count_rx(dev, len);
+	return total;
+
+invalid:
+	vnl_tun_count_rx_drop(dev);
+	return -EINVAL;
+}
+
+/* LINK_GET's description of a tun or tap device; under RTNL. */
+int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+
+	if (nla_put_u32(skb, VNL_A_TUN_FLAGS, tun->flags & VNL_TUN_DEV_FLAGS) ||
+	    nla_put_u32(skb, VNL_A_TUN_QUEUES, tun->numqueues))
+		return -EMSGSIZE;
+	if (uid_valid(tun->owner) &&
+	    nla_put_u32(skb, VNL_A_TUN_OWNER,
+			from_kuid_munged(current_user_ns(), tun->owner)))
+		return -EMSGSIZE;
+	if (gid_valid(tun->group) &&
+	    nla_put_u32(skb, VNL_A_TUN_GROUP,
+			from_kgid_munged(current_user_ns(), tun->group)))
+		return -EMSGSIZE;
+	return 0;
+}
