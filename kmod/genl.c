@@ -133,7 +133,8 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_string(skb, VNL_A_IFNAME, dev->name) ||
 	    nla_put_u32(skb, VNL_A_KIND, vnl->kind) ||
 	    nla_put_u32(skb, VNL_A_MTU, dev->mtu) ||
-	    nla_put(skb, VNL_A_ADDRESS, ETH_ALEN, dev->dev_addr) ||
+	    (dev->addr_len == ETH_ALEN &&
+	     nla_put(skb, VNL_A_ADDRESS, ETH_ALEN, dev->dev_addr)) ||
 	    nla_put_u8(skb, VNL_A_UP, netif_running(dev)) ||
 	    nla_put_u8(skb, VNL_A_CARRIER, netif_carrier_ok(dev)) ||
 	    vnl_genl_put_peer(skb, dev) ||
