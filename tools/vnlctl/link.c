@@ -2,6 +2,8 @@
 /*
  * vnlctl: the link subcommands, add, del, show and stats, and the parsing
  * of the device description that LINK_GET, LINK_NEW and events share.
+ * `add pair` is a LINK_NEW request; `add tun` and `add tap` go through
+ * /dev/vnl instead, in tuntap.c.
  *
  * vnlctl checks syntax only: a value that parses (mtu 10, a multicast MAC,
  * a 40-character name) is sent, so that the kernel's policy rejects it and
@@ -24,6 +26,8 @@
 
 static const char *const vnl_kind_names[] = {
 	[VNL_KIND_PAIR] = "pair",
+	[VNL_KIND_TUN] = "tun",
+	[VNL_KIND_TAP] = "tap",
 };
 
 const char *vnl_kind_name(uint32_t kind)
@@ -57,6 +61,10 @@ static struct nla_policy vnl_link_policy[VNL_A_MAX + 1] = {
 	[VNL_A_UP]	= { .type = NLA_U8 },
 	[VNL_A_CARRIER]	= { .type = NLA_U8 },
 	[VNL_A_STATS]	= { .type = NLA_NESTED },
+	[VNL_A_TUN_FLAGS]	= { .type = NLA_U32 },
+	[VNL_A_TUN_QUEUES]	= { .type = NLA_U32 },
+	[VNL_A_TUN_OWNER]	= { .type = NLA_U32 },
+	[VNL_A_TUN_GROUP]	= { .type = NLA_U32 },
 };
 
 static struct nla_policy vnl_peer_policy[VNL_PEER_A_MAX + 1] = {
@@ -89,6 +97,11 @@ static uint32_t vnl_attrs_present(struct nlattr **tb, int max)
 static uint64_t vnl_get_u64(struct nlattr *attr)
 {
 	return attr ? nla_get_u64(attr) : 0;
+}
+
+static uint32_t vnl_get_u32(struct nlattr *attr)
+{
+	return attr ? nla_get_u32(attr) : 0;
 }
 
 static int vnl_peer_parse(struct nlattr *nest, struct vnl_link *link)
@@ -147,6 +160,10 @@ int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link)
 		link->up = nla_get_u8(tb[VNL_A_UP]);
 	if (tb[VNL_A_CARRIER])
 		link->carrier = nla_get_u8(tb[VNL_A_CARRIER]);
+	link->tun.flags = vnl_get_u32(tb[VNL_A_TUN_FLAGS]);
+	link->tun.queues = vnl_get_u32(tb[VNL_A_TUN_QUEUES]);
+	link->tun.owner = vnl_get_u32(tb[VNL_A_TUN_OWNER]);
+	link->tun.group = vnl_get_u32(tb[VNL_A_TUN_GROUP]);
 	if (tb[VNL_A_PEER] && vnl_peer_parse(tb[VNL_A_PEER], link))
 		return -EBADMSG;
 	if (tb[VNL_A_STATS] && vnl_stats_parse(tb[VNL_A_STATS], &link->stats))
@@ -198,8 +215,8 @@ static int vnl_parse_dev(const struct vnl_ctx *ctx, int argc, char **argv,
 }
 
 /* LINK_GET doit by name into `list` (which then holds that one device). */
-static int vnl_link_get(struct vnl_ctx *ctx, const char *name,
-			struct vnl_link_list *list)
+int vnl_link_get(struct vnl_ctx *ctx, const char *name,
+		 struct vnl_link_list *list)
 {
 	struct nl_msg *msg = vnl_msg_new(ctx, VNL_CMD_LINK_GET, 0);
 
@@ -312,9 +329,8 @@ int cmd_del(struct vnl_ctx *ctx, int argc, char **argv)
 	return vnl_request(ctx, msg, NULL, NULL) ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 
-/* What `add` was asked for; has_* for the optional values. */
+/* What `add pair` was asked for; has_* for the optional values. */
 struct vnl_add_args {
-	uint32_t kind;
 	const char *ifname;
 	const char *peer_ifname;
 	bool has_mtu;
@@ -328,7 +344,7 @@ struct vnl_add_args {
 };
 
 /* Decimal digits only: no sign, no spaces, no hex, fits in 32 bits. */
-static bool vnl_parse_u32(const char *s, uint32_t *value)
+bool vnl_parse_u32(const char *s, uint32_t *value)
 {
 	unsigned long long v;
 	char *end;
@@ -415,7 +431,7 @@ static int vnl_add_parse_option(const struct vnl_ctx *ctx,
 	return VNL_EXIT_OK;
 }
 
-/* add KIND NAME peer PEER [KEY VALUE]...: checks syntax, opens nothing. */
+/* NAME peer PEER [KEY VALUE]...: checks syntax, opens nothing. */
 static int vnl_add_parse(const struct vnl_ctx *ctx, int argc, char **argv,
 			 struct vnl_add_args *args)
 {
@@ -423,14 +439,9 @@ static int vnl_add_parse(const struct vnl_ctx *ctx, int argc, char **argv,
 	int i;
 
 	if (argc < 1)
-		return vnl_usage_error(ctx, "missing device kind");
-	if (!vnl_kind_from_name(argv[0], &args->kind))
-		return vnl_usage_error(ctx, "unknown device kind \"%s\"",
-				       argv[0]);
-	if (argc < 2)
 		return vnl_usage_error(ctx, "missing device name");
-	args->ifname = argv[1];
-	for (i = 2; i < argc; i += 2) {
+	args->ifname = argv[0];
+	for (i = 1; i < argc; i += 2) {
 		if (i + 1 == argc)
 			return vnl_usage_error(ctx, "\"%s\" needs a value",
 					       argv[i]);
@@ -464,7 +475,7 @@ static struct nl_msg *vnl_add_msg(const struct vnl_ctx *ctx,
 {
 	struct nl_msg *msg = vnl_msg_new(ctx, VNL_CMD_LINK_NEW, 0);
 
-	if (nla_put_u32(msg, VNL_A_KIND, args->kind) ||
+	if (nla_put_u32(msg, VNL_A_KIND, VNL_KIND_PAIR) ||
 	    nla_put_string(msg, VNL_A_IFNAME, args->ifname) ||
 	    (args->has_mtu && nla_put_u32(msg, VNL_A_MTU, args->mtu)) ||
 	    (args->has_address &&
@@ -523,7 +534,7 @@ static int vnl_add_send(struct vnl_ctx *ctx, const struct vnl_add_args *args)
 	return status;
 }
 
-int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
+static int vnl_pair_add(struct vnl_ctx *ctx, int argc, char **argv)
 {
 	struct vnl_add_args args = {
 		.netns = { .fd = -1 },
@@ -544,4 +555,19 @@ int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
 	vnl_netns_arg_close(&args.netns);
 	vnl_netns_arg_close(&args.peer_netns);
 	return status;
+}
+
+/* add KIND ...: the kind decides the syntax that follows and the way in. */
+int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	uint32_t kind;
+
+	if (argc < 1)
+		return vnl_usage_error(ctx, "missing device kind");
+	if (!vnl_kind_from_name(argv[0], &kind))
+		return vnl_usage_error(ctx, "unknown device kind \"%s\"",
+				       argv[0]);
+	if (kind == VNL_KIND_PAIR)
+		return vnl_pair_add(ctx, argc - 1, argv + 1);
+	return vnl_tuntap_add(ctx, kind, argc - 1, argv + 1);
 }

@@ -18,13 +18,20 @@
 static int cmd_help(struct vnl_ctx *ctx, int argc, char **argv);
 
 static const struct vnl_command vnl_commands[] = {
-	{ "add", cmd_add, "create a pair of devices wired to each other",
+	{ "add", cmd_add, "create a pair of devices, or a tun or tap device",
 	  "add pair NAME peer PEER [peer-netns NETNS] [mtu N]\n"
 	  "                                  [address MAC] [peer-address MAC] [netns NETNS]\n"
+	  "       vnlctl [-j] [-n NETNS] add {tun|tap} NAME [user USER] [group GROUP]\n"
+	  "                                  [pi] [multi-queue]\n"
 	  "\n"
 	  "NETNS is a name under /run/netns, or pid:PID for that process's netns.\n"
 	  "MAC is six hex bytes, like 02:00:00:00:00:01.  Ranges are the kernel's\n"
-	  "to check: what parses is sent, and a refusal says why." },
+	  "to check: what parses is sent, and a refusal says why.\n"
+	  "A tun or tap device is made through /dev/vnl, persistent, in vnlctl's\n"
+	  "netns (see -n).  USER and GROUP (names or numbers) restrict who may\n"
+	  "attach to it, as TUNSETOWNER and TUNSETGROUP do.  pi: frames carry the\n"
+	  "packet information of linux/if_tun.h; multi-queue: several files may\n"
+	  "attach at once." },
 	{ "del", cmd_del, "delete a device, and with it its peer",
 	  "del NAME" },
 	{ "show", cmd_show, "show one device, or all in the netns",

@@ -4,8 +4,9 @@
  *
  * One request is one vnl_exchange(): send the message, then read until the
  * kernel's ACK (doit), NLMSG_DONE (dump) or error.  Replies go to a parse
- * function.  Errors keep the kernel's extended ACK message (NETLINK_EXT_ACK
- * is turned on for every socket) so that the user sees why, not just errno.
+ * function.  Errors keep the kernel's extended ACK (NETLINK_EXT_ACK is
+ * turned on for every socket), explained by extack.c against the request we
+ * sent, so that the user sees why and about what, not just errno.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 struct vnl_exchange_state {
 	struct vnl_ctx *ctx;
+	struct nl_msg *request;	/* what we sent: error offsets point into it */
 	vnl_parse_fn parse;
 	void *arg;
 	int error;		/* first failure: a negative errno */
@@ -34,11 +36,13 @@ struct vnl_exchange_state {
 
 /*
  * The extended ACK attributes follow the nlmsgerr (or, in NLMSG_DONE, the
- * int error) at `offset` bytes into the payload; keep the message, if any.
+ * int error) at `offset` bytes into the payload; keep what they say, if
+ * anything, in the words of the command line.
  */
-static void vnl_extack_save(struct vnl_ctx *ctx, struct nlmsghdr *hdr,
-			    size_t offset)
+static void vnl_extack_save(struct vnl_exchange_state *st,
+			    struct nlmsghdr *hdr, size_t offset)
 {
+	struct vnl_ctx *ctx = st->ctx;
 	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
 	int len = nlmsg_datalen(hdr) - (int)offset;
 
@@ -49,9 +53,8 @@ static void vnl_extack_save(struct vnl_ctx *ctx, struct nlmsghdr *hdr,
 		      (struct nlattr *)((char *)nlmsg_data(hdr) + offset), len,
 		      NULL))
 		return;
-	if (tb[NLMSGERR_ATTR_MSG])
-		nla_strlcpy(ctx->extack, tb[NLMSGERR_ATTR_MSG],
-			    sizeof(ctx->extack));
+	vnl_extack_explain(ctx->family.id, st->request, tb, ctx->extack,
+			   sizeof(ctx->extack));
 }
 
 /* Without NLM_F_CAPPED the kernel echoes our whole request first. */
@@ -85,7 +88,7 @@ static int vnl_on_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	struct nlmsghdr *hdr = (struct nlmsghdr *)((char *)e - NLMSG_HDRLEN);
 
 	(void)nla;
-	vnl_extack_save(st->ctx, hdr, vnl_extack_offset(hdr));
+	vnl_extack_save(st, hdr, vnl_extack_offset(hdr));
 	st->error = e->error;
 	st->done = true;
 	return NL_STOP;
@@ -97,7 +100,7 @@ static int vnl_on_ack(struct nl_msg *msg, void *arg)
 	struct vnl_exchange_state *st = arg;
 	struct nlmsghdr *hdr = nlmsg_hdr(msg);
 
-	vnl_extack_save(st->ctx, hdr, vnl_extack_offset(hdr));
+	vnl_extack_save(st, hdr, vnl_extack_offset(hdr));
 	if (st->ctx->extack[0])
 		vnl_error(st->ctx, "warning: %s", st->ctx->extack);
 	st->done = true;
@@ -114,7 +117,7 @@ static int vnl_on_done(struct nl_msg *msg, void *arg)
 	if (nlmsg_datalen(hdr) >= (int)sizeof(err)) {
 		memcpy(&err, nlmsg_data(hdr), sizeof(err));
 		if (err < 0 && !st->error) {
-			vnl_extack_save(st->ctx, hdr, sizeof(err));
+			vnl_extack_save(st, hdr, sizeof(err));
 			st->error = err;
 		}
 	}
@@ -155,21 +158,23 @@ static int vnl_libnl_failure(struct vnl_ctx *ctx, int nlerr)
 }
 
 /*
- * Sends `msg` (and frees it) and reads every reply until the request is
- * over.  Returns 0, a negative errno (the kernel's message, if it gave one,
- * is in ctx->extack), or -EINTR when a dump was interrupted by a change of
- * the device list and should be run again.  Prints nothing.
+ * Sends `msg` and reads every reply until the request is over, then frees
+ * `msg`, which is kept till then because an error may point into it.
+ * Returns 0, a negative errno (the kernel's explanation, if it gave one, is
+ * in ctx->extack), or -EINTR when a dump was interrupted by a change of the
+ * device list and should be run again.  Prints nothing.
  */
 int vnl_exchange(struct vnl_ctx *ctx, struct nl_sock *sk, struct nl_msg *msg,
 		 vnl_parse_fn parse, void *arg)
 {
-	struct vnl_exchange_state st = { .ctx = ctx, .parse = parse, .arg = arg };
+	struct vnl_exchange_state st = {
+		.ctx = ctx, .request = msg, .parse = parse, .arg = arg,
+	};
 	struct nl_cb *cb = vnl_exchange_callbacks(&st);
 	int err;
 
 	ctx->extack[0] = '\0';
 	err = nl_send_auto(sk, msg);
-	nlmsg_free(msg);
 	if (err < 0) {
 		st.error = vnl_libnl_failure(ctx, err);
 		st.done = true;
@@ -182,12 +187,13 @@ int vnl_exchange(struct vnl_ctx *ctx, struct nl_sock *sk, struct nl_msg *msg,
 		}
 	}
 	nl_cb_put(cb);
+	nlmsg_free(msg);
 	if (!st.error && st.interrupted)
 		return -EINTR;
 	return st.error;
 }
 
-/* Prints `vnlctl: <extack message> (<strerror>)`, or just the strerror. */
+/* Prints `vnlctl: <explained extack> (<strerror>)`, or just the strerror. */
 void vnl_report_error(const struct vnl_ctx *ctx, int err)
 {
 	if (ctx->extack[0])

@@ -9,13 +9,20 @@
  *	7: a: kind pair mtu 1500 state up carrier on
  *	    address 02:00:00:00:00:01
  *	    peer b ifindex 8 netns blue
+ *	9: t0: kind tap mtu 1500 state down carrier off
+ *	    address 02:5e:11:22:33:44
+ *	    queues 0 pi multi-queue persist owner 1000 (ana) group 27 (sudo)
  *
+ * where pi and multi-queue are the words `add` takes, shown when on.
  * monitor prints the same words on one line, after the event name.  JSON
  * has the same facts under fixed keys; an attribute the kernel did not send
  * is null, never left out, so that `jq .mtu` always finds its key.
  */
+#include <grp.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
+#include <linux/if_tun.h>
 #include <linux/vnl.h>
 
 #include "vnlctl.h"
@@ -77,6 +84,54 @@ static void vnl_print_peer_text(const struct vnl_link *link)
 		printf(" netnsid %" PRId32, link->peer.netnsid);
 }
 
+static bool vnl_has_tun(const struct vnl_link *link)
+{
+	return vnl_link_has(link, VNL_A_TUN_FLAGS) ||
+	       vnl_link_has(link, VNL_A_TUN_QUEUES);
+}
+
+/* Prints `word` after `*sep`, which becomes a space once used. */
+static void vnl_print_word(const char **sep, const char *word)
+{
+	printf("%s%s", *sep, word);
+	*sep = " ";
+}
+
+/* The tun/tap line: "queues 1 pi persist owner 0 (root)", what is known. */
+static void vnl_print_tun_text(const struct vnl_link *link, const char *sep)
+{
+	const struct passwd *pw;
+	const struct group *gr;
+	uint32_t flags = link->tun.flags;
+
+	if (vnl_link_has(link, VNL_A_TUN_QUEUES)) {
+		vnl_print_word(&sep, "queues");
+		printf(" %" PRIu32, link->tun.queues);
+	}
+	if (vnl_link_has(link, VNL_A_TUN_FLAGS)) {
+		if (!(flags & IFF_NO_PI))
+			vnl_print_word(&sep, "pi");
+		if (flags & IFF_MULTI_QUEUE)
+			vnl_print_word(&sep, "multi-queue");
+		if (flags & IFF_PERSIST)
+			vnl_print_word(&sep, "persist");
+	}
+	if (vnl_link_has(link, VNL_A_TUN_OWNER)) {
+		vnl_print_word(&sep, "owner");
+		printf(" %" PRIu32, link->tun.owner);
+		pw = getpwuid(link->tun.owner);
+		if (pw)
+			printf(" (%s)", pw->pw_name);
+	}
+	if (vnl_link_has(link, VNL_A_TUN_GROUP)) {
+		vnl_print_word(&sep, "group");
+		printf(" %" PRIu32, link->tun.group);
+		gr = getgrgid(link->tun.group);
+		if (gr)
+			printf(" (%s)", gr->gr_name);
+	}
+}
+
 /* `sep` is "\n    " for a block, " " for monitor's single line. */
 static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 {
@@ -99,6 +154,8 @@ static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 		fputs(sep, stdout);
 		vnl_print_peer_text(link);
 	}
+	if (vnl_has_tun(link))
+		vnl_print_tun_text(link, sep);
 	putchar('\n');
 }
 
@@ -162,6 +219,32 @@ static void vnl_print_bool_json(const char *key, const struct vnl_link *link,
 		fputs("null", stdout);
 }
 
+/* "tun": a tun or tap device's settings; null for a pair. */
+static void vnl_print_tun_json(const struct vnl_link *link)
+{
+	uint32_t flags = link->tun.flags;
+
+	if (!vnl_has_tun(link)) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('{');
+	vnl_json_key("flags");
+	if (vnl_link_has(link, VNL_A_TUN_FLAGS))
+		printf("%" PRIu32, flags);
+	else
+		fputs("null", stdout);
+	vnl_print_bool_json("pi", link, VNL_A_TUN_FLAGS, !(flags & IFF_NO_PI));
+	vnl_print_bool_json("persist", link, VNL_A_TUN_FLAGS,
+			    flags & IFF_PERSIST);
+	vnl_print_bool_json("multi_queue", link, VNL_A_TUN_FLAGS,
+			    flags & IFF_MULTI_QUEUE);
+	vnl_print_u32_json("queues", link, VNL_A_TUN_QUEUES, link->tun.queues);
+	vnl_print_u32_json("owner", link, VNL_A_TUN_OWNER, link->tun.owner);
+	vnl_print_u32_json("group", link, VNL_A_TUN_GROUP, link->tun.group);
+	putchar('}');
+}
+
 /* The members of a device object, without braces: events add "event". */
 static void vnl_print_link_json_members(const struct vnl_link *link)
 {
@@ -187,6 +270,8 @@ static void vnl_print_link_json_members(const struct vnl_link *link)
 	vnl_print_bool_json("carrier", link, VNL_A_CARRIER, link->carrier);
 	fputs(",\"peer\":", stdout);
 	vnl_print_peer_json(link);
+	fputs(",\"tun\":", stdout);
+	vnl_print_tun_json(link);
 	fputs(",\"stats\":", stdout);
 	if (vnl_link_has(link, VNL_A_STATS))
 		vnl_print_stats_json(&link->stats);

@@ -7,8 +7,10 @@
  * which carries the one generic netlink socket of the process.  batch.c runs
  * many subcommands on that same context, so the socket is opened and the
  * family resolved once, however many lines a batch file has.  nl.c is the
- * only file that talks libnl's receive machinery; output.c the only one that
- * prints devices; netns.c the only one that opens network namespaces.
+ * only file that talks libnl's receive machinery; extack.c the only one that
+ * reads what a kernel refusal points at; output.c the only one that prints
+ * devices; netns.c the only one that opens network namespaces; tuntap.c the
+ * only one that opens /dev/vnl.
  */
 #ifndef VNLCTL_H
 #define VNLCTL_H
@@ -22,6 +24,10 @@
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The longest kernel error message kept, with its explanation. */
+#define VNL_EXTACK_MAX	256
+
+struct nlattr;
 struct nl_msg;
 struct nl_sock;
 
@@ -55,7 +61,7 @@ struct vnl_ctx {
 	struct nl_sock *genl;		/* opened on first need, then kept */
 	struct vnl_family family;
 	struct nl_sock *rtnl;		/* for RTM_GETNSID, opened on first need */
-	char extack[256];		/* message of the last kernel error */
+	char extack[VNL_EXTACK_MAX];	/* the last kernel error, explained */
 };
 
 /* A netns argument: a name under /run/netns, or "pid:N". */
@@ -72,7 +78,8 @@ struct vnl_stats {
 /*
  * One device as VNL_CMD_LINK_GET describes it.  `have` has bit VNL_A_x set
  * when attribute VNL_A_x was present, `peer.have` bit VNL_PEER_A_x likewise,
- * so that output can leave out what the kernel did not say.
+ * so that output can leave out what the kernel did not say.  A pair has
+ * `peer`; a tun or tap device has `tun` instead.
  */
 struct vnl_link {
 	uint32_t have;
@@ -90,6 +97,12 @@ struct vnl_link {
 		int32_t netnsid;
 		char netns[NAME_MAX + 1];	/* its /run/netns name, or "" */
 	} peer;
+	struct {
+		uint32_t flags;		/* IFF_* of linux/if_tun.h */
+		uint32_t queues;	/* /dev/vnl files attached */
+		uint32_t owner;		/* uid, if VNL_A_TUN_OWNER came */
+		uint32_t group;		/* gid, if VNL_A_TUN_GROUP came */
+	} tun;
 	struct vnl_stats stats;
 };
 
@@ -137,7 +150,13 @@ int cmd_del(struct vnl_ctx *ctx, int argc, char **argv);
 int cmd_show(struct vnl_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct vnl_ctx *ctx, int argc, char **argv);
 int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link);
+int vnl_link_get(struct vnl_ctx *ctx, const char *name,
+		 struct vnl_link_list *list);
 const char *vnl_kind_name(uint32_t kind);
+bool vnl_parse_u32(const char *s, uint32_t *value);
+
+/* tuntap.c */
+int vnl_tuntap_add(struct vnl_ctx *ctx, uint32_t kind, int argc, char **argv);
 
 /* monitor.c */
 int cmd_monitor(struct vnl_ctx *ctx, int argc, char **argv);
@@ -153,6 +172,10 @@ int vnl_request(struct vnl_ctx *ctx, struct nl_msg *msg,
 		vnl_parse_fn parse, void *arg);
 void vnl_report_error(const struct vnl_ctx *ctx, int err);
 int vnl_listen(struct vnl_ctx *ctx, vnl_event_fn on_event, void *arg);
+
+/* extack.c */
+void vnl_extack_explain(int family, struct nl_msg *request,
+			struct nlattr **tb, char *buf, size_t size);
 
 /* netns.c */
 int vnl_netns_enter(const struct vnl_ctx *ctx, const char *spec);

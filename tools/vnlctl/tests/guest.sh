@@ -3,7 +3,7 @@
 #
 # vnlctl end to end, against the vnl module: every subcommand, its text and
 # JSON output, the kernel's refusals and their messages, network namespaces,
-# monitor events and a large batch.  Run it where the module is loaded, as
+# tun and tap devices, monitor events and a large batch.  Run it where the module is loaded, as
 # root, never on a machine you care about:
 #
 #   tools/vm/run -- tools/vnlctl/tests/guest.sh
@@ -77,7 +77,7 @@ test_add_show() {
 		all(.[]; .kind == "pair" and .mtu == 1500 and .up == false and
 		    .carrier == false and (.address | test("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")) and
 		    (.peer | keys) == ["ifindex", "ifname", "netns", "netnsid"] and
-		    .peer.netnsid == null and .peer.netns == null and
+		    .peer.netnsid == null and .peer.netns == null and .tun == null and
 		    (.stats | keys | length) == 6)'
 	check "-j show: peers point at each other" json "$out" \
 		'.[0].peer.ifindex == .[1].ifindex and .[1].peer.ifindex == .[0].ifindex'
@@ -115,18 +115,39 @@ test_refusals() {
 		$v add pair r0 peer r2
 	expect "peer name in use: extack and errno" 1 '^vnlctl: .+ \(File exists\)$' -- \
 		$v add pair r2 peer r1
-	expect "mtu 10 is sent and refused" 1 '^vnlctl: .+ \((Numerical result out of range|Invalid argument)\)$' -- \
+	expect "mtu 10: named, with the policy's range" 1 \
+		'^vnlctl: mtu out of range 68\.\.65535 \(Numerical result out of range\)$' -- \
 		$v add pair r2 peer r3 mtu 10
-	expect "mtu 65536 is sent and refused" 1 '^vnlctl: .+ \((Numerical result out of range|Invalid argument)\)$' -- \
+	expect "mtu 65536: named, with the policy's range" 1 \
+		'^vnlctl: mtu out of range 68\.\.65535 \(Numerical result out of range\)$' -- \
 		$v add pair r2 peer r3 mtu 65536
-	expect "multicast MAC is sent and refused" 1 '^vnlctl: .*unicast.* \(Invalid argument\)$' -- \
+	expect "mtu 70000: named, with the policy's range" 1 \
+		'^vnlctl: mtu out of range 68\.\.65535 \(Numerical result out of range\)$' -- \
+		$v add pair r2 peer r3 mtu 70000
+	expect "multicast MAC: named, the kernel's reason kept" 1 \
+		'^vnlctl: address: the address must be unicast and not zero \(Invalid argument\)$' -- \
 		$v add pair r2 peer r3 address 01:00:5e:00:00:01
-	expect "zero peer MAC is sent and refused" 1 '^vnlctl: .*unicast.* \(Invalid argument\)$' -- \
+	expect "zero peer MAC: named, the kernel's reason kept" 1 \
+		'^vnlctl: peer-address: the peer address must be unicast and not zero \(Invalid argument\)$' -- \
 		$v add pair r2 peer r3 peer-address 00:00:00:00:00:00
-	expect "17-byte name is sent and refused" 1 '^vnlctl: .+ \(Invalid argument\)$' -- \
+	expect "17-byte name: named, with the policy's limit" 1 \
+		'^vnlctl: name longer than 15 bytes \(Invalid argument\)$' -- \
 		$v add pair abcdefghijklmnopq peer r3
-	expect "17-byte peer name is sent and refused" 1 '^vnlctl: .+ \(Invalid argument\)$' -- \
+	expect "17-byte peer name (in the nest): named, with the limit" 1 \
+		'^vnlctl: peer longer than 15 bytes \(Invalid argument\)$' -- \
 		$v add pair r2 peer abcdefghijklmnopq
+	expect "invalid name: named, the kernel's reason kept" 1 \
+		'^vnlctl: name: not a valid interface name \(Invalid argument\)$' -- \
+		$v add pair 'r/2' peer r3
+	expect "invalid peer name: named, the kernel's reason kept" 1 \
+		'^vnlctl: peer: not a valid interface name \(Invalid argument\)$' -- \
+		$v add pair r2 peer ..
+	expect "del of a 17-byte name: named, with the limit" 1 \
+		'^vnlctl: name longer than 15 bytes \(Invalid argument\)$' -- \
+		$v del abcdefghijklmnopq
+	expect "show of a 17-byte name: named, with the limit" 1 \
+		'^vnlctl: name longer than 15 bytes \(Invalid argument\)$' -- \
+		$v show abcdefghijklmnopq
 	expect "refusals created nothing" 0 '' -- $v -j show
 	check "refusals created nothing" json "$out" 'length == 2'
 	expect "show of a missing device" 1 '^vnlctl: .+ \(No such device\)$' -- \
@@ -180,6 +201,116 @@ test_stats() {
 		'.ifname == "s0" and .stats.tx_packets >= 3 and .stats.rx_packets >= 3 and .stats.tx_bytes > 0'
 }
 
+# attach_queue NS NAME FLAGS OUT: a process in NS, as uid 65534, opens
+# /dev/vnl and attaches to NAME with TUNSETIFF (IFF_* FLAGS), then holds the
+# file open until killed; "attached" or its error goes to OUT.
+attach_queue() {
+	ip netns exec "$1" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		--inh-caps=-all python3 -c '
+import fcntl, os, struct, sys, time
+TUNSETIFF = 0x400454ca
+fd = os.open("/dev/vnl", os.O_RDWR)
+fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", sys.argv[1].encode(), int(sys.argv[2], 0)))
+print("attached", flush=True)
+time.sleep(60)
+' "$2" "$3" >"$4" 2>&1 &
+	bg_pids+=("$!")
+}
+
+test_tuntap() {
+	local ns="$NS-tun" v="vnlctl -n $NS-tun" uid gid file=$tmp/attach pid
+	# IFF_TUN | IFF_NO_PI | IFF_PERSIST, as TUNGETIFF would say
+	local tun_flags=$((0x0001 | 0x1000 | 0x0800))
+
+	netns_new tun
+	uid=$(id -u nobody)
+	gid=$(getent group nogroup | cut -d: -f3)
+
+	expect "add tun: exit 0" 0 '' -- $v add tun t0
+	check "add tun: prints nothing" test -z "$out"
+	check "add tun: in the netns of -n" ip -n "$ns" link show dev t0
+	expect "show tun: exit 0" 0 '' -- $v show t0
+	check "show tun: first line" matches "$out" \
+		'^[0-9]+: t0: kind tun mtu [0-9]+ state down carrier off$'
+	check "show tun: no queue, persistent, no pi, no owner" matches "$out" \
+		'^    queues 0 persist$'
+	check "show tun: no peer line" test "$(grep -c '^    peer' <<<"$out")" -eq 0
+	expect "-j show tun: exit 0" 0 '' -- $v -j show t0
+	check "-j show tun: every key of tun, peer null" json "$out" "
+		.[0] | .kind == \"tun\" and .peer == null and
+		(.tun | keys) == [\"flags\", \"group\", \"multi_queue\", \"owner\", \"persist\", \"pi\", \"queues\"] and
+		.tun.flags == $tun_flags and .tun.pi == false and .tun.persist == true and
+		.tun.multi_queue == false and .tun.queues == 0 and
+		.tun.owner == null and .tun.group == null"
+
+	expect "-j add tap, owner by name, every option: exit 0" 0 '' -- \
+		$v -j add tap p0 user nobody group nogroup pi multi-queue
+	check "-j add tap: the new device" json "$out" "
+		.ifname == \"p0\" and .kind == \"tap\" and .peer == null and
+		.tun.pi == true and .tun.multi_queue == true and .tun.persist == true and
+		.tun.queues == 0 and .tun.owner == $uid and .tun.group == $gid"
+	expect "show tap: exit 0" 0 '' -- $v show p0
+	check "show tap: owner and group with their names" matches "$out" \
+		"^    queues 0 pi multi-queue persist owner $uid \\(nobody\\) group $gid \\(nogroup\\)$"
+	check "show tap: an Ethernet address" matches "$out" "^    address $MAC$"
+
+	expect "add tun, owner and group by number: exit 0" 0 '' -- \
+		$v add tun t1 user 4000000 group 4000001
+	expect "show: numbers without names" 0 '' -- $v show t1
+	check "show: numbers without names" matches "$out" \
+		'^    queues 0 persist owner 4000000 group 4000001$'
+	expect "-j add tun with a pattern: the name given" 0 '' -- $v -j add tun 'tq%d'
+	check "-j add tun with a pattern: the name given" json "$out" '.ifname == "tq0"'
+
+	expect "show lists tun, tap and their kinds" 0 '' -- $v -j show
+	check "show lists tun, tap and their kinds" json "$out" \
+		'map(.kind) | sort == ["tap", "tun", "tun", "tun"]'
+
+	if command -v python3 >/dev/null; then
+		attach_queue "$ns" p0 $((0x0002 | 0x0100)) "$file"
+		pid=${bg_pids[-1]}
+		check "a queue attaches, as the owner" wait_for_line "$file" '^attached$'
+		expect "show: one queue, carrier on" 0 '' -- $v show p0
+		check "show: one queue, carrier on" matches "$out" 'carrier on$'
+		check "show: one queue, carrier on" matches "$out" '^    queues 1 pi multi-queue'
+		kill "$pid"
+		wait "$pid" 2>/dev/null
+		expect "-j show: the queue went, the device stays" 0 '' -- $v -j show p0
+		check "-j show: the queue went, the device stays" json "$out" \
+			'.[0].tun.queues == 0 and .[0].carrier == false'
+	else
+		skip "queues: no python3 to attach one"
+	fi
+
+	expect "add tun over a tun: refused" 1 '^vnlctl: cannot create t0: File exists$' -- \
+		$v add tun t0
+	expect "add tap over a tun: refused" 1 '^vnlctl: cannot create t0: File exists$' -- \
+		$v add tap t0 pi
+	$v add pair x0 peer x1
+	expect "add tun over a pair: refused" 1 '^vnlctl: cannot create x1: File exists$' -- \
+		$v add tun x1
+	expect "add tap over lo: refused" 1 '^vnlctl: cannot create lo: File exists$' -- \
+		$v add tap lo
+	expect "add tun over a tun: left as it was" 0 '' -- $v -j show t0
+	check "add tun over a tun: left as it was" json "$out" ".[0].tun.flags == $tun_flags"
+	expect "uid -1 is the kernel's to refuse" 1 \
+		'^vnlctl: cannot set the owner of t9: Invalid argument$' -- \
+		$v add tun t9 user 4294967295
+	expect "a refused owner leaves no device" 1 '\(No such device\)$' -- $v show t9
+	expect "unprivileged add tun: EPERM" 1 \
+		'^vnlctl: cannot create u0: Operation not permitted$' -- \
+		ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 \
+		--clear-groups --inh-caps=-all vnlctl add tun u0
+	expect "not in another netns" 1 '\(No such device\)$' -- \
+		vnlctl -n "$NS-show" show t0
+
+	expect "del tun: exit 0" 0 '' -- $v del t0
+	expect "del tun: gone" 1 '\(No such device\)$' -- $v show t0
+	check "del tun: gone for ip too" bash -c "! ip -n '$ns' link show dev t0 2>/dev/null"
+	expect "del dev tap: exit 0" 0 '' -- $v del dev p0
+	expect "del tap: gone" 1 '\(No such device\)$' -- $v show p0
+}
+
 # Waits until process PID has entered netns NAME (`ip netns exec` does it
 # after the fork).
 wait_in_netns() {
@@ -225,8 +356,12 @@ test_netns() {
 	expect "peer-netns pid:N: exit 0" 0 '' -- \
 		vnlctl -n "$a" add pair n6 peer n7 peer-netns "pid:$pid"
 	expect "peer-netns pid:N: the peer is there" 0 '' -- vnlctl -n "$b" show n7
-	expect "peer-netns of a missing pid" 1 '^vnlctl: .+ \(No such process\)$' -- \
+	expect "peer-netns of a missing pid: named" 1 \
+		'^vnlctl: peer-netns: .+ \(No such process\)$' -- \
 		vnlctl -n "$a" add pair n8 peer n9 peer-netns pid:999999
+	expect "netns of a missing pid: named" 1 \
+		'^vnlctl: netns: .+ \(No such process\)$' -- \
+		vnlctl -n "$a" add pair n8 peer n9 netns pid:999999
 	expect "peer-netns of a missing netns names it" 1 "\"$NS-nosuch\"" -- \
 		vnlctl -n "$a" add pair n8 peer n9 peer-netns "$NS-nosuch"
 	expect "missing netns: nothing created" 1 '\(No such device\)$' -- \
@@ -271,6 +406,8 @@ test_monitor() {
 	check "monitor: starts listening" monitor_start "$text" -n "$NS-mon"
 	check "monitor -j: starts listening" monitor_start "$js" -n "$NS-mon" -j
 	vnlctl -n "$NS-show" add pair o0 peer o1
+	$v add tap mt0 pi
+	$v del mt0
 	$v add pair e0 peer e1
 	ip -n "$NS-mon" link set dev e0 up
 	ip -n "$NS-mon" link set dev e1 up
@@ -280,9 +417,16 @@ test_monitor() {
 	check "monitor: change of carrier" wait_for_line "$text" \
 		'^change [0-9]+: e0: .*state up carrier on'
 	check "monitor: del" wait_for_line "$text" '^del [0-9]+: e1: '
+	check "monitor: new tap, with its queue" wait_for_line "$text" \
+		'^new [0-9]+: mt0: kind tap .* queues 1 pi$'
+	check "monitor: del tap, persistent" wait_for_line "$text" \
+		'^del [0-9]+: mt0: kind tap .* queues 0 pi persist$'
 	check "monitor -j: del" wait_for_line "$js" '"event":"del","ifname":"e1"'
 	check "monitor -j: one valid object per line" \
 		jq -e -s 'all(.[]; (.event | IN("new", "del", "change")) and has("ifname"))' "$js"
+	check "monitor -j: tap events have tun, not peer" jq -e -s '
+		[.[] | select(.ifname == "mt0")] | length >= 2 and
+		all(.[]; .kind == "tap" and .peer == null and .tun.pi == true)' "$js"
 	check "monitor -j: new, change, del of e0" jq -e -s '
 		[.[] | select(.ifname == "e0") | .event] as $e |
 		($e | index("new")) < ($e | index("change")) and ($e | index("del")) != null' "$js"
@@ -319,6 +463,13 @@ test_batch() {
 		bash -c "printf 'del b2\n  del   b3  \n' | $v -batch -"
 	expect "-batch: usage error gives the line" 1 '^vnlctl: line 2: bad mtu "x"$' -- \
 		bash -c "printf 'del b4\nadd pair y0 peer y1 mtu x\n' | $v -batch -"
+	printf 'add tun bt0\nadd tap bt1 pi multi-queue\ndel bt0\nadd tap bt1\nadd tun bt2\n' >"$file"
+	expect "-batch: add tun and tap, stops at the first failure" 1 \
+		'^vnlctl: line 4: cannot create bt1: File exists$' -- $v -batch "$file"
+	expect "-batch: the tap is there, the tun was deleted" 0 '' -- $v -j show
+	check "-batch: the tap is there, the tun was deleted" json "$out" '
+		map(select(.kind != "pair")) | length == 1 and .[0].ifname == "bt1" and
+		.[0].tun.pi == true and .[0].tun.multi_queue == true'
 	expect "-j -batch: JSON per line" 0 '' -- \
 		bash -c "printf 'show b5\nshow b6\n' | $v -j -batch -"
 	check "-j -batch: JSON per line" json "$out" '.[0].ifname | IN("b5", "b6")'
@@ -329,6 +480,7 @@ test_add_show
 test_refusals
 test_stats
 test_netns
+test_tuntap
 test_monitor
 test_batch
 summary

@@ -42,6 +42,8 @@ check_help "help add" help add
 check_help "show --help" show --help
 check_help "add --help" add --help
 check_help "version -h" version -h
+check "add --help: shows tun and tap" matches "$("$VNLCTL" add --help)" \
+	'^       vnlctl .* add \{tun\|tap\} NAME \[user USER\] \[group GROUP\]$'
 
 check_usage "no arguments"
 check_usage "unknown subcommand" bogus
@@ -69,6 +71,26 @@ check_usage "add with a trailing colon" add pair a peer b address 2:0:0:0:0:1:
 check_usage "add with a bad pid" add pair a peer b peer-netns pid:abc
 check_usage "add with pid 0" add pair a peer b netns pid:0
 check_usage "add with a netns path" add pair a peer b netns ../x
+check_usage "add tun without a name" add tun
+check_usage "add tap with a 16-byte name" add tap abcdefghijklmnop
+expect "add tun with a 16-byte name: says the limit" 2 \
+	'^vnlctl: name longer than 15 bytes$' -- "$VNLCTL" add tun abcdefghijklmnop
+check_usage "add tun with an unknown keyword" add tun t0 colour
+check_usage "add tun with a pair's keyword" add tun t0 peer t1
+check_usage "add tun with pi twice" add tun t0 pi pi
+check_usage "add tap with multi-queue twice" add tap t0 multi-queue pi multi-queue
+check_usage "add tun with a dangling user" add tun t0 user
+check_usage "add tap with a dangling group" add tap t0 pi group
+check_usage "add tun with user twice" add tun t0 user 0 user 0
+check_usage "add tun with group twice" add tun t0 group 0 group 0
+check_usage "add tun with a negative uid" add tun t0 user -1
+check_usage "add tun with uid past 32 bits" add tun t0 user 4294967296
+expect "add tun with an unknown user names it" 2 \
+	'^vnlctl: unknown user "vnlctl-no-such-user"$' -- \
+	"$VNLCTL" add tun t0 user vnlctl-no-such-user
+expect "add tap with an unknown group names it" 2 \
+	'^vnlctl: unknown group "vnlctl-no-such-group"$' -- \
+	"$VNLCTL" add tap t0 group vnlctl-no-such-group
 check_usage "show with two names" show a b
 check_usage "del without a name" del
 check_usage "stats without a name" stats
@@ -105,6 +127,14 @@ expect "stats: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" stats a
 expect "del: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" del a
 expect "monitor: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" monitor
 expect "add: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" add pair a peer b
+expect "add tun: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" add tun t0
+expect "add tap, every option by name: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add tap t0 user root group root pi multi-queue
+expect "add tun, user and group by number: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add tun t0 user 4000000 group 4000001
+expect "-j add tap: module not loaded, nothing on stdout" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" -j add tap t0
+check "-j add tap: nothing on stdout" test -z "$out"
 
 # Values the kernel must refuse pass vnlctl's syntax check and get sent: here
 # that shows as "not loaded" rather than as a usage error.
@@ -119,5 +149,11 @@ expect "a 17-byte name is the kernel's to refuse" 1 "$NOT_LOADED" -- \
 expect "-batch: module not loaded, with the line" 1 \
 	'^vnlctl: line 2: vnl module not loaded' -- \
 	bash -c "printf '# first\nshow\nshow\n' | '$VNLCTL' -batch -"
+expect "-batch: add tun, module not loaded, with the line" 1 \
+	'^vnlctl: line 1: vnl module not loaded' -- \
+	bash -c "printf 'add tun t0 pi\n' | '$VNLCTL' -batch -"
+expect "-batch: add tun usage error, with the line" 1 \
+	'^vnlctl: line 2: unknown user "vnlctl-no-such-user"$' -- \
+	bash -c "printf '# first\nadd tun t0 user vnlctl-no-such-user\n' | '$VNLCTL' -batch -"
 
 summary
