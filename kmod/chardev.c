@@ -239,6 +239,11 @@ static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
 	rtnl_lock();
 	dev = rtnl_dereference(tfile->dev);
 	ret = dev ? vnl_chr_dev_ioctl(dev, cmd, arg, &ifr) : -EBADFD;
+	/* Owner, group, persistence and carrier show in LINK_GET: tell the
+	 * monitors they changed.
+	 */
+	if (!ret && cmd != TUNGETIFF && cmd != TUNSETOFFLOAD)
+		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 	rtnl_unlock();
 
 	if (!ret && cmd == TUNGETIFF && copy_to_user(argp, &ifr, sizeof(ifr)))

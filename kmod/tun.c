@@ -728,7 +728,10 @@ invalid:
 	return -EINVAL;
 }
 
-/* LINK_GET's description of a tun or tap device; under RTNL. */
+/* LINK_GET's description of a tun or tap device; under RTNL.  Owner and
+ * group are given in the user namespace of the task we run in: the
+ * requester for LINK_GET, whoever caused the change for an event.
+ */
 int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_tun *tun = vnl_tun(dev);

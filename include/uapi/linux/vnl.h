@@ -28,7 +28,8 @@
  *   doit request: VNL_A_IFINDEX or VNL_A_IFNAME.  A dump lists every vnl
  *   device of the caller's netns, each exactly once, across as many
  *   messages as needed.  Each device is described by VNL_A_IFINDEX,
- *   VNL_A_IFNAME, VNL_A_KIND, VNL_A_MTU, VNL_A_ADDRESS, VNL_A_UP,
+ *   VNL_A_IFNAME, VNL_A_KIND, VNL_A_MTU, VNL_A_ADDRESS (absent for a tun,
+ *   which has no link-layer address), VNL_A_UP,
  *   VNL_A_CARRIER, VNL_A_STATS and, for a pair, VNL_A_PEER with
  *   VNL_PEER_A_IFINDEX, VNL_PEER_A_IFNAME and VNL_PEER_A_NETNSID (the
  *   peer's netns as a netnsid of the device's netns, present only when the
@@ -39,7 +40,8 @@
  * Multicast group VNL_MCGRP_MONITOR ("monitor")
  *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW when a
  *   device is created, VNL_CMD_LINK_DEL when it is deleted and
- *   VNL_CMD_LINK_CHANGE when its carrier changes; each carries the device's
+ *   VNL_CMD_LINK_CHANGE when its carrier changes (and, for tun and tap,
+ *   when its owner, group or persistence does); each carries the device's
  *   description as above.
  */
 #ifndef _UAPI_LINUX_VNL_H
