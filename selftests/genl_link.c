@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * LINK_NEW, LINK_GET (doit and dump) and LINK_DEL of the "vnl" family,
+ * byte by byte: what a request must carry, what a refusal says, and that a
+ * dump lists every device of the caller's netns exactly once however many
+ * messages it takes.
+ *
+ * Every test runs in a network namespace of its own (the harness forks
+ * each test; setup unshares), so a dump sees only that test's devices and
+ * the namespace takes them all when the test's process ends.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/vnl.h>
+
+/* The harness itself is not -Wextra clean: one unused parameter. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#include "vnl_genl.h"
+
+/* Pairs for the dump test: 2 * DUMP_PAIRS devices. */
+#define DUMP_PAIRS	1000
+
+FIXTURE(link)
+{
+	struct vnl_nl nl;
+};
+
+FIXTURE_SETUP(link)
+{
+	int err;
+
+	ASSERT_EQ(0, unshare(CLONE_NEWNET)) TH_LOG("unshare: %s", strerror(errno));
+	ASSERT_EQ(0, vnl_nl_open(&self->nl));
+	err = vnl_nl_resolve(&self->nl, VNL_GENL_NAME, &self->nl.family);
+	ASSERT_EQ(0, err) {
+		TH_LOG("genl family \"%s\" not found (%s): is vnl.ko loaded?",
+		       VNL_GENL_NAME, strerror(-err));
+	}
+}
+
+FIXTURE_TEARDOWN(link)
+{
+	vnl_nl_close(&self->nl);
+}
+
+/* A dump of LINK_GET, into a growing array. */
+struct dump {
+	struct vnl_link *links;
+	size_t n, cap;
+	int bad;		/* messages that did not parse */
+};
+
+static int dump_cb(const struct genlmsghdr *genl, const void *attrs,
+		   size_t len, void *arg)
+{
+	struct dump *d = arg;
+
+	if (d->n == d->cap) {
+		d->cap = d->cap ? 2 * d->cap : 64;
+		d->links = realloc(d->links, d->cap * sizeof(*d->links));
+		if (!d->links)
+			return -ENOMEM;
+	}
+	if (genl->cmd != VNL_CMD_LINK_GET ||
+	    vnl_link_parse(genl, attrs, len, &d->links[d->n])) {
+		d->bad++;
+		return 0;
+	}
+	d->n++;
+	return 0;
+}
+
+static int dump_links(struct vnl_nl *nl, struct dump *d)
+{
+	struct vnl_msg req;
+
+	memset(d, 0, sizeof(*d));
+	vnl_msg_init(&req, nl->family.id, NLM_F_REQUEST | NLM_F_DUMP,
+		     VNL_CMD_LINK_GET, VNL_GENL_VERSION);
+	return vnl_nl_transact(nl, &req, dump_cb, d, NULL);
+}
+
+static size_t count_links(struct __test_metadata *_metadata, struct vnl_nl *nl)
+{
+	struct dump d;
+	size_t n;
+
+	EXPECT_EQ(0, dump_links(nl, &d));
+	EXPECT_EQ(0, d.bad);
+	n = d.n;
+	free(d.links);
+	return n;
+}
+
+static int link_get_cb(const struct genlmsghdr *genl, const void *attrs,
+		       size_t len, void *arg)
+{
+	return vnl_link_parse(genl, attrs, len, arg);
+}
+
+static int link_get_by_ifindex(struct vnl_nl *nl, uint32_t ifindex,
+			       struct vnl_link *link, struct vnl_ack *ack)
+{
+	struct vnl_msg req;
+
+	memset(link, 0, sizeof(*link));
+	vnl_msg_init(&req, nl->family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_GET, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_IFINDEX, ifindex);
+	return vnl_nl_transact(nl, &req, link_get_cb, link, ack);
+}
+
+static int link_del(struct vnl_nl *nl, uint16_t attr, const void *key,
+		    struct vnl_ack *ack)
+{
+	struct vnl_msg req;
+
+	vnl_msg_init(&req, nl->family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_DEL, VNL_GENL_VERSION);
+	if (attr == VNL_A_IFNAME)
+		vnl_msg_put_str(&req, attr, key);
+	else
+		vnl_msg_put_u32(&req, attr, *(const uint32_t *)key);
+	return vnl_nl_transact(nl, &req, NULL, NULL, ack);
+}
+
+/* A LINK_NEW request with only the parts asked for. */
+enum { WITH_KIND = 1, WITH_IFNAME = 2, WITH_PEER = 4, WITH_PEER_IFNAME = 8 };
+
+static int link_new_partial(struct vnl_nl *nl, int parts, struct vnl_ack *ack)
+{
+	struct vnl_msg req;
+	struct nlattr *nest;
+
+	vnl_msg_init(&req, nl->family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	if (parts & WITH_KIND)
+		vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_PAIR);
+	if (parts & WITH_IFNAME)
+		vnl_msg_put_str(&req, VNL_A_IFNAME, "part0");
+	if (parts & WITH_PEER) {
+		nest = vnl_msg_nest_start(&req, VNL_A_PEER);
+		if (parts & WITH_PEER_IFNAME)
+			vnl_msg_put_str(&req, VNL_PEER_A_IFNAME, "part1");
+		vnl_msg_nest_end(&req, nest);
+	}
+	return vnl_nl_transact(nl, &req, NULL, NULL, ack);
+}
+
+/* Refused with EINVAL, an extack message naming the missing attribute,
+ * and nothing created.
+ */
+static void expect_missing(struct __test_metadata *_metadata,
+			   struct vnl_nl *nl, int parts, uint32_t missing)
+{
+	struct vnl_ack ack;
+
+	EXPECT_EQ(-EINVAL, link_new_partial(nl, parts, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_TRUE(ack.has_miss_type) TH_LOG("no NLMSGERR_ATTR_MISS_TYPE");
+	EXPECT_EQ(missing, ack.miss_type);
+	TH_LOG("extack: \"%s\"", ack.msg);
+	EXPECT_EQ(0U, count_links(_metadata, nl));
+	EXPECT_EQ(0U, if_nametoindex("part0"));
+	EXPECT_EQ(0U, if_nametoindex("part1"));
+}
+
+TEST_F(link, link_new_without_ifname_is_einval_with_extack)
+{
+	expect_missing(_metadata, &self->nl,
+		       WITH_KIND | WITH_PEER | WITH_PEER_IFNAME, VNL_A_IFNAME);
+}
+
+TEST_F(link, link_new_without_peer_is_einval_with_extack)
+{
+	expect_missing(_metadata, &self->nl, WITH_KIND | WITH_IFNAME,
+		       VNL_A_PEER);
+}
+
+TEST_F(link, link_new_without_kind_is_einval_with_extack)
+{
+	expect_missing(_metadata, &self->nl,
+		       WITH_IFNAME | WITH_PEER | WITH_PEER_IFNAME, VNL_A_KIND);
+}
+
+TEST_F(link, link_new_without_peer_ifname_is_einval_with_extack)
+{
+	expect_missing(_metadata, &self->nl,
+		       WITH_KIND | WITH_IFNAME | WITH_PEER, VNL_PEER_A_IFNAME);
+}
+
+TEST_F(link, link_new_with_unknown_kind_is_refused_with_extack)
+{
+	struct vnl_msg req;
+	struct vnl_ack ack;
+	struct nlattr *nest;
+
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_MAX + 1);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "part0");
+	nest = vnl_msg_nest_start(&req, VNL_A_PEER);
+	vnl_msg_put_str(&req, VNL_PEER_A_IFNAME, "part1");
+	vnl_msg_nest_end(&req, nest);
+	EXPECT_GT(0, vnl_nl_transact(&self->nl, &req, NULL, NULL, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_EQ(0U, count_links(_metadata, &self->nl));
+}
+
+static int new_link_cb(const struct genlmsghdr *genl, const void *attrs,
+		       size_t len, void *arg)
+{
+	return vnl_link_parse(genl, attrs, len, arg);
+}
+
+TEST_F(link, link_new_replies_with_the_device_it_made)
+{
+	static const uint8_t mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x0a, 0x01 };
+	static const uint8_t peer_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0x0b, 0x01 };
+	struct vnl_link reply, got;
+	struct vnl_msg req;
+	struct nlattr *nest;
+
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_PAIR);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "new0");
+	vnl_msg_put_u32(&req, VNL_A_MTU, 1400);
+	vnl_msg_put(&req, VNL_A_ADDRESS, mac, ETH_ALEN);
+	nest = vnl_msg_nest_start(&req, VNL_A_PEER);
+	vnl_msg_put_str(&req, VNL_PEER_A_IFNAME, "new1");
+	vnl_msg_put(&req, VNL_PEER_A_ADDRESS, peer_mac, ETH_ALEN);
+	vnl_msg_nest_end(&req, nest);
+	memset(&reply, 0, sizeof(reply));
+	ASSERT_EQ(0, vnl_nl_transact(&self->nl, &req, new_link_cb, &reply, NULL));
+
+	ASSERT_TRUE(reply.has_ifindex) TH_LOG("no device in LINK_NEW's reply");
+	EXPECT_STREQ("new0", reply.ifname);
+	EXPECT_EQ(if_nametoindex("new0"), reply.ifindex);
+	EXPECT_EQ((uint32_t)VNL_KIND_PAIR, reply.kind);
+	EXPECT_EQ(1400U, reply.mtu);
+	EXPECT_EQ(0, memcmp(mac, reply.address, ETH_ALEN));
+	EXPECT_STREQ("new1", reply.peer.ifname);
+	EXPECT_EQ(if_nametoindex("new1"), reply.peer.ifindex);
+
+	/* The peer got its own address and the same MTU. */
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "new1", &got, NULL));
+	EXPECT_EQ(0, memcmp(peer_mac, got.address, ETH_ALEN));
+	EXPECT_EQ(1400U, got.mtu);
+}
+
+TEST_F(link, link_get_by_ifindex_and_by_name_describe_the_same_device)
+{
+	struct vnl_link by_name, by_index, peer;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "get0", "get1", NULL));
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "get0", &by_name, NULL));
+	ASSERT_EQ(0, link_get_by_ifindex(&self->nl, by_name.ifindex,
+					 &by_index, NULL));
+
+	EXPECT_EQ((uint8_t)VNL_CMD_LINK_GET, by_name.cmd);
+	EXPECT_EQ(if_nametoindex("get0"), by_name.ifindex);
+	EXPECT_STREQ("get0", by_index.ifname);
+	EXPECT_EQ(by_name.ifindex, by_index.ifindex);
+	EXPECT_EQ(0, memcmp(by_name.address, by_index.address, ETH_ALEN));
+
+	/* Every attribute the header lists, with the defaults. */
+	EXPECT_TRUE(by_name.has_kind && by_name.has_mtu && by_name.has_address &&
+		    by_name.has_up && by_name.has_carrier && by_name.has_peer &&
+		    by_name.has_stats);
+	EXPECT_EQ((uint32_t)VNL_KIND_PAIR, by_name.kind);
+	EXPECT_EQ(1500U, by_name.mtu);
+	EXPECT_EQ(0, by_name.up);
+	EXPECT_EQ(0, by_name.carrier);
+	EXPECT_EQ(0U, by_name.stats.tx_packets + by_name.stats.rx_packets);
+	/* A random unicast, locally administered address. */
+	EXPECT_EQ(0x02, by_name.address[0] & 0x03);
+
+	EXPECT_STREQ("get1", by_name.peer.ifname);
+	EXPECT_EQ(if_nametoindex("get1"), by_name.peer.ifindex);
+	EXPECT_FALSE(by_name.peer.has_netnsid) TH_LOG("same netns, yet a netnsid");
+
+	ASSERT_EQ(0, link_get_by_ifindex(&self->nl, by_name.peer.ifindex,
+					 &peer, NULL));
+	EXPECT_STREQ("get1", peer.ifname);
+	EXPECT_STREQ("get0", peer.peer.ifname);
+	EXPECT_EQ(by_name.ifindex, peer.peer.ifindex);
+	EXPECT_NE(0, memcmp(by_name.address, peer.address, ETH_ALEN));
+}
+
+TEST_F(link, link_get_unknown_device_is_enodev)
+{
+	struct vnl_link link;
+	struct vnl_ack ack;
+
+	EXPECT_EQ(-ENODEV, vnl_link_get_by_name(&self->nl, "nosuch0", &link, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_EQ(-ENODEV, link_get_by_ifindex(&self->nl, 999999, &link, &ack));
+	/* lo exists, but is no vnl device. */
+	EXPECT_EQ(-ENODEV, vnl_link_get_by_name(&self->nl, "lo", &link, &ack));
+}
+
+TEST_F(link, link_del_unknown_device_is_enodev)
+{
+	uint32_t ifindex = 999999, lo = 1;
+	struct vnl_ack ack;
+
+	EXPECT_EQ(-ENODEV, link_del(&self->nl, VNL_A_IFNAME, "nosuch0", &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_EQ(-ENODEV, link_del(&self->nl, VNL_A_IFINDEX, &ifindex, &ack));
+	EXPECT_EQ(-ENODEV, link_del(&self->nl, VNL_A_IFINDEX, &lo, &ack));
+	EXPECT_EQ(-ENODEV, link_del(&self->nl, VNL_A_IFNAME, "lo", &ack));
+	EXPECT_EQ(1U, if_nametoindex("lo"));
+}
+
+TEST_F(link, link_del_of_the_peer_by_ifindex_deletes_both_ends)
+{
+	uint32_t peer;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "del0", "del1", NULL));
+	peer = if_nametoindex("del1");
+	ASSERT_NE(0U, peer);
+	EXPECT_EQ(0, link_del(&self->nl, VNL_A_IFINDEX, &peer, NULL));
+	EXPECT_EQ(0U, if_nametoindex("del0"));
+	EXPECT_EQ(0U, if_nametoindex("del1"));
+	EXPECT_EQ(0U, count_links(_metadata, &self->nl));
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+TEST_F_TIMEOUT(link, dump_lists_each_of_2000_devices_exactly_once, 600)
+{
+	static char seen[2][DUMP_PAIRS];
+	char name[IFNAMSIZ], peer[IFNAMSIZ];
+	uint32_t *ifindexes;
+	struct vnl_nl small;
+	struct vnl_ack ack;
+	struct dump d;
+	size_t i;
+	int n, missing = 0;
+
+	for (n = 0; n < DUMP_PAIRS; n++) {
+		snprintf(name, sizeof(name), "d%04d", n);
+		snprintf(peer, sizeof(peer), "e%04d", n);
+		ASSERT_EQ(0, vnl_link_new_pair(&self->nl, name, peer, &ack)) {
+			TH_LOG("pair %d: %s", n, ack.msg);
+		}
+	}
+
+	/* A socket that only ever reads with a small buffer: the kernel
+	 * sizes dump messages by the largest read a socket has done, so it
+	 * must split this dump in many parts.
+	 */
+	ASSERT_EQ(0, vnl_nl_open(&small));
+	small.recv_size = 8192;
+	ASSERT_EQ(0, vnl_nl_resolve(&small, VNL_GENL_NAME, &small.family));
+	ASSERT_EQ(0, dump_links(&small, &d));
+	TH_LOG("%zu devices in %u messages", d.n, small.recv_calls);
+	vnl_nl_close(&small);
+	EXPECT_EQ(0, d.bad);
+	EXPECT_LE(10U, small.recv_calls);
+	ASSERT_EQ(2U * DUMP_PAIRS, d.n);
+
+	ifindexes = calloc(d.n, sizeof(*ifindexes));
+	ASSERT_NE(NULL, ifindexes);
+	for (i = 0; i < d.n; i++) {
+		const struct vnl_link *l = &d.links[i];
+		int side = l->ifname[0] == 'e';
+
+		ifindexes[i] = l->ifindex;
+		ASSERT_EQ(1, sscanf(l->ifname + 1, "%d", &n)) {
+			TH_LOG("unexpected device %s", l->ifname);
+		}
+		ASSERT_TRUE(n >= 0 && n < DUMP_PAIRS && (side || l->ifname[0] == 'd'));
+		EXPECT_EQ(0, seen[side][n]) TH_LOG("%s listed twice", l->ifname);
+		seen[side][n] = 1;
+		/* Each end names its own peer. */
+		snprintf(peer, sizeof(peer), "%c%04d", side ? 'd' : 'e', n);
+		EXPECT_STREQ(peer, l->peer.ifname);
+	}
+	qsort(ifindexes, d.n, sizeof(*ifindexes), cmp_u32);
+	for (i = 1; i < d.n; i++)
+		EXPECT_NE(ifindexes[i - 1], ifindexes[i]) {
+			TH_LOG("ifindex %u listed twice", ifindexes[i]);
+		}
+	for (n = 0; n < DUMP_PAIRS; n++)
+		missing += !seen[0][n] + !seen[1][n];
+	EXPECT_EQ(0, missing);
+	free(ifindexes);
+	free(d.links);
+}
+
+TEST_F(link, dump_lists_only_devices_of_the_callers_netns)
+{
+	struct vnl_link link;
+	struct vnl_msg req;
+	struct vnl_nl other;
+	struct nlattr *nest;
+	struct dump d;
+	int here, there;
+
+	/* "here" is the test's netns; "there" a second one. */
+	here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, here);
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	there = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, there);
+	ASSERT_EQ(0, setns(here, CLONE_NEWNET));
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "here0", "here1", NULL));
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_PAIR);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "cross0");
+	nest = vnl_msg_nest_start(&req, VNL_A_PEER);
+	vnl_msg_put_str(&req, VNL_PEER_A_IFNAME, "cross1");
+	vnl_msg_put_u32(&req, VNL_PEER_A_NETNS_FD, there);
+	vnl_msg_nest_end(&req, nest);
+	ASSERT_EQ(0, vnl_nl_transact(&self->nl, &req, NULL, NULL, NULL));
+
+	ASSERT_EQ(0, dump_links(&self->nl, &d));
+	EXPECT_EQ(3U, d.n);
+	free(d.links);
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "cross0", &link, NULL));
+	EXPECT_STREQ("cross1", link.peer.ifname);
+	EXPECT_TRUE(link.peer.has_netnsid) TH_LOG("peer elsewhere, yet no netnsid");
+	EXPECT_EQ(-ENODEV, vnl_link_get_by_name(&self->nl, "cross1", &link, NULL));
+
+	/* The other netns sees its one end, and none of ours. */
+	ASSERT_EQ(0, setns(there, CLONE_NEWNET));
+	ASSERT_EQ(0, vnl_nl_open(&other));
+	ASSERT_EQ(0, vnl_nl_resolve(&other, VNL_GENL_NAME, &other.family));
+	ASSERT_EQ(0, dump_links(&other, &d));
+	ASSERT_EQ(1U, d.n);
+	EXPECT_STREQ("cross1", d.links[0].ifname);
+	EXPECT_STREQ("cross0", d.links[0].peer.ifname);
+	EXPECT_TRUE(d.links[0].peer.has_netnsid);
+	free(d.links);
+	EXPECT_EQ(-ENODEV, vnl_link_get_by_name(&other, "here0", &link, NULL));
+	vnl_nl_close(&other);
+	close(here);
+	close(there);
+}
+
+TEST_HARNESS_MAIN

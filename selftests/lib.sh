@@ -1,0 +1,365 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared helpers of the vnl shell selftests, in the manner of the kernel's
+# tools/testing/selftests/net/lib.sh: namespaces with unique names removed
+# by an EXIT trap, one line per check with its verdict, and the kselftest
+# exit codes (0 pass, 1 fail, 4 skip).
+#
+# A test sources this file, calls its checks, and ends with `exit_status`.
+# The tests run as root inside a tools/vm/run guest; the helpers that load
+# or unload vnl.ko refuse to do so anywhere else.
+
+ksft_pass=0
+ksft_fail=1
+ksft_skip=4
+
+# The overall verdict: a failure beats a skip, a skip beats a pass.
+RET=$ksft_pass
+NS_LIST=()
+BG_PIDS=()
+
+TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
+
+# --- verdicts ----------------------------------------------------------------
+
+_verdict() {
+	printf 'TEST: %-64s [%s]\n' "$1" "$2"
+}
+
+check_pass() {
+	_verdict "$1" " OK "
+}
+
+# check_fail DESCRIPTION [DETAIL...]: the details explain the failure.
+check_fail() {
+	local desc=$1 line
+	shift
+	_verdict "$desc" FAIL
+	for line in "$@"; do
+		printf '    %s\n' "$line"
+	done
+	RET=$ksft_fail
+}
+
+check_skip() {
+	_verdict "$1" SKIP
+	[[ -n ${2:-} ]] && printf '    %s\n' "$2"
+	[[ $RET -eq $ksft_pass ]] && RET=$ksft_skip
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if ((rc == 0)); then
+		check_pass "$desc"
+	else
+		check_fail "$desc" "\`$*\` exited $rc" ${out:+"output: ${out//$'\n'/$'\n    '}"}
+	fi
+	return $rc
+}
+
+# check_not DESCRIPTION COMMAND...: passes when COMMAND fails.
+check_not() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if ((rc != 0)); then
+		check_pass "$desc"
+		return 0
+	fi
+	check_fail "$desc" "\`$*\` succeeded but should not have" ${out:+"output: ${out//$'\n'/$'\n    '}"}
+	return 1
+}
+
+# check_eq DESCRIPTION EXPECTED GOT
+check_eq() {
+	if [[ "$2" == "$3" ]]; then
+		check_pass "$1"
+		return 0
+	fi
+	check_fail "$1" "expected: $2" "got:      $3"
+	return 1
+}
+
+# check_ge DESCRIPTION MIN GOT: GOT is a number of at least MIN.
+check_ge() {
+	if [[ $3 =~ ^[0-9]+$ ]] && (($3 >= $2)); then
+		check_pass "$1"
+		return 0
+	fi
+	check_fail "$1" "expected at least $2" "got: $3"
+	return 1
+}
+
+# check_match DESCRIPTION REGEX TEXT: TEXT matches the extended REGEX.
+check_match() {
+	if [[ $3 =~ $2 ]]; then
+		check_pass "$1"
+		return 0
+	fi
+	check_fail "$1" "expected to match: $2" "got: ${3//$'\n'/$'\n    '}"
+	return 1
+}
+
+# check_fails_with DESCRIPTION RC REGEX COMMAND...: COMMAND exits RC and
+# its stderr matches REGEX (extended, case-insensitive); stdout is ignored.
+check_fails_with() {
+	local desc=$1 want_rc=$2 regex=$3 err rc
+	shift 3
+	err=$("$@" 2>&1 >/dev/null)
+	rc=$?
+	if ((rc == want_rc)) && [[ ${err,,} =~ ${regex,,} ]]; then
+		check_pass "$desc"
+		return 0
+	fi
+	check_fail "$desc" "command:  $*" "expected: exit $want_rc, stderr matching /$regex/" \
+		"got:      exit $rc, stderr: ${err//$'\n'/$'\n              '}"
+	return 1
+}
+
+exit_status() {
+	exit "$RET"
+}
+
+# --- requirements ------------------------------------------------------------------
+
+skip_test() {
+	echo "SKIP: $TEST_NAME: $*"
+	exit $ksft_skip
+}
+
+require_root() {
+	[[ $EUID -eq 0 ]] || skip_test "needs root"
+}
+
+require_cmd() {
+	local c
+	for c in "$@"; do
+		command -v "$c" >/dev/null || skip_test "needs $c"
+	done
+}
+
+# The vnl family must be registered: the guest runner loaded vnl.ko.
+require_vnl() {
+	require_root
+	require_cmd ip vnlctl
+	vnlctl version >/dev/null 2>&1 ||
+		{ echo "FAIL: vnl.ko is not loaded (vnlctl version failed)"; exit $ksft_fail; }
+}
+
+# Unloading and loading vnl.ko happen only in a tools/vm/run guest, which
+# says so with VNL_GUEST=1 and names the module it loaded in VNL_KO.
+in_guest_with_module() {
+	[[ ${VNL_GUEST:-} == 1 && -n ${VNL_KO:-} && -f ${VNL_KO:-} ]]
+}
+
+require_module_reload() {
+	in_guest_with_module ||
+		skip_test "unloads vnl.ko: only in a tools/vm/run guest (VNL_GUEST=1, VNL_KO set)"
+	require_cmd rmmod insmod
+}
+
+# Loads vnl.ko back if it is not there; the end of a test that unloads it.
+vnl_reload() {
+	[[ -d /sys/module/vnl ]] && return 0
+	in_guest_with_module || return 1
+	insmod "$VNL_KO"
+}
+
+# --- namespaces, temporary files, background processes -----------------------------
+
+# setup_ns VAR...: creates one netns per VAR, with loopback up, and sets
+# VAR to its unique name.
+setup_ns() {
+	local var name
+	for var in "$@"; do
+		name="ns-${var,,}-$$-$RANDOM$RANDOM"
+		ip netns add "$name" || { echo "FAIL: ip netns add $name"; exit $ksft_fail; }
+		NS_LIST+=("$name")
+		ip -n "$name" link set lo up
+		printf -v "$var" '%s' "$name"
+	done
+}
+
+# cleanup_ns NAME...: deletes namespaces now (before the EXIT trap would).
+cleanup_ns() {
+	local ns i
+	for ns in "$@"; do
+		ip netns del "$ns" 2>/dev/null
+		for i in "${!NS_LIST[@]}"; do
+			[[ ${NS_LIST[i]} == "$ns" ]] && unset 'NS_LIST[i]'
+		done
+	done
+	return 0
+}
+
+
+# Remembers a background process for the EXIT trap to end.
+track_bg() {
+	BG_PIDS+=("$1")
+}
+
+_lib_cleanup() {
+	local p ns
+	for p in "${BG_PIDS[@]}"; do
+		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
+	done
+	for ns in "${NS_LIST[@]}"; do
+		ip netns del "$ns" 2>/dev/null
+	done
+	rm -rf "$TEST_TMP"
+	[[ $(type -t cleanup) == function ]] && cleanup
+	return 0
+}
+trap _lib_cleanup EXIT
+
+# A scratch directory of the test's own, removed at exit.
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/vnl-$TEST_NAME.XXXXXX") ||
+	{ echo "FAIL: mktemp"; exit $ksft_fail; }
+
+# --- waiting without sleeping blindly -----------------------------------------------
+
+# nap SECONDS: a short wait without a process, by `read -t` on a fifo
+# of our own that nobody writes to (opened read-write, so never EOF).
+mkfifo "$TEST_TMP/nap" && exec {_NAP_FD}<>"$TEST_TMP/nap"
+nap() {
+	read -r -t "${1:-0.05}" -u "$_NAP_FD"
+	return 0
+}
+
+# wait_until SECONDS COMMAND...: polls COMMAND until it succeeds; fails
+# after SECONDS.  The debug kernel is slow: callers give generous bounds.
+wait_until() {
+	local limit=$1 end
+	shift
+	end=$((SECONDS + limit))
+	until "$@" >/dev/null 2>&1; do
+		((SECONDS >= end)) && return 1
+		nap 0.05
+	done
+	return 0
+}
+
+# --- vnl helpers ---------------------------------------------------------------------
+
+# link_exists [-n NS] NAME
+link_exists() {
+	local nsopt=()
+	[[ $1 == -n ]] && { nsopt=(-n "$2"); shift 2; }
+	ip "${nsopt[@]}" link show dev "$1" >/dev/null 2>&1
+}
+
+link_absent() {
+	! link_exists "$@"
+}
+
+# The names of every link of a netns ("" for the caller's), one a line,
+# in ifindex order.  One process: tests call it often.
+link_names() {
+	local nsopt=() out name rest
+	[[ -n ${1:-} ]] && nsopt=(-n "$1")
+	out=$(ip "${nsopt[@]}" -br link show) || return 1
+	while read -r name rest; do
+		[[ -n $name ]] && printf '%s\n' "${name%%@*}"
+	done <<<"$out"
+}
+
+# json_get JSON KEY [SUBKEY]: the value of KEY (or of SUBKEY inside the
+# object KEY) in the one-line JSON object vnlctl -j prints for a device,
+# without quotes; `null` when the key is there with no value; fails when
+# the key is missing.  A one-element array around the object is fine.
+# Done in bash: in the TCG guest one jq process costs more than a check.
+# For anything beyond these flat objects, the tests use jq.
+json_get() {
+	local json=$1 key=$2 re
+	if (($# == 3)); then
+		re="\"$2\":\{([^{}]*)\}"
+		[[ $json =~ $re ]] || return 1
+		json="{${BASH_REMATCH[1]}}"
+		key=$3
+	fi
+	# Nested objects out of the way, so only this level's keys remain.
+	re='^(.*):\{[^{}]*\}(.*)$'
+	while [[ $json =~ $re ]]; do
+		json="${BASH_REMATCH[1]}:null${BASH_REMATCH[2]}"
+	done
+	re="[{,]\"$key\":(\"([^\"]*)\"|([^,}]*))"
+	[[ $json =~ $re ]] || return 1
+	printf '%s\n' "${BASH_REMATCH[2]}${BASH_REMATCH[3]}"
+}
+
+# vnl_field NS NAME KEY [SUBKEY]: a field of `vnlctl -j show NAME` in NS
+# ("" for the caller's netns).
+vnl_field() {
+	local nsopt=() out
+	[[ -n $1 ]] && nsopt=(-n "$1")
+	out=$(vnlctl "${nsopt[@]}" -j show "$2") || return 1
+	json_get "$out" "${@:3}"
+}
+
+# vnl_stat NS NAME COUNTER: a counter of `vnlctl -j stats NAME`.
+vnl_stat() {
+	local nsopt=() out
+	[[ -n $1 ]] && nsopt=(-n "$1")
+	out=$(vnlctl "${nsopt[@]}" -j stats "$2") || return 1
+	json_get "$out" stats "$3"
+}
+
+# The ip link flags of a device, as in "<BROADCAST,MULTICAST,UP,LOWER_UP>".
+link_flags() {
+	local nsopt=() line
+	[[ -n $1 ]] && nsopt=(-n "$1")
+	line=$(ip "${nsopt[@]}" -o link show dev "$2") || return 1
+	[[ $line =~ \<[^\>]*\> ]] && printf '%s\n' "${BASH_REMATCH[0]}"
+}
+
+# has_flag NS NAME FLAG: the device's ip link flags include FLAG.
+has_flag() {
+	local flags
+	flags=$(link_flags "$1" "$2") || return 1
+	[[ ,${flags//[<>]/}, == *,"$3",* ]]
+}
+
+lacks_flag() {
+	local flags
+	flags=$(link_flags "$1" "$2") || return 1
+	[[ ,${flags//[<>]/}, != *,"$3",* ]]
+}
+
+# Turns off IPv6 in a netns before devices are made there, so that no
+# router solicitation or MLD report adds to the counters a test reads.
+no_ipv6() {
+	local ns
+	for ns in "$@"; do
+		ip netns exec "$ns" sh -c \
+			'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6' \
+			2>/dev/null
+	done
+	return 0
+}
+
+# ping with the guest's ping: iputils if installed, busybox's otherwise.
+if command -v ping >/dev/null; then
+	PING=(ping)
+elif command -v busybox >/dev/null; then
+	PING=(busybox ping)
+else
+	PING=()
+fi
+
+# vping NS ADDR [ARGS...]: quiet ping from a netns; its exit status.
+vping() {
+	local ns=$1 addr=$2
+	shift 2
+	ip netns exec "$ns" "${PING[@]}" -q -W 2 "$@" "$addr" >/dev/null 2>&1
+}
+
+require_ping() {
+	((${#PING[@]})) || skip_test "needs ping (iputils-ping or busybox)"
+}

@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Runs the vnl selftests, as root, inside a tools/vm/run guest:
+#
+#   tools/vm/run [--kernel 6.1|6.12|debug] -- selftests/run_tests.sh [TEST...]
+#
+# With no TEST, every test runs, in the fixed order below; TEST names one
+# (with or without its .sh).  The output is KTAP: one `ok`/`not ok` line
+# per test program, its own output indented as `# ...` lines, and the
+# kselftest totals line at the end, which counts each case of a harness
+# program (C tests) and each shell test:
+#
+#   # Totals: pass:P fail:F xfail:0 xpass:0 skip:S error:0
+#
+# Exit status 0 iff F is 0.  Each test gets VNL_TEST_TIMEOUT seconds
+# (default 600).  The C tests are built on the host (make -C selftests):
+# the guest sees the repository read-only.
+
+cd "$(dirname "$0")" || exit 1
+
+# Foundation first, then the pairs; tests that unload the module last-ish,
+# the one that does it a hundred times at the very end.
+ALL_TESTS=(
+	genl_family
+	chardev_open
+	genl_link
+	vnlctl_cli.sh
+	pair_bad_input.sh
+	pair_netns_ping.sh
+	pair_carrier.sh
+	pair_lifetime.sh
+	pair_monitor.sh
+	pair_vs_veth.sh
+	pair_bulk.sh
+	module_reload.sh
+)
+TIMEOUT=${VNL_TEST_TIMEOUT:-600}
+KSFT_SKIP=4
+
+usage() {
+	echo "usage: $0 [TEST...]" >&2
+	echo "tests: ${ALL_TESTS[*]}" >&2
+	exit 2
+}
+
+select_tests() {
+	local want t found
+	if (($# == 0)); then
+		TESTS=("${ALL_TESTS[@]}")
+		return
+	fi
+	TESTS=()
+	for want in "$@"; do
+		[[ $want == -h || $want == --help ]] && usage
+		found=
+		for t in "${ALL_TESTS[@]}"; do
+			if [[ $t == "$want" || $t == "$want.sh" ]]; then
+				TESTS+=("$t")
+				found=1
+			fi
+		done
+		[[ -n $found ]] || { echo "$0: no test named '$want'" >&2; usage; }
+	done
+}
+
+# The totals line a harness program printed: "pass fail skip error", or
+# nothing when it printed none (it crashed or was killed).
+harness_totals() {
+	sed -n 's/^# Totals: pass:\([0-9]*\) fail:\([0-9]*\) xfail:[0-9]* xpass:[0-9]* skip:\([0-9]*\) error:\([0-9]*\)$/\1 \2 \3 \4/p' \
+		"$1" | tail -n 1
+}
+
+main() {
+	local n=0 t rc log dir start p f s e reason totals
+	local pass=0 fail=0 skip=0
+
+	select_tests "$@"
+	dir=$(mktemp -d "${TMPDIR:-/tmp}/vnl-selftests.XXXXXX") || exit 1
+	trap 'rm -rf "$dir"' EXIT
+
+	echo "TAP version 13"
+	echo "1..${#TESTS[@]}"
+	[[ $EUID -eq 0 ]] || echo "# warning: not root; most tests will skip or fail"
+	[[ ${VNL_GUEST:-} == 1 ]] ||
+		echo "# warning: not in a tools/vm/run guest; tests that reload vnl.ko will skip"
+
+	for t in "${TESTS[@]}"; do
+		n=$((n + 1))
+		log=$dir/$t.log
+		echo "# selftests: vnl: $t"
+		if [[ ! -x ./$t ]]; then
+			echo "not ok $n $t # not built: run 'make -C selftests' on the host"
+			fail=$((fail + 1))
+			continue
+		fi
+		start=$SECONDS
+		{
+			timeout --kill-after=10 "$TIMEOUT" "./$t" </dev/null 2>&1
+			echo $? >"$dir/rc"
+		} | tee "$log" | sed -u 's/^/# /'
+		rc=$(<"$dir/rc")
+		echo "# $t: exit $rc after $((SECONDS - start)) s"
+
+		if [[ $t != *.sh ]]; then
+			# A harness program: count its cases.
+			totals=$(harness_totals "$log")
+			if [[ -n $totals ]]; then
+				read -r p f s e <<<"$totals"
+				pass=$((pass + p))
+				skip=$((skip + s))
+				fail=$((fail + f + e))
+				# Failed after its totals, or killed: one more failure.
+				((rc != 0 && rc != KSFT_SKIP && f + e == 0)) && fail=$((fail + 1))
+			else
+				fail=$((fail + 1))
+			fi
+		else
+			case $rc in
+			0) pass=$((pass + 1)) ;;
+			"$KSFT_SKIP") skip=$((skip + 1)) ;;
+			*) fail=$((fail + 1)) ;;
+			esac
+		fi
+
+		case $rc in
+		0) echo "ok $n $t" ;;
+		"$KSFT_SKIP")
+			reason=$(sed -n 's/^SKIP: [^:]*: //p' "$log" | tail -n 1)
+			echo "ok $n $t # SKIP ${reason:-skipped}"
+			;;
+		124 | 137) echo "not ok $n $t # TIMEOUT $TIMEOUT seconds" ;;
+		*) echo "not ok $n $t # exit=$rc" ;;
+		esac
+	done
+
+	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
+	((fail == 0))
+}
+
+main "$@"

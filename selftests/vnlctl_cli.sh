@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vnlctl as a command line: help for every subcommand, exit status 2 for
+# every command line that does not parse (and nothing sent), `version`
+# printing the tool's and the module's versions, -batch stopping at the
+# first failing line and naming it, and, with vnl.ko unloaded, every
+# subcommand that needs it saying "vnl module not loaded" with exit 1.
+
+source "$(dirname "$0")/lib.sh"
+
+require_vnl
+require_cmd jq timeout
+
+SUBCOMMANDS=(add del show stats monitor version help)
+
+# --- help ---------------------------------------------------------------------------------
+
+out=$(vnlctl help)
+check_eq "vnlctl help: exit 0" 0 $?
+missing=()
+for sub in "${SUBCOMMANDS[@]}"; do
+	[[ $out =~ (^|$'\n')[[:space:]]+$sub[[:space:]] ]] || missing+=("$sub")
+done
+check_eq "vnlctl help lists every subcommand" "" "${missing[*]}"
+check_match "vnlctl --help prints the same" "Usage:" "$(vnlctl --help)"
+
+for sub in "${SUBCOMMANDS[@]}"; do
+	out=$(vnlctl "$sub" --help 2>&1)
+	rc=$?
+	if ((rc == 0)) && [[ $out =~ Usage:.*vnlctl.*\ $sub ]]; then
+		check_pass "vnlctl $sub --help: usage of $sub, exit 0"
+	else
+		check_fail "vnlctl $sub --help: usage of $sub, exit 0" "exit $rc" "output: $out"
+	fi
+done
+check_match "vnlctl help add: usage of add" "Usage:.*vnlctl.* add pair NAME peer PEER" "$(vnlctl help add)"
+
+# --- usage errors ---------------------------------------------------------------------------
+
+setup_ns N
+before=$(link_names "$N")
+usage_error() {
+	local desc="usage error, exit 2: vnlctl $*" err out rc
+	err=$(vnlctl "$@" 2>&1 >"$TEST_TMP/stdout" </dev/null)
+	rc=$?
+	out=$(<"$TEST_TMP/stdout")
+	if ((rc == 2)) && [[ -n $err ]]; then
+		check_pass "$desc"
+	else
+		check_fail "$desc" "exit $rc, stderr: $err" "stdout: $out"
+	fi
+}
+usage_error
+usage_error frobnicate
+usage_error -x show
+usage_error -n
+usage_error -n "$N"
+usage_error -n "$N" add
+usage_error -n "$N" add pair
+usage_error -n "$N" add pair q0
+usage_error -n "$N" add pair q0 peer
+usage_error -n "$N" add tunnel q0 peer q1
+usage_error -n "$N" add pair q0 peer q1 mtu
+usage_error -n "$N" add pair q0 peer q1 mtu abc
+usage_error -n "$N" add pair q0 peer q1 mtu -5
+usage_error -n "$N" add pair q0 peer q1 address
+usage_error -n "$N" add pair q0 peer q1 peer-netns
+usage_error -n "$N" add pair q0 peer q1 colour blue
+usage_error -n "$N" del
+usage_error -n "$N" del q0 q1
+usage_error -n "$N" show q0 q1
+usage_error -n "$N" stats
+usage_error -n "$N" stats q0 q1
+usage_error monitor extra
+usage_error version extra
+usage_error help frobnicate
+usage_error -batch
+usage_error -batch /dev/null show
+check_eq "usage errors created nothing" "$before" "$(link_names "$N")"
+
+# --- version ---------------------------------------------------------------------------------
+
+module_version=$(</sys/module/vnl/version)
+out=$(vnlctl version)
+check_eq "vnlctl version: exit 0" 0 $?
+nl=$'\n'
+check_match "vnlctl version: the tool's version" "(^|$nl)vnlctl [0-9]+\.[0-9]+" "$out"
+check_match "vnlctl version: the module's version, as /sys/module/vnl/version says" \
+	"(^|$nl)vnl module ${module_version//./\\.}( |$)" "$out"
+check_eq "vnlctl -j version: the module's version" "$module_version" \
+	"$(vnlctl -j version | jq -r .module)"
+
+# --- -j show NAME lists the one device -------------------------------------------------------
+
+vnlctl -n "$N" add pair j0 peer j1
+check_eq "vnlctl -j show j0: one device, j0, with every key" \
+	"j0 1 true" \
+	"$(vnlctl -n "$N" -j show j0 | jq -r '[if type == "array" then .[] else . end] |
+		"\(.[0].ifname) \(length) \(.[0] | has("ifname") and has("ifindex") and has("kind") and
+		has("mtu") and has("address") and has("up") and has("carrier") and has("peer") and
+		has("stats") and (.peer | has("ifname") and has("ifindex") and has("netnsid") and
+		has("netns")) and (.stats | has("rx_packets") and has("rx_bytes") and
+		has("tx_packets") and has("tx_bytes") and has("rx_drops") and has("tx_drops")))"')"
+vnlctl -n "$N" del j0
+
+# --- batch -------------------------------------------------------------------------------------
+
+printf '%s\n' "# a comment" "" "add pair b0 peer b1" "add pair b2 peer b2" "add pair b3 peer b4" \
+	>"$TEST_TMP/batch"
+err=$(vnlctl -n "$N" -batch "$TEST_TMP/batch" 2>&1 >/dev/null)
+rc=$?
+check_eq "-batch with a failing 4th line: exit 1" 1 "$rc"
+check_match "-batch names the failing line" 'line 4' "$err"
+check "-batch ran the lines before it" link_exists -n "$N" b0
+check "-batch stopped at it" link_absent -n "$N" b3
+printf '%s\n' "add pair b5 peer b6" "add pair b7" "add pair b8 peer b9" >"$TEST_TMP/batch2"
+err=$(vnlctl -n "$N" -batch "$TEST_TMP/batch2" 2>&1 >/dev/null)
+rc=$?
+check_match "-batch with a usage error on line 2: fails, names line 2" 'line 2' "$err"
+check "-batch: not 0 for a usage error" test "$rc" -ne 0
+check "-batch stopped at the usage error" link_absent -n "$N" b8
+check "-batch - reads stdin" sh -c "printf 'del b0\ndel b5\n' | vnlctl -n '$N' -batch -"
+check "-batch -: its lines ran" link_absent -n "$N" b0
+
+# --- the module not loaded -----------------------------------------------------------------------
+
+if in_guest_with_module; then
+	if check "rmmod vnl" rmmod vnl; then
+		not_loaded() {
+			local desc="module absent: vnlctl $*: \"vnl module not loaded\", exit 1" err rc
+			err=$(timeout 20 vnlctl "$@" 2>&1 >/dev/null </dev/null)
+			rc=$?
+			if ((rc == 1)) && [[ $err == *"vnl module not loaded"* ]]; then
+				check_pass "$desc"
+			else
+				check_fail "$desc" "exit $rc, stderr: $err"
+			fi
+		}
+		not_loaded show
+		not_loaded -j show
+		not_loaded add pair q0 peer q1
+		not_loaded del q0
+		not_loaded stats q0
+		not_loaded monitor
+		not_loaded version
+		not_loaded -n "$N" show
+		check_match "module absent: vnlctl version still prints its own version" \
+			'^vnlctl [0-9]' "$(vnlctl version 2>/dev/null)"
+		check "module absent: vnlctl help works" vnlctl help
+	fi
+	check "insmod vnl.ko again" insmod "$VNL_KO"
+	check "vnlctl works again" vnlctl version
+else
+	check_skip "module absent: vnl module not loaded" \
+		"unloads vnl.ko: only in a tools/vm/run guest (VNL_GUEST=1, VNL_KO set)"
+fi
+
+cleanup() { vnl_reload; }
+
+exit_status
