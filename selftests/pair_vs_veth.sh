@@ -50,12 +50,14 @@ describe() {
 }
 
 # The neighbour entry for ADDR in NS, with the MAC replaced by the end it
-# belongs to.
+# belongs to, and the states of a resolved entry (which move with time,
+# not with the device) as "resolved".
 neighbour() {
 	local ns=$1 addr=$2 line
 	line=$(ip -n "$ns" neigh show "$addr" dev "$3")
 	line=${line//$mac_e0/<e0 mac>}
 	line=${line//$mac_e1/<e1 mac>}
+	[[ $line =~ ^(.*)\ (REACHABLE|STALE|DELAY|PROBE)\ *$ ]] && line="${BASH_REMATCH[1]} resolved"
 	echo "${line:-none}"
 }
 
