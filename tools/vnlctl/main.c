@@ -179,7 +179,7 @@ int vnl_run_command(struct vnl_ctx *ctx, int argc, char **argv)
 	if (!ctx->cmd)
 		return vnl_usage_error(ctx, "unknown subcommand \"%s\"",
 				       argv[0]);
-	if (argc > 1 && vnl_is_help(argv[1]) && ctx->cmd->run != cmd_help) {
+	if (argc > 1 && vnl_is_help(argv[1])) {
 		vnl_print_usage(stdout, ctx->cmd);
 		return VNL_EXIT_OK;
 	}
