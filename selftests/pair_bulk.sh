@@ -37,6 +37,10 @@ done >"$TEST_TMP/round1"
 check "vnlctl -n N -batch: $PAIRS pairs ($((2 * PAIRS)) devices) in one process" \
 	vnlctl -n "$N" -batch "$TEST_TMP/round1" || exit_status
 
+while read -r key value _; do
+	[[ $key == MemAvailable: ]] && echo "INFO: MemAvailable with the devices of round 1: $((value / 1024)) MiB"
+done </proc/meminfo
+
 vnlctl -n "$N" -j show >"$TEST_TMP/n.json"
 check_eq "dump of N: $((PAIRS + LOCAL)) devices, each ifindex once, each name once" \
 	"$((PAIRS + LOCAL)) $((PAIRS + LOCAL)) $((PAIRS + LOCAL))" \
