@@ -189,11 +189,16 @@ static void vnl_tun_retire_queue(struct net_device *dev,
 	wake_up_interruptible_poll(&tfile->wq, events);
 }
 
+/* The carrier comes on with the first queue and goes off with the last;
+ * in between it is left alone, so that TUNSETCARRIER sticks.
+ */
 static void vnl_tun_update_carrier(struct net_device *dev)
 {
-	if (vnl_tun(dev)->numqueues)
+	unsigned int n = vnl_tun(dev)->numqueues;
+
+	if (n == 1)
 		netif_carrier_on(dev);
-	else
+	else if (!n)
 		netif_carrier_off(dev);
 }
 
