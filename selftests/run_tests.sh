@@ -32,6 +32,15 @@ ALL_TESTS=(
 	pair_lifetime.sh
 	pair_monitor.sh
 	pair_vs_veth.sh
+	tun_ioctl
+	tun_io
+	tun_perm
+	tun_mq
+	tun_netns
+	tun_kernel_selftest.sh
+	tun_tunctl.sh
+	tun_udp_tunnel.sh
+	tun_openvpn.sh
 	pair_bulk.sh
 	module_reload.sh
 )
