@@ -24,6 +24,12 @@ check_match "ip -d -j link: la's info_kind is vnl" '"info_kind":"vnl"' \
 	"$(ip -n "$A" -d -j link show la)"
 check_match "ip -d link show la names the kind vnl" '(^|[[:space:]])vnl([[:space:]]|$)' \
 	"$(ip -n "$A" -d link show la)"
+# tools/iplink's plugin (IP_LIB_DIR, set by the VM runner) reads the kind
+# from IFLA_INFO_DATA.
+check_match "ip -d link show la names the vnl kind: pair" 'vnl kind pair' \
+	"$(ip -n "$A" -d link show la)"
+check_match "ip -d -j link: la's vnl_kind is pair" '"vnl_kind":"pair"' \
+	"$(ip -n "$A" -d -j link show la)"
 
 check "vnlctl add pair xa peer xb (xa in A, xb in B)" \
 	vnlctl add pair xa peer xb netns "$A" peer-netns "$B"
