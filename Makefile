@@ -19,7 +19,7 @@ MODDIR := $(if $(MODBUILD),$(abspath $(MODBUILD))/kmod,$(TOP)/kmod)
 
 KERNELS ?= 6.1 6.12 debug
 
-.PHONY: all module tools selftests lint check demo deps clean
+.PHONY: all module tools selftests lint check demo bench deps clean
 
 all: module tools selftests
 
@@ -55,6 +55,12 @@ demo:
 	@tools/deps
 	@$(MAKE) --no-print-directory all
 	@tools/demo
+
+# Packets per second through vnl's tun next to the kernel's, in one guest.
+bench:
+	@tools/deps
+	@$(MAKE) --no-print-directory all
+	@tools/bench
 
 deps:
 	@tools/deps
