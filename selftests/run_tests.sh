@@ -41,6 +41,8 @@ ALL_TESTS=(
 	tun_tunctl.sh
 	tun_udp_tunnel.sh
 	tun_openvpn.sh
+	tun_lab_read_ping.sh
+	tap_lab_arp_reply.sh
 	pair_bulk.sh
 	module_reload.sh
 )
