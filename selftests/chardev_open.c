@@ -20,7 +20,7 @@
 /* The harness itself is not -Wextra clean: one unused parameter. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
+#include "vnl_harness.h"
 #pragma GCC diagnostic pop
 
 #define VNL_DEV		"/dev/vnl"

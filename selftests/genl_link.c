@@ -22,7 +22,7 @@
 /* The harness itself is not -Wextra clean: one unused parameter. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
+#include "vnl_harness.h"
 #pragma GCC diagnostic pop
 #include "vnl_genl.h"
 
