@@ -22,7 +22,7 @@
 /* The harness itself is not -Wextra clean: one unused parameter. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-parameter"
-#include "kselftest_harness.h"
+#include "vnl_harness.h"
 #pragma GCC diagnostic pop
 #include "tun_util.h"
 
@@ -303,6 +303,10 @@ TEST_F(mq, carrier_turned_off_stays_off_when_another_queue_leaves)
 	mq_close(self, 2);
 	ASSERT_EQ(0, link_get(DEV, &st));
 	EXPECT_EQ(0, st.carrier) TH_LOG("closing queue 2 turned the carrier back on");
+	/* Down to the last queue: still nobody asked. */
+	mq_close(self, 1);
+	ASSERT_EQ(0, link_get(DEV, &st));
+	EXPECT_EQ(0, st.carrier) TH_LOG("closing queue 1 (queue 0 left) turned the carrier back on");
 }
 
 TEST_F(mq, frames_left_on_a_detached_queue_are_dropped_and_counted)
@@ -328,19 +332,18 @@ TEST_F(mq, frames_left_on_a_detached_queue_are_dropped_and_counted)
 		  kept + (int)(after.stats.tx_dropped - before.stats.tx_dropped));
 }
 
-TEST_F(mq, all_detached_the_stack_drops_instead_of_queueing)
+TEST_F(mq, all_detached_nothing_is_queued_for_later)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct link_state before, after;
 	int q, count[NQ];
 
 	ASSERT_LE(0, s);
 	for (q = 0; q < NQ; q++)
 		ASSERT_EQ(0, tun_set_queue(self->fd[q], IFF_DETACH_QUEUE));
-	ASSERT_EQ(0, link_get(DEV, &before));
+	/* Dropped, by the device (tx_dropped) or, once the carrier loss
+	 * has gone through linkwatch, by the core in front of it.
+	 */
 	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
-	ASSERT_EQ(0, link_get(DEV, &after));
-	EXPECT_EQ(before.stats.tx_dropped + 1, after.stats.tx_dropped);
 	for (q = 0; q < NQ; q++)
 		ASSERT_EQ(0, tun_set_queue(self->fd[q], IFF_ATTACH_QUEUE));
 	EXPECT_EQ(0, drain(self, count, NULL, 0));
@@ -515,7 +518,7 @@ static void stop(pid_t pid)
 	waitpid(pid, NULL, 0);
 }
 
-TEST_F_TIMEOUT(mq, detach_and_reattach_while_the_stack_sends, 300)
+TEST_F(mq, detach_and_reattach_while_the_stack_sends)
 {
 	int count[NQ], i, q;
 	pid_t sender;
@@ -536,7 +539,7 @@ TEST_F_TIMEOUT(mq, detach_and_reattach_while_the_stack_sends, 300)
 		expect_orphaned(_metadata, self->fd[q]);
 }
 
-TEST_F_TIMEOUT(mq, writers_and_readers_see_the_device_deleted_under_them, 300)
+TEST_F(mq, writers_and_readers_see_the_device_deleted_under_them)
 {
 	pid_t sender, writer[NQ];
 	int q, status, ready[2];
