@@ -192,13 +192,15 @@ static void vnl_tun_retire_queue(struct net_device *dev,
 /* The carrier comes on with the first queue and goes off with the last;
  * in between it is left alone, so that TUNSETCARRIER sticks.
  */
-static void vnl_tun_update_carrier(struct net_device *dev)
+static void vnl_tun_carrier_after_attach(struct net_device *dev)
 {
-	unsigned int n = vnl_tun(dev)->numqueues;
-
-	if (n == 1)
+	if (vnl_tun(dev)->numqueues == 1)
 		netif_carrier_on(dev);
-	else if (!n)
+}
+
+static void vnl_tun_carrier_after_detach(struct net_device *dev)
+{
+	if (!vnl_tun(dev)->numqueues)
 		netif_carrier_off(dev);
 }
 
@@ -257,7 +259,7 @@ static void vnl_tun_detach(struct net_device *dev, struct vnl_tfile *tfile,
 
 	synchronize_net();
 	vnl_tun_retire_queue(dev, tfile, events);
-	vnl_tun_update_carrier(dev);
+	vnl_tun_carrier_after_detach(dev);
 }
 
 /* ndo_uninit: the device is being deleted ("vnlctl del", "ip link del",
@@ -386,7 +388,7 @@ static int vnl_tun_attach_existing(struct vnl_tfile *tfile,
 	 */
 	tun->flags = (tun->flags & ~(IFF_NO_PI | IFF_NAPI)) |
 		     (flags & (IFF_NO_PI | IFF_NAPI));
-	vnl_tun_update_carrier(dev);
+	vnl_tun_carrier_after_attach(dev);
 	return 0;
 }
 
@@ -495,7 +497,7 @@ static int vnl_tun_reattach(struct vnl_tfile *tfile)
 		return err;
 	list_del_init(&tfile->detached_node);
 	tun->numdetached--;
-	vnl_tun_update_carrier(dev);
+	vnl_tun_carrier_after_attach(dev);
 	return 0;
 }
 
