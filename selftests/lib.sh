@@ -261,12 +261,19 @@ link_absent() {
 
 # The names of every link of a netns ("" for the caller's), one a line,
 # in ifindex order.  One process: tests call it often.
+# The kernel's fallback tunnel devices (sit0, tunl0, ...) appear in every
+# netns of a kernel with those tunnels built in, like the debug kernel;
+# they are not part of any test's topology.
 link_names() {
 	local nsopt=() out name rest
 	[[ -n ${1:-} ]] && nsopt=(-n "$1")
 	out=$(ip "${nsopt[@]}" -br link show) || return 1
 	while read -r name rest; do
-		[[ -n $name ]] && printf '%s\n' "${name%%@*}"
+		name=${name%%@*}
+		case $name in
+		"" | sit0 | tunl0 | ip6tnl0 | ip6gre0 | gre0 | gretap0 | erspan0 | ip_vti0 | ip6_vti0) ;;
+		*) printf '%s\n' "$name" ;;
+		esac
 	done <<<"$out"
 }
 

@@ -65,13 +65,14 @@ check_eq "dump of P: $CROSS devices, the peers c$LOCAL..c$((PAIRS - 1))" "$CROSS
 	"$(vnlctl -n "$P" -j show | jq --argjson p "$PAIRS" --argjson l "$LOCAL" -r \
 		'"\(length) \((map(.ifname) | sort) == ([range($l; $p) | "c\(.)"] | sort))"')"
 
-mapfile -t links <<<"$(ip -n "$N" -br link show)"
+mapfile -t links <<<"$(link_names "$N")"
 check_eq "ip link in N: lo and the $((PAIRS + LOCAL)) devices" $((PAIRS + LOCAL + 1)) "${#links[@]}"
 
 init_before=$(link_names)
 cleanup_ns "$N"
+only_lo() { [[ $(link_names "$1") == lo ]]; }
 check "ip netns del N: P's ends go too (P has only lo)" \
-	wait_until 300 test "$(ip -n "$P" -br link show | wc -l)" -eq 1
+	wait_until 300 only_lo "$P"
 check_eq "ip netns del N: vnlctl show in P lists nothing" "0" "$(vnlctl -n "$P" -j show | jq length)"
 check_eq "ip netns del N: nothing moved to the init netns" "$init_before" "$(link_names)"
 
