@@ -567,6 +567,39 @@ static inline int link_set_netns(const char *name, int nsfd)
 	return rtnl_transact(&req.nh, NULL, 0);
 }
 
+/* The type (RTN_LOCAL, RTN_UNICAST, ...) of the route "ip route get ADDR"
+ * finds, or -errno.
+ */
+static inline int route_type(const char *addr)
+{
+	static char reply[8192];
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[64];
+	} req;
+	bool v6 = strchr(addr, ':');
+	struct rtattr *rta;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.rt));
+	req.nh.nlmsg_type = RTM_GETROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST;
+	req.rt.rtm_family = v6 ? AF_INET6 : AF_INET;
+	req.rt.rtm_dst_len = v6 ? 128 : 32;
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = RTA_DST;
+	rta->rta_len = RTA_LENGTH(v6 ? 16 : 4);
+	if (inet_pton(req.rt.rtm_family, addr, RTA_DATA(rta)) != 1)
+		return -EINVAL;
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	err = rtnl_transact(&req.nh, reply, sizeof(reply));
+	if (err)
+		return err;
+	return ((struct rtmsg *)NLMSG_DATA((struct nlmsghdr *)reply))->rtm_type;
+}
+
 /* --- packets -------------------------------------------------------------- */
 
 #define IP4_HLEN	20
