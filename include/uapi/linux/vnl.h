@@ -11,14 +11,30 @@
  *   Reply: VNL_A_VERSION, the module's version string.
  *
  * VNL_CMD_LINK_NEW (doit, CAP_NET_ADMIN over every netns involved)
- *   Creates pairs.  tun and tap devices are created through /dev/vnl with
- *   the TUNSETIFF ioctl of linux/if_tun.h, as with /dev/net/tun.
- *   Request: VNL_A_KIND (VNL_KIND_PAIR), VNL_A_IFNAME, VNL_A_PEER
+ *   Creates pairs and macvlan children.  tun and tap devices are created
+ *   through /dev/vnl with the TUNSETIFF ioctl of linux/if_tun.h, as with
+ *   /dev/net/tun.
+ *   Pair request: VNL_A_KIND (VNL_KIND_PAIR), VNL_A_IFNAME, VNL_A_PEER
  *   (a nest holding at least VNL_PEER_A_IFNAME); optionally VNL_A_MTU,
  *   VNL_A_ADDRESS, VNL_A_NETNS_FD or VNL_A_NETNS_PID (the netns of this end,
  *   default: the caller's), and inside VNL_A_PEER: VNL_PEER_A_ADDRESS,
  *   VNL_PEER_A_NETNS_FD or VNL_PEER_A_NETNS_PID (default: this end's netns).
+ *   Macvlan request: VNL_A_KIND (VNL_KIND_MACVLAN), VNL_A_IFNAME, the
+ *   parent Ethernet device by VNL_A_PARENT_IFINDEX or VNL_A_PARENT_IFNAME
+ *   (in the caller's netns; a vnl macvlan child stands for its parent);
+ *   optionally VNL_A_MACVLAN_MODE (default VNL_MACVLAN_MODE_VEPA, as
+ *   kernel macvlan), VNL_A_ADDRESS (default: random), VNL_A_MTU (at most
+ *   the parent's; default: the parent's), VNL_A_NETNS_FD or
+ *   VNL_A_NETNS_PID (where the child lives; default: the caller's netns).
  *   Reply: the new device, as VNL_CMD_LINK_GET describes it.
+ *
+ * VNL_CMD_LINK_SET (doit, CAP_NET_ADMIN over the caller's netns)
+ *   Changes a macvlan child: VNL_A_IFINDEX or VNL_A_IFNAME, and
+ *   VNL_A_MACVLAN_MODE (passthru can be neither set nor left; leaving
+ *   source mode empties the source list) and/or VNL_A_MACADDR_OP with,
+ *   for ADD, DEL and SET, the addresses in VNL_A_MACADDR_LIST (source
+ *   mode only).  All of the request is checked before anything changes.
+ *   A VNL_CMD_LINK_CHANGE event follows.
  *
  * VNL_CMD_LINK_DEL (doit, CAP_NET_ADMIN over the caller's netns)
  *   Request: VNL_A_IFINDEX or VNL_A_IFNAME, in the caller's netns.
@@ -35,14 +51,18 @@
  *   peer's netns as a netnsid of the device's netns, present only when the
  *   peer lives in another netns).  A tun or tap device is described by
  *   VNL_A_TUN_FLAGS, VNL_A_TUN_QUEUES and, when set, VNL_A_TUN_OWNER and
- *   VNL_A_TUN_GROUP instead of VNL_A_PEER.
+ *   VNL_A_TUN_GROUP instead of VNL_A_PEER.  A macvlan child is described
+ *   by VNL_A_PARENT_IFINDEX, VNL_A_PARENT_IFNAME, VNL_A_PARENT_NETNSID
+ *   (when the parent lives in another netns), VNL_A_MACVLAN_MODE,
+ *   VNL_A_BC_DROPS and, in source mode, VNL_A_MACADDR_LIST.
  *
  * Multicast group VNL_MCGRP_MONITOR ("monitor")
  *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW when a
  *   device is created, VNL_CMD_LINK_DEL when it is deleted and
  *   VNL_CMD_LINK_CHANGE when its carrier changes (and, for tun and tap,
- *   when its owner, group or persistence does); each carries the device's
- *   description as above.
+ *   when its owner, group or persistence does; for a macvlan child, when
+ *   its mode or source list does); each carries the device's description
+ *   as above.
  */
 #ifndef _UAPI_LINUX_VNL_H
 #define _UAPI_LINUX_VNL_H
@@ -58,6 +78,7 @@ enum vnl_cmd {
 	VNL_CMD_LINK_DEL,
 	VNL_CMD_LINK_GET,
 	VNL_CMD_LINK_CHANGE,	/* event only */
+	VNL_CMD_LINK_SET,
 
 	__VNL_CMD_MAX
 };
@@ -70,11 +91,44 @@ enum vnl_kind {
 	VNL_KIND_PAIR,		/* veth-style, wired back to back to its peer */
 	VNL_KIND_TUN,		/* L3, packets read and written through /dev/vnl */
 	VNL_KIND_TAP,		/* L2 (Ethernet), frames through /dev/vnl */
+	VNL_KIND_MACVLAN,	/* a MAC address of its own on a parent */
 
 	__VNL_KIND_MAX
 };
 
 #define VNL_KIND_MAX (__VNL_KIND_MAX - 1)
+
+/* How a macvlan child reaches its siblings; the meanings are kernel
+ * macvlan's (linux/if_link.h), the numbers are vnl's own.
+ */
+enum vnl_macvlan_mode {
+	VNL_MACVLAN_MODE_UNSPEC,
+	VNL_MACVLAN_MODE_PRIVATE,	/* never to or from a sibling */
+	VNL_MACVLAN_MODE_VEPA,		/* siblings only through the wire */
+	VNL_MACVLAN_MODE_BRIDGE,	/* bridge-mode siblings directly */
+	VNL_MACVLAN_MODE_PASSTHRU,	/* the only child; the parent's MAC */
+	VNL_MACVLAN_MODE_SOURCE,	/* frames chosen by source MAC */
+
+	__VNL_MACVLAN_MODE_MAX
+};
+
+#define VNL_MACVLAN_MODE_MAX (__VNL_MACVLAN_MODE_MAX - 1)
+
+/* What VNL_CMD_LINK_SET does to a source-mode child's address list. */
+enum vnl_macaddr_op {
+	VNL_MACADDR_OP_UNSPEC,
+	VNL_MACADDR_OP_ADD,	/* add the listed addresses */
+	VNL_MACADDR_OP_DEL,	/* remove the listed addresses */
+	VNL_MACADDR_OP_FLUSH,	/* empty the list */
+	VNL_MACADDR_OP_SET,	/* replace the list by the listed addresses */
+
+	__VNL_MACADDR_OP_MAX
+};
+
+#define VNL_MACADDR_OP_MAX (__VNL_MACADDR_OP_MAX - 1)
+
+/* The most source addresses one source-mode child can list. */
+#define VNL_MACADDR_MAX 256
 
 enum vnl_attr {
 	VNL_A_UNSPEC,
@@ -94,6 +148,16 @@ enum vnl_attr {
 	VNL_A_TUN_QUEUES,	/* u32: /dev/vnl fds attached (reply only) */
 	VNL_A_TUN_OWNER,	/* u32: uid allowed to attach (reply only) */
 	VNL_A_TUN_GROUP,	/* u32: gid allowed to attach (reply only) */
+	VNL_A_PARENT_IFINDEX,	/* u32: a macvlan child's parent */
+	VNL_A_PARENT_IFNAME,	/* string: the same, by name */
+	VNL_A_PARENT_NETNSID,	/* s32: the parent's netns (reply only) */
+	VNL_A_MACVLAN_MODE,	/* u32: enum vnl_macvlan_mode */
+	VNL_A_MACADDR_OP,	/* u32: enum vnl_macaddr_op (LINK_SET only) */
+	VNL_A_MACADDR_LIST,	/* nest: VNL_MACADDR_A_ADDRESS, repeated */
+	VNL_A_BC_DROPS,		/* u64: broadcasts the parent's queue dropped
+				 * (reply only)
+				 */
+	VNL_A_PAD,
 
 	__VNL_A_MAX
 };
@@ -113,6 +177,15 @@ enum vnl_peer_attr {
 };
 
 #define VNL_PEER_A_MAX (__VNL_PEER_A_MAX - 1)
+
+enum vnl_macaddr_attr {
+	VNL_MACADDR_A_UNSPEC,
+	VNL_MACADDR_A_ADDRESS,	/* binary: 6-byte unicast MAC address */
+
+	__VNL_MACADDR_A_MAX
+};
+
+#define VNL_MACADDR_A_MAX (__VNL_MACADDR_A_MAX - 1)
 
 /* Counters of one device, summed over all CPUs. */
 enum vnl_stats_attr {
