@@ -223,33 +223,46 @@ static void vnl_link_dellink(struct net_device *dev, struct list_head *head)
 	case VNL_KIND_PAIR:
 		vnl_pair_dellink(dev, head);
 		break;
+	case VNL_KIND_MACVLAN:
+		vnl_demux_dellink(dev, head);
+		break;
 	default:
 		unregister_netdevice_queue(dev, head);
 		break;
 	}
 }
 
-/* The netns that IFLA_LINK (ndo_get_iflink) refers to: the peer's. */
+/* The netns that IFLA_LINK (ndo_get_iflink) refers to: the peer's or the
+ * parent's.
+ */
 static struct net *vnl_link_get_link_net(const struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
-	struct net_device *peer = vnl_pair_peer(vnl);
+	struct net_device *link = vnl_pair_peer(vnl) ?: vnl_demux_parent(vnl);
 
-	return peer ? dev_net(peer) : dev_net(dev);
+	return link ? dev_net(link) : dev_net(dev);
 }
 
 static size_t vnl_link_get_size(const struct net_device *dev)
 {
-	return nla_total_size(sizeof(u32));	/* VNL_A_KIND */
+	return nla_total_size(sizeof(u32)) +	/* VNL_A_KIND */
+	       nla_total_size(sizeof(u32));	/* VNL_A_MACVLAN_MODE */
 }
 
-/* IFLA_INFO_DATA for "ip -d link show": the vnl kind of the device. */
+/* IFLA_INFO_DATA for "ip -d link show": the vnl kind of the device and,
+ * for a macvlan child, its mode.
+ */
 static int vnl_link_fill_info(struct sk_buff *skb,
 			      const struct net_device *dev)
 {
 	const struct vnl_dev *vnl = netdev_priv(dev);
 
-	return nla_put_u32(skb, VNL_A_KIND, vnl->kind);
+	if (nla_put_u32(skb, VNL_A_KIND, vnl->kind))
+		return -EMSGSIZE;
+	if (vnl->kind == VNL_KIND_MACVLAN &&
+	    nla_put_u32(skb, VNL_A_MACVLAN_MODE, READ_ONCE(vnl->demux.mode)))
+		return -EMSGSIZE;
+	return 0;
 }
 
 struct rtnl_link_ops vnl_link_ops = {

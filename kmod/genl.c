@@ -40,6 +40,10 @@ static const struct nla_policy vnl_peer_policy[VNL_PEER_A_MAX + 1] = {
 	[VNL_PEER_A_NETNS_PID]	= { .type = NLA_U32 },
 };
 
+static const struct nla_policy vnl_macaddr_policy[VNL_MACADDR_A_MAX + 1] = {
+	[VNL_MACADDR_A_ADDRESS]	= NLA_POLICY_ETH_ADDR,
+};
+
 static const struct nla_policy vnl_policy[VNL_A_MAX + 1] = {
 	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -49,6 +53,13 @@ static const struct nla_policy vnl_policy[VNL_A_MAX + 1] = {
 	[VNL_A_NETNS_FD]	= { .type = NLA_U32 },
 	[VNL_A_NETNS_PID]	= { .type = NLA_U32 },
 	[VNL_A_PEER]		= NLA_POLICY_NESTED(vnl_peer_policy),
+	[VNL_A_PARENT_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
+	[VNL_A_PARENT_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[VNL_A_MACVLAN_MODE]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACVLAN_MODE_PRIVATE,
+						   VNL_MACVLAN_MODE_MAX),
+	[VNL_A_MACADDR_OP]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACADDR_OP_ADD,
+						   VNL_MACADDR_OP_MAX),
+	[VNL_A_MACADDR_LIST]	= NLA_POLICY_NESTED(vnl_macaddr_policy),
 };
 
 static struct genl_family vnl_genl_family;
@@ -139,6 +150,7 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u8(skb, VNL_A_CARRIER, netif_carrier_ok(dev)) ||
 	    vnl_genl_put_peer(skb, dev) ||
 	    (vnl_dev_is_tun(dev) && vnl_tun_fill(skb, dev)) ||
+	    (vnl->kind == VNL_KIND_MACVLAN && vnl_demux_fill(skb, dev)) ||
 	    vnl_genl_put_stats(skb, dev)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -366,8 +378,144 @@ out_put_net:
 	return err;
 }
 
+/* Attributes one kind takes and the other does not: the policy admits
+ * them all, so each kind's handler refuses the other's.
+ */
+static const int vnl_genl_not_for_pairs[] = {
+	VNL_A_PARENT_IFINDEX, VNL_A_PARENT_IFNAME, VNL_A_MACVLAN_MODE,
+	VNL_A_MACADDR_OP, VNL_A_MACADDR_LIST,
+};
+
+static const int vnl_genl_not_for_macvlan[] = {
+	VNL_A_PEER, VNL_A_MACADDR_OP, VNL_A_MACADDR_LIST,
+};
+
+/* The first of @types the request carries, or NULL. */
+static struct nlattr *vnl_genl_first_of(struct genl_info *info,
+					const int *types, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (info->attrs[types[i]])
+			return info->attrs[types[i]];
+	return NULL;
+}
+
+static int vnl_genl_check_macvlan(struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct nlattr *attr;
+	int err;
+
+	if (!tb[VNL_A_IFNAME]) {
+		NL_SET_ERR_MSG(info->extack, "missing the device name (VNL_A_IFNAME)");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_IFNAME);
+		return -EINVAL;
+	}
+	if (!tb[VNL_A_PARENT_IFINDEX] && !tb[VNL_A_PARENT_IFNAME]) {
+		NL_SET_ERR_MSG(info->extack,
+			       "missing the parent device (VNL_A_PARENT_IFINDEX or VNL_A_PARENT_IFNAME)");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_PARENT_IFNAME);
+		return -EINVAL;
+	}
+
+	attr = vnl_genl_first_of(info, vnl_genl_not_for_macvlan,
+				 ARRAY_SIZE(vnl_genl_not_for_macvlan));
+	if (attr) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "a macvlan child has no peer, and gets source addresses once it exists");
+		return -EINVAL;
+	}
+
+	err = vnl_genl_check_name(info, tb[VNL_A_IFNAME]);
+	if (err)
+		return err;
+
+	if (tb[VNL_A_ADDRESS] &&
+	    !is_valid_ether_addr(nla_data(tb[VNL_A_ADDRESS]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_ADDRESS],
+				    "the address must be unicast and not zero");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The parent, named in the caller's netns.  RTNL. */
+static struct net_device *vnl_genl_find_parent(struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct net *net = genl_info_net(info);
+	struct net_device *dev;
+
+	if (tb[VNL_A_PARENT_IFINDEX])
+		dev = __dev_get_by_index(net, nla_get_u32(tb[VNL_A_PARENT_IFINDEX]));
+	else
+		dev = __dev_get_by_name(net, nla_data(tb[VNL_A_PARENT_IFNAME]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    tb[VNL_A_PARENT_IFINDEX] ?: tb[VNL_A_PARENT_IFNAME],
+				    "no such parent device");
+		return ERR_PTR(-ENODEV);
+	}
+	return dev;
+}
+
+static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	struct vnl_demux_config cfg = {};
+	struct net_device *dev;
+	struct sk_buff *reply;
+	int err;
+
+	err = vnl_genl_check_macvlan(info);
+	if (err)
+		return err;
+
+	cfg.name = nla_data(tb[VNL_A_IFNAME]);
+	cfg.addr = tb[VNL_A_ADDRESS] ? nla_data(tb[VNL_A_ADDRESS]) : NULL;
+	cfg.mtu = tb[VNL_A_MTU] ? nla_get_u32(tb[VNL_A_MTU]) : 0;
+	cfg.mode = tb[VNL_A_MACVLAN_MODE] ? nla_get_u32(tb[VNL_A_MACVLAN_MODE]) :
+					    VNL_MACVLAN_MODE_VEPA;
+
+	cfg.net = vnl_genl_get_net(skb, info, tb[VNL_A_NETNS_FD],
+				   tb[VNL_A_NETNS_PID], genl_info_net(info));
+	if (IS_ERR(cfg.net))
+		return PTR_ERR(cfg.net);
+
+	reply = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!reply) {
+		err = -ENOMEM;
+		goto out_put_net;
+	}
+
+	rtnl_lock();
+	cfg.parent = vnl_genl_find_parent(info);
+	if (IS_ERR(cfg.parent))
+		err = PTR_ERR(cfg.parent);
+	else
+		err = vnl_demux_create(&cfg, &dev, info->extack);
+	if (!err) {
+		vnl_genl_announce(dev);
+		err = vnl_genl_fill_link(reply, dev, info->snd_portid,
+					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
+	}
+	rtnl_unlock();
+
+	if (err)
+		nlmsg_free(reply);
+	else
+		err = genlmsg_reply(reply, info);
+out_put_net:
+	put_net(cfg.net);
+	return err;
+}
+
 static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 {
+	struct nlattr *attr;
+
 	if (!info->attrs[VNL_A_KIND]) {
 		NL_SET_ERR_MSG(info->extack, "missing the kind of device (VNL_A_KIND)");
 		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_KIND);
@@ -377,12 +525,23 @@ static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 	/* The policy admits only the kinds that exist; tun and tap devices
 	 * belong to the files that created them, so they come from /dev/vnl.
 	 */
-	if (nla_get_u32(info->attrs[VNL_A_KIND]) != VNL_KIND_PAIR) {
+	switch (nla_get_u32(info->attrs[VNL_A_KIND])) {
+	case VNL_KIND_PAIR:
+		attr = vnl_genl_first_of(info, vnl_genl_not_for_pairs,
+					 ARRAY_SIZE(vnl_genl_not_for_pairs));
+		if (attr) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "a pair takes no parent, macvlan mode or source address");
+			return -EINVAL;
+		}
+		return vnl_genl_new_pair(skb, info);
+	case VNL_KIND_MACVLAN:
+		return vnl_genl_new_macvlan(skb, info);
+	default:
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[VNL_A_KIND],
 				    "tun and tap devices are created through /dev/vnl (vnlctl add tun|tap)");
 		return -EOPNOTSUPP;
 	}
-	return vnl_genl_new_pair(skb, info);
 }
 
 /* The vnl device a LINK_DEL or LINK_GET request names, in the caller's
@@ -436,6 +595,102 @@ static int vnl_genl_link_del(struct sk_buff *skb, struct genl_info *info)
 	unregister_netdevice_many(&kill);
 	rtnl_unlock();
 	return 0;
+}
+
+/* The addresses of VNL_A_MACADDR_LIST, in an array the caller frees.  The
+ * policy checked each one's type and length already.
+ */
+static int vnl_genl_parse_macaddrs(struct genl_info *info,
+				   struct vnl_demux_change *chg)
+{
+	struct nlattr *list = info->attrs[VNL_A_MACADDR_LIST];
+	u8 (*addrs)[ETH_ALEN];
+	struct nlattr *nla;
+	unsigned int n = 0;
+	int rem;
+
+	if (!list)
+		return 0;
+
+	nla_for_each_nested(nla, list, rem) {
+		if (!is_valid_ether_addr(nla_data(nla))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, nla,
+					    "source addresses must be unicast and not zero");
+			return -EINVAL;
+		}
+		n++;
+	}
+	if (n > VNL_MACADDR_MAX) {
+		NL_SET_ERR_MSG_ATTR(info->extack, list,
+				    "the source list holds at most 256 addresses");
+		return -ENOSPC;
+	}
+
+	addrs = kcalloc(n, ETH_ALEN, GFP_KERNEL);
+	if (!addrs)
+		return -ENOMEM;
+	n = 0;
+	nla_for_each_nested(nla, list, rem)
+		ether_addr_copy(addrs[n++], nla_data(nla));
+
+	chg->addrs = addrs;
+	chg->naddrs = n;
+	return 0;
+}
+
+/* What LINK_SET asks for must make sense on its own, before the device is
+ * even looked at.
+ */
+static int vnl_genl_check_set(struct genl_info *info,
+			      struct vnl_demux_change *chg)
+{
+	struct nlattr **tb = info->attrs;
+
+	chg->mode = tb[VNL_A_MACVLAN_MODE] ? nla_get_u32(tb[VNL_A_MACVLAN_MODE]) : 0;
+	chg->op = tb[VNL_A_MACADDR_OP] ? nla_get_u32(tb[VNL_A_MACADDR_OP]) : 0;
+
+	if (!chg->mode && !chg->op) {
+		NL_SET_ERR_MSG(info->extack,
+			       "nothing to change (VNL_A_MACVLAN_MODE or VNL_A_MACADDR_OP)");
+		return -EINVAL;
+	}
+	if (tb[VNL_A_MACADDR_LIST] && (!chg->op || chg->op == VNL_MACADDR_OP_FLUSH)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_MACADDR_LIST],
+				    "addresses go with VNL_A_MACADDR_OP add, del or set");
+		return -EINVAL;
+	}
+	if ((chg->op == VNL_MACADDR_OP_ADD || chg->op == VNL_MACADDR_OP_DEL) &&
+	    (!tb[VNL_A_MACADDR_LIST] || !nla_len(tb[VNL_A_MACADDR_LIST]))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_MACADDR_OP],
+				    "add and del need at least one address (VNL_A_MACADDR_LIST)");
+		return -EINVAL;
+	}
+	return vnl_genl_parse_macaddrs(info, chg);
+}
+
+static int vnl_genl_link_set(struct sk_buff *skb, struct genl_info *info)
+{
+	struct vnl_demux_change chg = {};
+	struct net_device *dev;
+	int err;
+
+	err = vnl_genl_check_set(info, &chg);
+	if (err)
+		return err;
+
+	rtnl_lock();
+	dev = vnl_genl_find_dev(info);
+	if (IS_ERR(dev)) {
+		err = PTR_ERR(dev);
+	} else {
+		err = vnl_demux_change(dev, &chg, info->extack);
+		if (!err)
+			vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
+	}
+	rtnl_unlock();
+
+	kfree(chg.addrs);
+	return err;
 }
 
 static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
@@ -517,6 +772,11 @@ static const struct genl_ops vnl_genl_ops[] = {
 		.cmd	= VNL_CMD_LINK_GET,
 		.doit	= vnl_genl_link_get,
 		.dumpit	= vnl_genl_link_dump,
+	},
+	{
+		.cmd	= VNL_CMD_LINK_SET,
+		.doit	= vnl_genl_link_set,
+		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 

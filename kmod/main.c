@@ -16,9 +16,16 @@ static int __init vnl_init(void)
 	int err;
 
 	/* The link kind first: the family creates devices of that kind. */
-	err = vnl_dev_register_ops();
+	/* The parent-event notifier before any child can exist, and after
+	 * the last one is gone (the link kind deletes them all).
+	 */
+	err = vnl_demux_register();
 	if (err)
 		return err;
+
+	err = vnl_dev_register_ops();
+	if (err)
+		goto err_unregister_demux;
 
 	err = vnl_genl_register();
 	if (err)
@@ -34,6 +41,8 @@ err_unregister_genl:
 	vnl_genl_unregister();
 err_unregister_ops:
 	vnl_dev_unregister_ops();
+err_unregister_demux:
+	vnl_demux_unregister();
 	return err;
 }
 
@@ -45,6 +54,7 @@ static void __exit vnl_exit(void)
 	vnl_chr_unregister();
 	vnl_genl_unregister();
 	vnl_dev_unregister_ops();
+	vnl_demux_unregister();
 }
 
 module_init(vnl_init);

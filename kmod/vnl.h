@@ -6,8 +6,10 @@
 #ifndef _VNL_H
 #define _VNL_H
 
+#include <linux/if_ether.h>
 #include <linux/if_tun.h>
 #include <linux/netdevice.h>
+#include <linux/rhashtable-types.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
@@ -95,6 +97,33 @@ struct vnl_tun {
 	unsigned int numdetached;
 };
 
+struct vnl_port;
+
+/* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
+ * Ethernet device, whose receive handler (the port, demux.c) hands it the
+ * frames meant for that address.
+ */
+struct vnl_demux {
+	/* The real parent and its port, fixed for the child's life. */
+	struct net_device *parent;
+	struct vnl_port *port;
+	/* enum vnl_macvlan_mode: written under RTNL, read locklessly by the
+	 * data path (READ_ONCE), where a stale value only misroutes one frame
+	 * during a mode change.
+	 */
+	u32 mode;
+	struct list_head node;		/* in port->children (RTNL) */
+	/* While the child is up: in port->up (flooding) and, keyed by @addr,
+	 * in port->addrs (unicast lookups).  Readers hold RCU.
+	 */
+	struct list_head up_node;
+	struct rhash_head hnode;
+	u8 addr[ETH_ALEN];
+	/* Source mode: the accepted source addresses (RTNL). */
+	struct list_head sources;
+	unsigned int nsources;
+};
+
 /* The private part of every vnl net_device (netdev_priv()). */
 struct vnl_dev {
 	struct net_device *dev;
@@ -114,6 +143,8 @@ struct vnl_dev {
 	struct net_device __rcu *peer;
 	/* tun and tap only */
 	struct vnl_tun tun;
+	/* macvlan children only */
+	struct vnl_demux demux;
 };
 
 /* dev.c: what every vnl device shares */
@@ -148,6 +179,35 @@ int vnl_pair_create(const struct vnl_pair_config *cfg,
 		    struct net_device **devp, struct netlink_ext_ack *extack);
 void vnl_pair_dellink(struct net_device *dev, struct list_head *head);
 struct net_device *vnl_pair_peer(const struct vnl_dev *vnl);
+
+/* demux.c: macvlan children and the port on their parent */
+struct vnl_demux_config {
+	const char *name;
+	struct net *net;
+	struct net_device *parent;
+	const u8 *addr;
+	u32 mtu;
+	u32 mode;
+};
+
+/* A VNL_CMD_LINK_SET request, checked by genl.c against the policy. */
+struct vnl_demux_change {
+	u32 mode;		/* 0: unchanged */
+	u32 op;			/* enum vnl_macaddr_op, 0: none */
+	const u8 (*addrs)[ETH_ALEN];
+	unsigned int naddrs;
+};
+
+int vnl_demux_create(const struct vnl_demux_config *cfg,
+		     struct net_device **devp, struct netlink_ext_ack *extack);
+int vnl_demux_change(struct net_device *dev,
+		     const struct vnl_demux_change *chg,
+		     struct netlink_ext_ack *extack);
+void vnl_demux_dellink(struct net_device *dev, struct list_head *head);
+struct net_device *vnl_demux_parent(const struct vnl_dev *vnl);
+int vnl_demux_fill(struct sk_buff *skb, struct net_device *dev);
+int vnl_demux_register(void);
+void vnl_demux_unregister(void);
 
 /* tun.c: tun/tap devices, the device side of /dev/vnl */
 int vnl_tun_set_iff(struct vnl_tfile *tfile, struct ifreq *ifr);
