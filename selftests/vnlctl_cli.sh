@@ -12,7 +12,7 @@ source "$(dirname "$0")/lib.sh"
 require_vnl
 require_cmd jq timeout
 
-SUBCOMMANDS=(add del show stats monitor version help)
+SUBCOMMANDS=(add del set macaddr show stats monitor version help)
 
 # --- help ---------------------------------------------------------------------------------
 
@@ -35,6 +35,7 @@ for sub in "${SUBCOMMANDS[@]}"; do
 	fi
 done
 check_match "vnlctl help add: usage of add" "Usage:.*vnlctl.* add pair NAME peer PEER" "$(vnlctl help add)"
+check_match "vnlctl help add: add macvlan" "vnlctl.* add macvlan NAME parent DEV" "$(vnlctl help add)"
 
 # --- usage errors ---------------------------------------------------------------------------
 
@@ -67,6 +68,23 @@ usage_error -n "$N" add pair q0 peer q1 mtu -5
 usage_error -n "$N" add pair q0 peer q1 address
 usage_error -n "$N" add pair q0 peer q1 peer-netns
 usage_error -n "$N" add pair q0 peer q1 colour blue
+usage_error -n "$N" add macvlan q0
+usage_error -n "$N" add macvlan q0 mode bridge
+usage_error -n "$N" add macvlan q0 parent
+usage_error -n "$N" add macvlan q0 parent lo mode bogus
+usage_error -n "$N" add macvlan q0 parent lo address 02:00:00:00:00
+usage_error -n "$N" add macvlan q0 parent lo peer q1
+usage_error -n "$N" set
+usage_error -n "$N" set q0
+usage_error -n "$N" set q0 mode
+usage_error -n "$N" set q0 mode bogus
+usage_error -n "$N" macaddr q0
+usage_error -n "$N" macaddr q0 add
+usage_error -n "$N" macaddr q0 del
+usage_error -n "$N" macaddr q0 add zz
+usage_error -n "$N" macaddr q0 set 02:00:00:00:00:01 02:00:00:00:01
+usage_error -n "$N" macaddr q0 flush 02:00:00:00:00:01
+usage_error -n "$N" macaddr q0 replace 02:00:00:00:00:01
 usage_error -n "$N" del
 usage_error -n "$N" del q0 q1
 usage_error -n "$N" show q0 q1
@@ -140,6 +158,9 @@ if in_guest_with_module; then
 		not_loaded show
 		not_loaded -j show
 		not_loaded add pair q0 peer q1
+		not_loaded add macvlan q0 parent lo
+		not_loaded set q0 mode bridge
+		not_loaded macaddr q0 flush
 		not_loaded del q0
 		not_loaded stats q0
 		not_loaded monitor

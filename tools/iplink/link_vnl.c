@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * An iproute2 link plugin, so that "ip -d link show" names the vnl kind of
- * a device ("vnl kind pair").  ip(8) looks for a kind it does not know in
+ * a device ("vnl kind pair"), and the mode of a macvlan child ("vnl kind
+ * macvlan mode bridge").  ip(8) looks for a kind it does not know in
  * $IP_LIB_DIR/link_<kind>.so and calls <kind>_link_util.print_opt with
- * the device's IFLA_INFO_DATA, which vnl fills with VNL_A_KIND
- * (kmod/dev.c:vnl_link_fill_info).
+ * the device's IFLA_INFO_DATA, which vnl fills with VNL_A_KIND and, for a
+ * macvlan child, VNL_A_MACVLAN_MODE (kmod/dev.c:vnl_link_fill_info).  With
+ * "ip -j" they are "vnl_kind" and "vnl_mode" of "info_data".
  *
  * ip exports its JSON-aware printer, so the same line works with "ip -j".
  * The declarations below restate iproute2's plugin interface as Debian 12
@@ -41,22 +43,58 @@ static const char *vnl_kind_name(uint32_t kind)
 	switch (kind) {
 	case VNL_KIND_PAIR:
 		return "pair";
+	case VNL_KIND_TUN:
+		return "tun";
+	case VNL_KIND_TAP:
+		return "tap";
+	case VNL_KIND_MACVLAN:
+		return "macvlan";
 	default:
 		return "unknown";
 	}
 }
 
+/* The words of `vnlctl add macvlan ... mode MODE`. */
+static const char *vnl_mode_name(uint32_t mode)
+{
+	switch (mode) {
+	case VNL_MACVLAN_MODE_PRIVATE:
+		return "private";
+	case VNL_MACVLAN_MODE_VEPA:
+		return "vepa";
+	case VNL_MACVLAN_MODE_BRIDGE:
+		return "bridge";
+	case VNL_MACVLAN_MODE_PASSTHRU:
+		return "passthru";
+	case VNL_MACVLAN_MODE_SOURCE:
+		return "source";
+	default:
+		return "unknown";
+	}
+}
+
+/* A u32 attribute of IFLA_INFO_DATA, if it is there and long enough. */
+static int vnl_get_u32(struct rtattr *tb[], int type, uint32_t *value)
+{
+	if (!tb[type] || RTA_PAYLOAD(tb[type]) < sizeof(*value))
+		return 0;
+	*value = *(uint32_t *)RTA_DATA(tb[type]);
+	return 1;
+}
+
 static void vnl_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 {
-	uint32_t kind;
+	uint32_t kind, mode;
 
 	(void)lu;
 	(void)f;
-	if (!tb || !tb[VNL_A_KIND] || RTA_PAYLOAD(tb[VNL_A_KIND]) < sizeof(kind))
+	if (!tb || !vnl_get_u32(tb, VNL_A_KIND, &kind))
 		return;
-	kind = *(uint32_t *)RTA_DATA(tb[VNL_A_KIND]);
 	print_color_string(PRINT_ANY, COLOR_NONE, "vnl_kind", "kind %s ",
 			   vnl_kind_name(kind));
+	if (vnl_get_u32(tb, VNL_A_MACVLAN_MODE, &mode))
+		print_color_string(PRINT_ANY, COLOR_NONE, "vnl_mode",
+				   "mode %s ", vnl_mode_name(mode));
 }
 
 struct link_util vnl_link_util = {

@@ -12,6 +12,10 @@
  *	name longer than 15 bytes
  *	mtu out of range 68..65535
  *	peer-address: the peer address must be unicast and not zero
+ *	macaddr 01:00:5e:00:00:01: ...
+ *
+ * An address of a `macaddr` list is named by its value, since the list
+ * has many.
  *
  * Without an offset, or for a request that is not the vnl family's, the
  * kernel's message is kept as it is.
@@ -48,7 +52,19 @@ static const struct vnl_attr_word vnl_attr_words[] = {
 	{ VNL_A_PEER,	VNL_PEER_A_ADDRESS,	"peer-address" },
 	{ VNL_A_PEER,	VNL_PEER_A_NETNS_FD,	"peer-netns" },
 	{ VNL_A_PEER,	VNL_PEER_A_NETNS_PID,	"peer-netns" },
+	{ VNL_A_UNSPEC,	VNL_A_PARENT_IFINDEX,	"parent" },
+	{ VNL_A_UNSPEC,	VNL_A_PARENT_IFNAME,	"parent" },
+	{ VNL_A_UNSPEC,	VNL_A_MACVLAN_MODE,	"mode" },
+	{ VNL_A_UNSPEC,	VNL_A_MACADDR_OP,	"macaddr" },
+	{ VNL_A_UNSPEC,	VNL_A_MACADDR_LIST,	"macaddr" },
+	{ VNL_A_MACADDR_LIST, VNL_MACADDR_A_ADDRESS, "macaddr" },
 };
+
+/* The nests a request may have, whose attributes an error may point at. */
+static bool vnl_request_nest(int type)
+{
+	return type == VNL_A_PEER || type == VNL_A_MACADDR_LIST;
+}
 
 static size_t vnl_offset_of(const struct nlmsghdr *hdr,
 			    const struct nlattr *attr)
@@ -69,8 +85,8 @@ static const char *vnl_attr_word(int nest, int type)
 
 /*
  * The attribute that starts `offset` bytes into the request `hdr`, at the
- * top level or inside the VNL_A_PEER nest (the only nest a request has);
- * the type of the attribute holding it goes to *nest.
+ * top level or inside the VNL_A_PEER or VNL_A_MACADDR_LIST nest; the type
+ * of the attribute holding it goes to *nest.
  */
 static struct nlattr *vnl_attr_at(struct nlmsghdr *hdr, uint32_t offset,
 				  int *nest)
@@ -85,11 +101,11 @@ static struct nlattr *vnl_attr_at(struct nlmsghdr *hdr, uint32_t offset,
 			*nest = VNL_A_UNSPEC;
 			return attr;
 		}
-		if (nla_type(attr) != VNL_A_PEER)
+		if (!vnl_request_nest(nla_type(attr)))
 			continue;
 		nla_for_each_nested(inner, attr, inner_rem) {
 			if (vnl_offset_of(hdr, inner) == offset) {
-				*nest = VNL_A_PEER;
+				*nest = nla_type(attr);
 				return inner;
 			}
 		}
@@ -175,6 +191,7 @@ void vnl_extack_explain(int family, struct nl_msg *request,
 {
 	struct nlmsghdr *hdr = nlmsg_hdr(request);
 	char msg[VNL_EXTACK_MAX] = "";
+	char addr_word[sizeof("macaddr ") + VNL_MAC_STRLEN];
 	struct nlattr *attr;
 	const char *word;
 	int nest;
@@ -188,6 +205,13 @@ void vnl_extack_explain(int family, struct nl_msg *request,
 	word = attr ? vnl_attr_word(nest, nla_type(attr)) : NULL;
 	if (!word)
 		return;
+	if (nest == VNL_A_MACADDR_LIST && nla_len(attr) == ETH_ALEN) {
+		char mac[VNL_MAC_STRLEN];
+
+		vnl_format_mac(mac, nla_data(attr));
+		snprintf(addr_word, sizeof(addr_word), "%s %s", word, mac);
+		word = addr_word;
+	}
 	if (tb[NLMSGERR_ATTR_POLICY] &&
 	    vnl_policy_broken(word, attr, tb[NLMSGERR_ATTR_POLICY], buf, size))
 		return;

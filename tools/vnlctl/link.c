@@ -3,7 +3,7 @@
  * vnlctl: the link subcommands, add, del, show and stats, and the parsing
  * of the device description that LINK_GET, LINK_NEW and events share.
  * `add pair` is a LINK_NEW request; `add tun` and `add tap` go through
- * /dev/vnl instead, in tuntap.c.
+ * /dev/vnl instead, in tuntap.c; `add macvlan` is in macvlan.c.
  *
  * vnlctl checks syntax only: a value that parses (mtu 10, a multicast MAC,
  * a 40-character name) is sent, so that the kernel's policy rejects it and
@@ -28,6 +28,7 @@ static const char *const vnl_kind_names[] = {
 	[VNL_KIND_PAIR] = "pair",
 	[VNL_KIND_TUN] = "tun",
 	[VNL_KIND_TAP] = "tap",
+	[VNL_KIND_MACVLAN] = "macvlan",
 };
 
 const char *vnl_kind_name(uint32_t kind)
@@ -65,7 +66,16 @@ static struct nla_policy vnl_link_policy[VNL_A_MAX + 1] = {
 	[VNL_A_TUN_QUEUES]	= { .type = NLA_U32 },
 	[VNL_A_TUN_OWNER]	= { .type = NLA_U32 },
 	[VNL_A_TUN_GROUP]	= { .type = NLA_U32 },
+	[VNL_A_PARENT_IFINDEX]	= { .type = NLA_U32 },
+	[VNL_A_PARENT_IFNAME]	= { .type = NLA_STRING },
+	[VNL_A_PARENT_NETNSID]	= { .type = NLA_S32 },
+	[VNL_A_MACVLAN_MODE]	= { .type = NLA_U32 },
+	[VNL_A_MACADDR_LIST]	= { .type = NLA_NESTED },
+	[VNL_A_BC_DROPS]	= { .type = NLA_U64 },
 };
+
+/* struct vnl_link's `have` holds one bit per attribute. */
+_Static_assert(VNL_A_MAX < 32, "vnl_link.have is too small for VNL_A_*");
 
 static struct nla_policy vnl_peer_policy[VNL_PEER_A_MAX + 1] = {
 	[VNL_PEER_A_IFINDEX]	= { .type = NLA_U32 },
@@ -136,7 +146,58 @@ static int vnl_stats_parse(struct nlattr *nest, struct vnl_stats *stats)
 	return 0;
 }
 
-/* Fills `link` from a device description; 0 or -EBADMSG. */
+/*
+ * A source-mode child's addresses: one VNL_MACADDR_A_ADDRESS each, in the
+ * kernel's order.  Other attributes in the nest are not ours to know.
+ */
+static int vnl_source_parse(struct nlattr *nest, struct vnl_link *link)
+{
+	struct nlattr *attr;
+	size_t count = 0;
+	int rem;
+
+	nla_for_each_nested(attr, nest, rem)
+		if (nla_type(attr) == VNL_MACADDR_A_ADDRESS)
+			count++;
+	link->macvlan.source = vnl_realloc_array(NULL, count ? count : 1,
+						 sizeof(*link->macvlan.source));
+	nla_for_each_nested(attr, nest, rem) {
+		if (nla_type(attr) != VNL_MACADDR_A_ADDRESS)
+			continue;
+		if (nla_len(attr) != ETH_ALEN)
+			return -EBADMSG;
+		memcpy(link->macvlan.source[link->macvlan.source_count++],
+		       nla_data(attr), ETH_ALEN);
+	}
+	return 0;
+}
+
+static void vnl_macvlan_parse(struct nlattr **tb, struct vnl_link *link)
+{
+	link->macvlan.parent_ifindex = vnl_get_u32(tb[VNL_A_PARENT_IFINDEX]);
+	if (tb[VNL_A_PARENT_IFNAME])
+		nla_strlcpy(link->macvlan.parent_ifname,
+			    tb[VNL_A_PARENT_IFNAME],
+			    sizeof(link->macvlan.parent_ifname));
+	if (tb[VNL_A_PARENT_NETNSID])
+		link->macvlan.parent_netnsid =
+			nla_get_s32(tb[VNL_A_PARENT_NETNSID]);
+	link->macvlan.mode = vnl_get_u32(tb[VNL_A_MACVLAN_MODE]);
+	link->macvlan.bc_drops = vnl_get_u64(tb[VNL_A_BC_DROPS]);
+}
+
+/* What vnl_link_parse() allocated; `link` may then be parsed into again. */
+void vnl_link_release(struct vnl_link *link)
+{
+	free(link->macvlan.source);
+	link->macvlan.source = NULL;
+	link->macvlan.source_count = 0;
+}
+
+/*
+ * Fills `link` from a device description; 0 or -EBADMSG.  On success the
+ * caller owes a vnl_link_release(); on failure nothing is left allocated.
+ */
 int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link)
 {
 	struct nlattr *tb[VNL_A_MAX + 1];
@@ -168,11 +229,17 @@ int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link)
 		return -EBADMSG;
 	if (tb[VNL_A_STATS] && vnl_stats_parse(tb[VNL_A_STATS], &link->stats))
 		return -EBADMSG;
+	vnl_macvlan_parse(tb, link);
+	if (tb[VNL_A_MACADDR_LIST] &&
+	    vnl_source_parse(tb[VNL_A_MACADDR_LIST], link)) {
+		vnl_link_release(link);
+		return -EBADMSG;
+	}
 	return 0;
 }
 
 /* A vnl_parse_fn: appends each described device to a vnl_link_list. */
-static int vnl_link_list_add(struct nl_msg *msg, void *arg)
+int vnl_link_list_add(struct nl_msg *msg, void *arg)
 {
 	struct vnl_link_list *list = arg;
 	int err;
@@ -188,9 +255,27 @@ static int vnl_link_list_add(struct nl_msg *msg, void *arg)
 	return err;
 }
 
+/* Empties `list`, keeping its array for more. */
+static void vnl_link_list_clear(struct vnl_link_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->count; i++)
+		vnl_link_release(&list->links[i]);
+	list->count = 0;
+}
+
+void vnl_link_list_free(struct vnl_link_list *list)
+{
+	vnl_link_list_clear(list);
+	free(list->links);
+	list->links = NULL;
+	list->capacity = 0;
+}
+
 /* A doit reply that described no device is a broken reply. */
-static int vnl_expect_one_link(const struct vnl_ctx *ctx,
-			       const struct vnl_link_list *list)
+int vnl_expect_one_link(const struct vnl_ctx *ctx,
+			const struct vnl_link_list *list)
 {
 	if (list->count == 1)
 		return VNL_EXIT_OK;
@@ -242,7 +327,7 @@ static int vnl_link_dump(struct vnl_ctx *ctx, struct vnl_link_list *list)
 	int err = 0;
 
 	for (attempt = 0; attempt < VNL_DUMP_ATTEMPTS; attempt++) {
-		list->count = 0;
+		vnl_link_list_clear(list);
 		err = vnl_exchange(ctx, ctx->genl,
 				   vnl_msg_new(ctx, VNL_CMD_LINK_GET, NLM_F_DUMP),
 				   vnl_link_list_add, list);
@@ -281,7 +366,7 @@ int cmd_show(struct vnl_ctx *ctx, int argc, char **argv)
 		vnl_netns_name_peers(ctx, list.links, list.count);
 		vnl_print_links(ctx, list.links, list.count);
 	}
-	free(list.links);
+	vnl_link_list_free(&list);
 	return status;
 }
 
@@ -304,7 +389,7 @@ int cmd_stats(struct vnl_ctx *ctx, int argc, char **argv)
 	}
 	if (!status)
 		vnl_print_stats(ctx, &list.links[0]);
-	free(list.links);
+	vnl_link_list_free(&list);
 	return status;
 }
 
@@ -371,7 +456,7 @@ static int vnl_hex_digit(char c)
 }
 
 /* Six colon-separated bytes of one or two hex digits: 2:0:0:aa:bb:cc. */
-static bool vnl_parse_mac(const char *s, uint8_t mac[ETH_ALEN])
+bool vnl_parse_mac(const char *s, uint8_t mac[ETH_ALEN])
 {
 	int i, digits, d;
 
@@ -519,7 +604,7 @@ static int vnl_add_send(struct vnl_ctx *ctx, const struct vnl_add_args *args)
 		return VNL_EXIT_FAIL;
 	}
 	if (vnl_request(ctx, msg, vnl_link_list_add, &list)) {
-		free(list.links);
+		vnl_link_list_free(&list);
 		return VNL_EXIT_FAIL;
 	}
 	status = VNL_EXIT_OK;
@@ -530,7 +615,7 @@ static int vnl_add_send(struct vnl_ctx *ctx, const struct vnl_add_args *args)
 			vnl_print_link(ctx, &list.links[0]);
 		}
 	}
-	free(list.links);
+	vnl_link_list_free(&list);
 	return status;
 }
 
@@ -569,5 +654,7 @@ int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
 				       argv[0]);
 	if (kind == VNL_KIND_PAIR)
 		return vnl_pair_add(ctx, argc - 1, argv + 1);
+	if (kind == VNL_KIND_MACVLAN)
+		return vnl_macvlan_add(ctx, argc - 1, argv + 1);
 	return vnl_tuntap_add(ctx, kind, argc - 1, argv + 1);
 }

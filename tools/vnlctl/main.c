@@ -18,11 +18,14 @@
 static int cmd_help(struct vnl_ctx *ctx, int argc, char **argv);
 
 static const struct vnl_command vnl_commands[] = {
-	{ "add", cmd_add, "create a pair of devices, or a tun or tap device",
+	{ "add", cmd_add,
+	  "create a pair of devices, a tun or tap device, or a macvlan child",
 	  "add pair NAME peer PEER [peer-netns NETNS] [mtu N]\n"
 	  "                                  [address MAC] [peer-address MAC] [netns NETNS]\n"
 	  "       vnlctl [-j] [-n NETNS] add {tun|tap} NAME [user USER] [group GROUP]\n"
 	  "                                  [pi] [multi-queue]\n"
+	  "       vnlctl [-j] [-n NETNS] add macvlan NAME parent DEV [mode MODE]\n"
+	  "                                  [address MAC] [mtu N] [netns NETNS]\n"
 	  "\n"
 	  "NETNS is a name under /run/netns, or pid:PID for that process's netns.\n"
 	  "MAC is six hex bytes, like 02:00:00:00:00:01.  Ranges are the kernel's\n"
@@ -31,9 +34,27 @@ static const struct vnl_command vnl_commands[] = {
 	  "netns (see -n).  USER and GROUP (names or numbers) restrict who may\n"
 	  "attach to it, as TUNSETOWNER and TUNSETGROUP do.  pi: frames carry the\n"
 	  "packet information of linux/if_tun.h; multi-queue: several files may\n"
-	  "attach at once." },
+	  "attach at once.\n"
+	  "A macvlan child has a MAC address of its own on DEV, an Ethernet device\n"
+	  "of vnlctl's netns (see -n); netns NETNS puts the child elsewhere.  MODE\n"
+	  "is private, vepa (the default), bridge, passthru or source, as for\n"
+	  "kernel macvlan; the default address is random, the default mtu DEV's." },
 	{ "del", cmd_del, "delete a device, and with it its peer",
 	  "del NAME" },
+	{ "set", cmd_set, "change the mode of a macvlan child",
+	  "set NAME mode MODE\n"
+	  "\n"
+	  "MODE is private, vepa, bridge or source; passthru can be neither set\n"
+	  "nor left.  Leaving source mode empties the source list." },
+	{ "macaddr", cmd_macaddr,
+	  "change the source list of a source-mode macvlan child",
+	  "macaddr NAME {add|del} MAC...\n"
+	  "       vnlctl [-j] [-n NETNS] macaddr NAME set [MAC...]\n"
+	  "       vnlctl [-j] [-n NETNS] macaddr NAME flush\n"
+	  "\n"
+	  "A child in source mode takes the frames whose source address is on its\n"
+	  "list.  add and del change the list, set replaces it (set alone empties\n"
+	  "it, as flush does)." },
 	{ "show", cmd_show, "show one device, or all in the netns",
 	  "show [NAME]" },
 	{ "stats", cmd_stats, "show the counters of a device",

@@ -2,7 +2,9 @@
 /*
  * vnlctl: the monitor subcommand.  The module multicasts LINK_NEW, LINK_DEL
  * and LINK_CHANGE to the "monitor" group of the device's netns, each with
- * the device's description; we print one line per event until killed.
+ * the device's description; we print one line per event until killed.  A
+ * LINK_SET (a macvlan child's mode or source list) is announced as a
+ * LINK_CHANGE; should one be multicast as LINK_SET, it is a change too.
  */
 #include <netlink/netlink.h>
 #include <netlink/genl/genl.h>
@@ -18,6 +20,7 @@ static const char *vnl_event_name(uint8_t cmd)
 	case VNL_CMD_LINK_DEL:
 		return "del";
 	case VNL_CMD_LINK_CHANGE:
+	case VNL_CMD_LINK_SET:
 		return "change";
 	default:
 		return NULL;
@@ -42,6 +45,7 @@ static int vnl_on_event(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	vnl_netns_name_peers(ctx, &link, 1);
 	vnl_print_event(ctx, event, &link);
+	vnl_link_release(&link);
 	return NL_OK;
 }
 

@@ -318,16 +318,30 @@ void vnl_disconnect(struct vnl_ctx *ctx)
 	ctx->family.id = 0;
 }
 
-/* A request to the vnl family; nl_send_auto() adds NLM_F_REQUEST|ACK. */
-struct nl_msg *vnl_msg_new(const struct vnl_ctx *ctx, uint8_t cmd, int flags)
+static struct nl_msg *vnl_msg_init(const struct vnl_ctx *ctx,
+				   struct nl_msg *msg, uint8_t cmd, int flags)
 {
-	struct nl_msg *msg = nlmsg_alloc();
-
 	if (!msg || !genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ,
 				 ctx->family.id, 0, flags, cmd,
 				 VNL_GENL_VERSION))
 		vnl_out_of_memory();
 	return msg;
+}
+
+/*
+ * A request to the vnl family, with libnl's default room (a page);
+ * nl_send_auto() adds NLM_F_REQUEST|ACK.
+ */
+struct nl_msg *vnl_msg_new(const struct vnl_ctx *ctx, uint8_t cmd, int flags)
+{
+	return vnl_msg_init(ctx, nlmsg_alloc(), cmd, flags);
+}
+
+/* The same, with room for `size` bytes in all, for long address lists. */
+struct nl_msg *vnl_msg_new_size(const struct vnl_ctx *ctx, uint8_t cmd,
+				int flags, size_t size)
+{
+	return vnl_msg_init(ctx, nlmsg_alloc_size(size), cmd, flags);
 }
 
 /* Events come unasked, with sequence number 0: accept them all. */

@@ -12,8 +12,15 @@
  *	9: t0: kind tap mtu 1500 state down carrier off
  *	    address 02:5e:11:22:33:44
  *	    queues 0 pi multi-queue persist owner 1000 (ana) group 27 (sudo)
+ *	11: m0: kind macvlan mtu 1500 state up carrier on
+ *	    address 02:00:00:00:00:0a
+ *	    parent eth0 mode source bc_drops 0
+ *	    source 02:00:00:00:00:01 02:00:00:00:00:02
  *
- * where pi and multi-queue are the words `add` takes, shown when on.
+ * where pi and multi-queue are the words `add` takes, shown when on.  A
+ * macvlan child whose parent lives in another netns shows "parent ifindex
+ * 2 netnsid 0" instead of the parent's name, which means nothing here; the
+ * source line is there in source mode, when the list is not empty.
  * monitor prints the same words on one line, after the event name.  JSON
  * has the same facts under fixed keys; an attribute the kernel did not send
  * is null, never left out, so that `jq .mtu` always finds its key.
@@ -27,9 +34,7 @@
 
 #include "vnlctl.h"
 
-#define VNL_MAC_STRLEN	sizeof("00:00:00:00:00:00")
-
-static void vnl_format_mac(char buf[VNL_MAC_STRLEN], const uint8_t *mac)
+void vnl_format_mac(char buf[VNL_MAC_STRLEN], const uint8_t *mac)
 {
 	snprintf(buf, VNL_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x",
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
@@ -132,6 +137,68 @@ static void vnl_print_tun_text(const struct vnl_link *link, const char *sep)
 	}
 }
 
+static bool vnl_has_macvlan(const struct vnl_link *link)
+{
+	return vnl_link_has(link, VNL_A_PARENT_IFINDEX) ||
+	       vnl_link_has(link, VNL_A_PARENT_IFNAME) ||
+	       vnl_link_has(link, VNL_A_MACVLAN_MODE);
+}
+
+static const char *vnl_link_mode(const struct vnl_link *link)
+{
+	const char *name = vnl_macvlan_mode_name(link->macvlan.mode);
+
+	return name ? name : "unknown";
+}
+
+/* The parent is named only when its name means something from here. */
+static void vnl_print_parent_text(const struct vnl_link *link,
+				  const char **sep)
+{
+	const char *name = link->macvlan.parent_ifname;
+
+	if (vnl_link_has(link, VNL_A_PARENT_IFNAME) &&
+	    !vnl_link_has(link, VNL_A_PARENT_NETNSID)) {
+		vnl_print_word(sep, "parent");
+		printf(" %s", name);
+	} else if (vnl_link_has(link, VNL_A_PARENT_IFINDEX)) {
+		vnl_print_word(sep, "parent");
+		printf(" ifindex %" PRIu32, link->macvlan.parent_ifindex);
+		if (vnl_link_has(link, VNL_A_PARENT_NETNSID))
+			printf(" netnsid %" PRId32,
+			       link->macvlan.parent_netnsid);
+	}
+}
+
+/*
+ * The macvlan lines: "parent eth0 mode bridge bc_drops 0" and, when the
+ * child has source addresses, "source MAC MAC...".
+ */
+static void vnl_print_macvlan_text(const struct vnl_link *link,
+				   const char *line_sep)
+{
+	const char *sep = line_sep;
+	char mac[VNL_MAC_STRLEN];
+	size_t i;
+
+	vnl_print_parent_text(link, &sep);
+	if (vnl_link_has(link, VNL_A_MACVLAN_MODE)) {
+		vnl_print_word(&sep, "mode");
+		printf(" %s", vnl_link_mode(link));
+	}
+	if (vnl_link_has(link, VNL_A_BC_DROPS)) {
+		vnl_print_word(&sep, "bc_drops");
+		printf(" %" PRIu64, link->macvlan.bc_drops);
+	}
+	if (!link->macvlan.source_count)
+		return;
+	printf("%ssource", line_sep);
+	for (i = 0; i < link->macvlan.source_count; i++) {
+		vnl_format_mac(mac, link->macvlan.source[i]);
+		printf(" %s", mac);
+	}
+}
+
 /* `sep` is "\n    " for a block, " " for monitor's single line. */
 static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 {
@@ -156,6 +223,8 @@ static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 	}
 	if (vnl_has_tun(link))
 		vnl_print_tun_text(link, sep);
+	if (vnl_has_macvlan(link))
+		vnl_print_macvlan_text(link, sep);
 	putchar('\n');
 }
 
@@ -245,6 +314,61 @@ static void vnl_print_tun_json(const struct vnl_link *link)
 	putchar('}');
 }
 
+/* "source": the addresses in the kernel's order, or null if not sent. */
+static void vnl_print_source_json(const struct vnl_link *link)
+{
+	char mac[VNL_MAC_STRLEN];
+	size_t i;
+
+	fputs(",\"source\":", stdout);
+	if (!vnl_link_has(link, VNL_A_MACADDR_LIST)) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('[');
+	for (i = 0; i < link->macvlan.source_count; i++) {
+		if (i)
+			putchar(',');
+		vnl_format_mac(mac, link->macvlan.source[i]);
+		vnl_json_string(mac);
+	}
+	putchar(']');
+}
+
+/*
+ * A macvlan child's members, null for other kinds.  "parent" is the name
+ * the kernel sent, which belongs to the parent's netns: "parent_netnsid"
+ * says which one, when it is not the device's own.
+ */
+static void vnl_print_macvlan_json(const struct vnl_link *link)
+{
+	fputs(",\"parent\":", stdout);
+	if (vnl_link_has(link, VNL_A_PARENT_IFNAME))
+		vnl_json_string(link->macvlan.parent_ifname);
+	else
+		fputs("null", stdout);
+	vnl_print_u32_json("parent_ifindex", link, VNL_A_PARENT_IFINDEX,
+			   link->macvlan.parent_ifindex);
+	putchar(',');
+	vnl_json_key("parent_netnsid");
+	if (vnl_link_has(link, VNL_A_PARENT_NETNSID))
+		printf("%" PRId32, link->macvlan.parent_netnsid);
+	else
+		fputs("null", stdout);
+	fputs(",\"mode\":", stdout);
+	if (vnl_link_has(link, VNL_A_MACVLAN_MODE))
+		vnl_json_string(vnl_link_mode(link));
+	else
+		fputs("null", stdout);
+	putchar(',');
+	vnl_json_key("bc_drops");
+	if (vnl_link_has(link, VNL_A_BC_DROPS))
+		printf("%" PRIu64, link->macvlan.bc_drops);
+	else
+		fputs("null", stdout);
+	vnl_print_source_json(link);
+}
+
 /* The members of a device object, without braces: events add "event". */
 static void vnl_print_link_json_members(const struct vnl_link *link)
 {
@@ -272,6 +396,7 @@ static void vnl_print_link_json_members(const struct vnl_link *link)
 	vnl_print_peer_json(link);
 	fputs(",\"tun\":", stdout);
 	vnl_print_tun_json(link);
+	vnl_print_macvlan_json(link);
 	fputs(",\"stats\":", stdout);
 	if (vnl_link_has(link, VNL_A_STATS))
 		vnl_print_stats_json(&link->stats);

@@ -209,7 +209,7 @@ static int vnl_tuntap_print(struct vnl_ctx *ctx, const char *ifname)
 	status = vnl_link_get(ctx, ifname, &list);
 	if (!status)
 		vnl_print_link(ctx, &list.links[0]);
-	free(list.links);
+	vnl_link_list_free(&list);
 	return status;
 }
 

@@ -10,7 +10,8 @@
  * only file that talks libnl's receive machinery; extack.c the only one that
  * reads what a kernel refusal points at; output.c the only one that prints
  * devices; netns.c the only one that opens network namespaces; tuntap.c the
- * only one that opens /dev/vnl.
+ * only one that opens /dev/vnl; macvlan.c the only one that knows the
+ * macvlan modes and source lists.
  */
 #ifndef VNLCTL_H
 #define VNLCTL_H
@@ -26,6 +27,9 @@
 
 /* The longest kernel error message kept, with its explanation. */
 #define VNL_EXTACK_MAX	256
+
+/* "02:00:00:00:00:01" and its NUL. */
+#define VNL_MAC_STRLEN	sizeof("00:00:00:00:00:00")
 
 struct nlattr;
 struct nl_msg;
@@ -79,7 +83,8 @@ struct vnl_stats {
  * One device as VNL_CMD_LINK_GET describes it.  `have` has bit VNL_A_x set
  * when attribute VNL_A_x was present, `peer.have` bit VNL_PEER_A_x likewise,
  * so that output can leave out what the kernel did not say.  A pair has
- * `peer`; a tun or tap device has `tun` instead.
+ * `peer`; a tun or tap device has `tun` instead; a macvlan child `macvlan`.
+ * `macvlan.source` is allocated: vnl_link_release() frees it.
  */
 struct vnl_link {
 	uint32_t have;
@@ -103,9 +108,19 @@ struct vnl_link {
 		uint32_t owner;		/* uid, if VNL_A_TUN_OWNER came */
 		uint32_t group;		/* gid, if VNL_A_TUN_GROUP came */
 	} tun;
+	struct {
+		uint32_t parent_ifindex;
+		char parent_ifname[IFNAMSIZ];
+		int32_t parent_netnsid;	/* if the parent is in another netns */
+		uint32_t mode;		/* enum vnl_macvlan_mode */
+		uint64_t bc_drops;
+		uint8_t (*source)[ETH_ALEN];	/* VNL_A_MACADDR_LIST, in order */
+		size_t source_count;
+	} macvlan;
 	struct vnl_stats stats;
 };
 
+/* Free with vnl_link_list_free(). */
 struct vnl_link_list {
 	struct vnl_link *links;
 	size_t count;
@@ -150,13 +165,25 @@ int cmd_del(struct vnl_ctx *ctx, int argc, char **argv);
 int cmd_show(struct vnl_ctx *ctx, int argc, char **argv);
 int cmd_stats(struct vnl_ctx *ctx, int argc, char **argv);
 int vnl_link_parse(struct nl_msg *msg, struct vnl_link *link);
+void vnl_link_release(struct vnl_link *link);
+int vnl_link_list_add(struct nl_msg *msg, void *arg);
+void vnl_link_list_free(struct vnl_link_list *list);
+int vnl_expect_one_link(const struct vnl_ctx *ctx,
+			const struct vnl_link_list *list);
 int vnl_link_get(struct vnl_ctx *ctx, const char *name,
 		 struct vnl_link_list *list);
 const char *vnl_kind_name(uint32_t kind);
 bool vnl_parse_u32(const char *s, uint32_t *value);
+bool vnl_parse_mac(const char *s, uint8_t mac[ETH_ALEN]);
 
 /* tuntap.c */
 int vnl_tuntap_add(struct vnl_ctx *ctx, uint32_t kind, int argc, char **argv);
+
+/* macvlan.c */
+int vnl_macvlan_add(struct vnl_ctx *ctx, int argc, char **argv);
+int cmd_set(struct vnl_ctx *ctx, int argc, char **argv);
+int cmd_macaddr(struct vnl_ctx *ctx, int argc, char **argv);
+const char *vnl_macvlan_mode_name(uint32_t mode);
 
 /* monitor.c */
 int cmd_monitor(struct vnl_ctx *ctx, int argc, char **argv);
@@ -166,6 +193,8 @@ int vnl_connect(struct vnl_ctx *ctx);
 void vnl_disconnect(struct vnl_ctx *ctx);
 struct nl_sock *vnl_rtnl_socket(struct vnl_ctx *ctx);
 struct nl_msg *vnl_msg_new(const struct vnl_ctx *ctx, uint8_t cmd, int flags);
+struct nl_msg *vnl_msg_new_size(const struct vnl_ctx *ctx, uint8_t cmd,
+				int flags, size_t size);
 int vnl_exchange(struct vnl_ctx *ctx, struct nl_sock *sk, struct nl_msg *msg,
 		 vnl_parse_fn parse, void *arg);
 int vnl_request(struct vnl_ctx *ctx, struct nl_msg *msg,
@@ -189,6 +218,7 @@ void vnl_netns_name_peers(struct vnl_ctx *ctx, struct vnl_link *links,
 			  size_t count);
 
 /* output.c */
+void vnl_format_mac(char buf[VNL_MAC_STRLEN], const uint8_t *mac);
 void vnl_print_links(const struct vnl_ctx *ctx, const struct vnl_link *links,
 		     size_t count);
 void vnl_print_link(const struct vnl_ctx *ctx, const struct vnl_link *link);

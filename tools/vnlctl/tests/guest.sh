@@ -3,7 +3,9 @@
 #
 # vnlctl end to end, against the vnl module: every subcommand, its text and
 # JSON output, the kernel's refusals and their messages, network namespaces,
-# tun and tap devices, monitor events and a large batch.  Run it where the module is loaded, as
+# tun and tap devices, macvlan children (how vnlctl shows and changes them;
+# how they forward is selftests/macvlan_*.sh's), monitor events and a large
+# batch.  Run it where the module is loaded, as
 # root, never on a machine you care about:
 #
 #   tools/vm/run -- tools/vnlctl/tests/guest.sh
@@ -311,6 +313,82 @@ test_tuntap() {
 	expect "del tap: gone" 1 '\(No such device\)$' -- $v show p0
 }
 
+test_macvlan() {
+	local ns="$NS-mv" v="vnlctl -n $NS-mv" other="$NS-mv-other" m1=02:00:00:00:00:01
+
+	netns_new mv
+	netns_new mv-other
+	ip -n "$ns" link add d0 type dummy || return
+	expect "add macvlan: exit 0" 0 '' -- $v add macvlan m0 parent d0 mode bridge
+	check "add macvlan: prints nothing" test -z "$out"
+	expect "show macvlan: exit 0" 0 '' -- $v show m0
+	check "show macvlan: first line" matches "$out" \
+		'^[0-9]+: m0: kind macvlan mtu 1500 state down carrier (on|off)$'
+	check "show macvlan: parent, mode and drops" matches "$out" \
+		'^    parent d0 mode bridge bc_drops [0-9]+$'
+	check "show macvlan: no source line out of source mode" \
+		test "$(grep -c '^    source' <<<"$out")" -eq 0
+	expect "-j show macvlan: exit 0" 0 '' -- $v -j show m0
+	check "-j show macvlan: every key" json "$out" "
+		.[0] | .kind == \"macvlan\" and .parent == \"d0\" and
+		.parent_ifindex == $(ip -n "$ns" -j link show d0 | jq '.[0].ifindex') and
+		.parent_netnsid == null and .mode == \"bridge\" and
+		(.bc_drops | type) == \"number\" and .source == null and
+		.peer == null and .tun == null"
+	check "ip -d link: vnl kind and mode" matches \
+		"$(ip -n "$ns" -d link show dev m0)" 'vnl kind macvlan mode bridge'
+	check "ip -d -j link: vnl_mode" json "$(ip -n "$ns" -d -j link show dev m0)" \
+		'.[0].linkinfo.info_data.vnl_kind == "macvlan" and .[0].linkinfo.info_data.vnl_mode == "bridge"'
+
+	expect "set mode source: exit 0" 0 '' -- $v set m0 mode source
+	expect "-j: source mode, an empty list" 0 '' -- $v -j show m0
+	check "-j: source mode, an empty list" json "$out" \
+		'.[0].mode == "source" and .[0].source == []'
+	expect "macaddr add: exit 0" 0 '' -- $v macaddr m0 add $m1 2:0:0:0:0:2 02:00:00:00:00:03
+	expect "macaddr del: exit 0" 0 '' -- $v macaddr m0 del 02:00:00:00:00:02
+	expect "show: the source line" 0 '' -- $v show m0
+	check "show: the source line" matches "$out" \
+		"^    source $m1 02:00:00:00:00:03\$"
+	expect "macaddr set: exit 0" 0 '' -- $v macaddr m0 set 02:00:00:00:00:09
+	expect "-j: the list set" 0 '' -- $v -j show m0
+	check "-j: the list set" json "$out" '.[0].source == ["02:00:00:00:00:09"]'
+	expect "macaddr set with no MAC: exit 0" 0 '' -- $v macaddr m0 set
+	expect "-j: set with no MAC emptied the list" 0 '' -- $v -j show m0
+	check "-j: set with no MAC emptied the list" json "$out" '.[0].source == []'
+	$v macaddr m0 add $m1
+	expect "macaddr flush: exit 0" 0 '' -- $v macaddr m0 flush
+	expect "-j: flushed" 0 '' -- $v -j show m0
+	check "-j: flushed" json "$out" '.[0].source == []'
+	expect "a multicast source MAC: named by its value" 1 \
+		'^vnlctl: macaddr 01:00:5e:00:00:01: .+ \(Invalid argument\)$' -- \
+		$v macaddr m0 add $m1 01:00:5e:00:00:01
+	expect "a refused list changed nothing" 0 '' -- $v -j show m0
+	check "a refused list changed nothing" json "$out" '.[0].source == []'
+	expect "a missing parent: named" 1 '^vnlctl: parent: .+ \(No such device\)$' -- \
+		$v add macvlan m1 parent nosuch
+	expect "macaddr of a missing device" 1 '\(No such device\)$' -- \
+		$v macaddr nosuch flush
+
+	expect "-j add macvlan, every option: exit 0" 0 '' -- \
+		$v -j add macvlan m2 parent d0 mode private address 02:00:00:00:00:42 mtu 1400
+	check "-j add macvlan: the new child" json "$out" '
+		.ifname == "m2" and .mode == "private" and .mtu == 1400 and
+		.address == "02:00:00:00:00:42" and .parent == "d0"'
+	expect "add macvlan netns NETNS: exit 0" 0 '' -- \
+		$v add macvlan m3 parent d0 netns "$other"
+	expect "a parent in another netns: ifindex and netnsid" 0 '' -- \
+		vnlctl -n "$other" show m3
+	check "a parent in another netns: ifindex and netnsid" matches "$out" \
+		'^    parent ifindex [0-9]+ netnsid [0-9]+ mode vepa bc_drops [0-9]+$'
+	expect "-j: parent_netnsid" 0 '' -- vnlctl -n "$other" -j show m3
+	check "-j: parent_netnsid" json "$out" \
+		'(.[0].parent_netnsid | type) == "number" and .[0].mode == "vepa"'
+	printf 'add macvlan b0 parent d0\nset b0 mode vepa\nset b0 mode fast\n' >"$tmp/mvbatch"
+	expect "-batch: macvlan lines, stops at the bad one" 1 \
+		'^vnlctl: line 3: unknown mode "fast"' -- $v -batch "$tmp/mvbatch"
+	check "-batch: the lines before it ran" $v show b0
+}
+
 # Waits until process PID has entered netns NAME (`ip netns exec` does it
 # after the fork).
 wait_in_netns() {
@@ -412,6 +490,10 @@ test_monitor() {
 	ip -n "$NS-mon" link set dev e0 up
 	ip -n "$NS-mon" link set dev e1 up
 	$v del e0
+	ip -n "$NS-mon" link add md0 type dummy
+	$v add macvlan mv0 parent md0
+	$v set mv0 mode source
+	$v macaddr mv0 add 02:00:00:00:00:01
 	check "monitor: new" wait_for_line "$text" \
 		'^new [0-9]+: e0: kind pair mtu 1500 state down carrier off address .* peer e1 ifindex [0-9]+$'
 	check "monitor: change of carrier" wait_for_line "$text" \
@@ -421,7 +503,15 @@ test_monitor() {
 		'^new [0-9]+: mt0: kind tap .* queues 1 pi$'
 	check "monitor: del tap, persistent" wait_for_line "$text" \
 		'^del [0-9]+: mt0: kind tap .* queues 0 pi persist$'
+	check "monitor: new macvlan" wait_for_line "$text" \
+		'^new [0-9]+: mv0: kind macvlan .* parent md0 mode vepa bc_drops [0-9]+$'
+	check "monitor: change of mode" wait_for_line "$text" \
+		'^change [0-9]+: mv0: kind macvlan .* parent md0 mode source bc_drops [0-9]+$'
+	check "monitor: change of source list" wait_for_line "$text" \
+		'^change [0-9]+: mv0: .* mode source bc_drops [0-9]+ source 02:00:00:00:00:01$'
 	check "monitor -j: del" wait_for_line "$js" '"event":"del","ifname":"e1"'
+	check "monitor -j: macvlan change" wait_for_line "$js" \
+		'"event":"change","ifname":"mv0",.*"mode":"source".*"source":\["02:00:00:00:00:01"\]'
 	check "monitor -j: one valid object per line" \
 		jq -e -s 'all(.[]; (.event | IN("new", "del", "change")) and has("ifname"))' "$js"
 	check "monitor -j: tap events have tun, not peer" jq -e -s '
@@ -481,6 +571,7 @@ test_refusals
 test_stats
 test_netns
 test_tuntap
+test_macvlan
 test_monitor
 test_batch
 summary

@@ -44,6 +44,14 @@ check_help "add --help" add --help
 check_help "version -h" version -h
 check "add --help: shows tun and tap" matches "$("$VNLCTL" add --help)" \
 	'^       vnlctl .* add \{tun\|tap\} NAME \[user USER\] \[group GROUP\]$'
+check "add --help: shows macvlan" matches "$("$VNLCTL" add --help)" \
+	'^       vnlctl .* add macvlan NAME parent DEV \[mode MODE\]$'
+check_help "set --help" set --help
+check_help "help macaddr" help macaddr
+check "help lists set and macaddr" bash -c \
+	"'$VNLCTL' help | grep -Eq '^  set ' && '$VNLCTL' help | grep -Eq '^  macaddr '"
+check "macaddr --help: every form" matches "$("$VNLCTL" macaddr --help)" \
+	'^       vnlctl .* macaddr NAME flush$'
 
 check_usage "no arguments"
 check_usage "unknown subcommand" bogus
@@ -91,6 +99,45 @@ expect "add tun with an unknown user names it" 2 \
 expect "add tap with an unknown group names it" 2 \
 	'^vnlctl: unknown group "vnlctl-no-such-group"$' -- \
 	"$VNLCTL" add tap t0 group vnlctl-no-such-group
+check_usage "add macvlan without a name" add macvlan
+check_usage "add macvlan without a parent" add macvlan m0
+check_usage "add macvlan without a parent, with a mode" add macvlan m0 mode bridge
+check_usage "add macvlan with a dangling parent" add macvlan m0 parent
+check_usage "add macvlan with parent twice" add macvlan m0 parent d0 parent d1
+check_usage "add macvlan with an unknown mode" add macvlan m0 parent d0 mode hairpin
+check_usage "add macvlan with a mode in capitals" add macvlan m0 parent d0 mode BRIDGE
+check_usage "add macvlan with mode twice" add macvlan m0 parent d0 mode vepa mode bridge
+check_usage "add macvlan with a dangling mode" add macvlan m0 parent d0 mode
+check_usage "add macvlan with a bad MAC" add macvlan m0 parent d0 address 02:00:00:00:00
+check_usage "add macvlan with a non-hex MAC" add macvlan m0 parent d0 address 02:00:00:00:00:gg
+check_usage "add macvlan with a bad mtu" add macvlan m0 parent d0 mtu 1500x
+check_usage "add macvlan with a pair's keyword" add macvlan m0 parent d0 peer m1
+check_usage "add macvlan with a bad netns" add macvlan m0 parent d0 netns pid:x
+expect "add macvlan with an unknown mode names it" 2 \
+	'^vnlctl: unknown mode "hairpin" \(private, vepa, bridge, passthru or source\)$' -- \
+	"$VNLCTL" add macvlan m0 parent d0 mode hairpin
+expect "add macvlan with a bad MAC names it" 2 '^vnlctl: bad address "2:0:0"$' -- \
+	"$VNLCTL" add macvlan m0 parent d0 address 2:0:0
+expect "add macvlan without a parent says so" 2 '^vnlctl: missing "parent DEV"$' -- \
+	"$VNLCTL" add macvlan m0 mode bridge
+check_usage "set without arguments" set
+check_usage "set without a mode" set m0
+check_usage "set with a dangling mode" set m0 mode
+check_usage "set with an unknown mode" set m0 mode bogus
+check_usage "set with mode twice" set m0 mode vepa mode bridge
+check_usage "set with an unknown keyword" set m0 mtu 1400
+check_usage "macaddr without arguments" macaddr
+check_usage "macaddr without an operation" macaddr m0
+check_usage "macaddr with an unknown operation" macaddr m0 replace 02:00:00:00:00:01
+check_usage "macaddr add without a MAC" macaddr m0 add
+check_usage "macaddr del without a MAC" macaddr m0 del
+check_usage "macaddr flush with a MAC" macaddr m0 flush 02:00:00:00:00:01
+check_usage "macaddr add with a bad MAC" macaddr m0 add 02:00:00:00:00:01 02:00:00:00:01
+check_usage "macaddr set with a bad MAC" macaddr m0 set 02-00-00-00-00-01
+expect "macaddr add without a MAC says so" 2 \
+	'^vnlctl: add needs at least one address$' -- "$VNLCTL" macaddr m0 add
+expect "macaddr with a bad MAC names it" 2 '^vnlctl: bad address "zz"$' -- \
+	"$VNLCTL" macaddr m0 add 02:00:00:00:00:01 zz
 check_usage "show with two names" show a b
 check_usage "del without a name" del
 check_usage "stats without a name" stats
@@ -135,6 +182,22 @@ expect "add tun, user and group by number: module not loaded" 1 "$NOT_LOADED" --
 expect "-j add tap: module not loaded, nothing on stdout" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" -j add tap t0
 check "-j add tap: nothing on stdout" test -z "$out"
+expect "add macvlan: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add macvlan m0 parent d0
+expect "add macvlan, every option: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add macvlan m0 parent d0 mode source address 2:0:0:0:0:1 mtu 1400
+for mode in private vepa bridge passthru source; do
+	expect "set mode $mode: module not loaded" 1 "$NOT_LOADED" -- \
+		"$VNLCTL" set m0 mode "$mode"
+done
+expect "macaddr add: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" macaddr m0 add 02:00:00:00:00:01 2:0:0:0:0:2
+expect "macaddr del: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" macaddr m0 del 02:00:00:00:00:01
+expect "macaddr flush: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" macaddr m0 flush
+expect "macaddr set with no MAC (empties the list): module not loaded" 1 \
+	"$NOT_LOADED" -- "$VNLCTL" macaddr m0 set
 
 # Values the kernel must refuse pass vnlctl's syntax check and get sent: here
 # that shows as "not loaded" rather than as a usage error.
@@ -146,6 +209,12 @@ expect "an all-zero MAC is the kernel's to refuse" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" add pair a peer b peer-address 00:00:00:00:00:00
 expect "a 17-byte name is the kernel's to refuse" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" add pair abcdefghijklmnopq peer b
+expect "a missing parent is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add macvlan m0 parent vnlctl-nosuch
+expect "a multicast source MAC is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" macaddr m0 add 01:00:5e:00:00:01
+expect "257 source MACs are the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	bash -c "'$VNLCTL' macaddr m0 set \$(for i in \$(seq 0 256); do printf '2:0:0:0:%x:%x ' \$((i / 256)) \$((i % 256)); done)"
 expect "-batch: module not loaded, with the line" 1 \
 	'^vnlctl: line 2: vnl module not loaded' -- \
 	bash -c "printf '# first\nshow\nshow\n' | '$VNLCTL' -batch -"
@@ -155,5 +224,14 @@ expect "-batch: add tun, module not loaded, with the line" 1 \
 expect "-batch: add tun usage error, with the line" 1 \
 	'^vnlctl: line 2: unknown user "vnlctl-no-such-user"$' -- \
 	bash -c "printf '# first\nadd tun t0 user vnlctl-no-such-user\n' | '$VNLCTL' -batch -"
+expect "-batch: add macvlan, module not loaded, with the line" 1 \
+	'^vnlctl: line 1: vnl module not loaded' -- \
+	bash -c "printf 'add macvlan m0 parent d0 mode bridge\n' | '$VNLCTL' -batch -"
+expect "-batch: set usage error, with the line" 1 \
+	'^vnlctl: line 2: unknown mode "fast" \(private, vepa, bridge, passthru or source\)$' -- \
+	bash -c "printf '# first\nset m0 mode fast\n' | '$VNLCTL' -batch -"
+expect "-batch: macaddr usage error, with the line" 1 \
+	'^vnlctl: line 1: bad address "nope"$' -- \
+	bash -c "printf 'macaddr m0 set nope\n' | '$VNLCTL' -batch -"
 
 summary
