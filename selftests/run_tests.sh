@@ -43,6 +43,8 @@ ALL_TESTS=(
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
 	tap_lab_arp_reply.sh
+	macvlan_lab_modes.sh
+	macvlan_lab_docker.sh
 	pair_bulk.sh
 	module_reload.sh
 )
