@@ -30,6 +30,7 @@
 /* Broadcasts waiting for the flood work, per parent, as in macvlan. */
 #define VNL_PORT_BC_QUEUE_LEN	1000
 #define VNL_PORT_SOURCE_BITS	8
+#define VNL_DEMUX_MC_FILTER	BIT(VNL_DEMUX_MC_BITS)
 
 /* One accepted source address of a source-mode child. */
 struct vnl_source {
@@ -113,6 +114,20 @@ static struct vnl_dev *vnl_port_lookup(struct vnl_port *port, const u8 *addr)
 static u32 vnl_port_source_hash(const u8 *addr)
 {
 	return hash_64(ether_addr_to_u64(addr), VNL_PORT_SOURCE_BITS);
+}
+
+static u32 vnl_demux_mc_hash(const u8 *addr)
+{
+	return hash_64(ether_addr_to_u64(addr), VNL_DEMUX_MC_BITS);
+}
+
+/* Broadcasts go to every child; a multicast frame only to children that
+ * joined its group (or are promiscuous or allmulti).
+ */
+static bool vnl_demux_wants(const struct vnl_dev *child, const u8 *h_dest)
+{
+	return is_broadcast_ether_addr(h_dest) ||
+	       test_bit(vnl_demux_mc_hash(h_dest), child->demux.mc_filter);
 }
 
 /*
@@ -219,7 +234,8 @@ static void vnl_port_flood_work(struct work_struct *work)
 		list_for_each_entry_rcu(demux, &port->up, up_node) {
 			struct vnl_dev *child = vnl_demux_to_vnl(demux);
 
-			if (vnl_port_floods_to(src, child))
+			if (vnl_port_floods_to(src, child) &&
+			    vnl_demux_wants(child, eth_hdr(skb)->h_dest))
 				vnl_demux_rx_copy(child, skb, pkt_type);
 		}
 		local_bh_enable();
@@ -379,7 +395,8 @@ static void vnl_demux_flood_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
 		struct sk_buff *nskb;
 
 		if (sib == vnl ||
-		    READ_ONCE(demux->mode) != VNL_MACVLAN_MODE_BRIDGE)
+		    READ_ONCE(demux->mode) != VNL_MACVLAN_MODE_BRIDGE ||
+		    !vnl_demux_wants(sib, skb->data))
 			continue;
 
 		nskb = skb_clone(skb, GFP_ATOMIC);
@@ -763,13 +780,31 @@ static int vnl_demux_stop(struct net_device *dev)
 	return 0;
 }
 
-/* ndo_set_rx_mode: the parent filters for us, so it must hear of every
- * address the child listens to (IPv6 multicast groups, say).
+static void vnl_demux_update_mc_filter(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	DECLARE_BITMAP(filter, VNL_DEMUX_MC_FILTER);
+	struct netdev_hw_addr *ha;
+
+	if (dev->flags & (IFF_PROMISC | IFF_ALLMULTI)) {
+		bitmap_fill(filter, VNL_DEMUX_MC_FILTER);
+	} else {
+		bitmap_zero(filter, VNL_DEMUX_MC_FILTER);
+		netdev_for_each_mc_addr(ha, dev)
+			__set_bit(vnl_demux_mc_hash(ha->addr), filter);
+	}
+	bitmap_copy(vnl->demux.mc_filter, filter, VNL_DEMUX_MC_FILTER);
+}
+
+/* ndo_set_rx_mode, with the child's address lists locked: the child's own
+ * multicast filter, then the parent, which filters for us and so must
+ * hear of every address the child listens to (IPv6 groups, say).
  */
 static void vnl_demux_set_rx_mode(struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 
+	vnl_demux_update_mc_filter(dev);
 	dev_uc_sync(vnl->demux.parent, dev);
 	dev_mc_sync(vnl->demux.parent, dev);
 }

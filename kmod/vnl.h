@@ -99,6 +99,9 @@ struct vnl_tun {
 
 struct vnl_port;
 
+/* Bits of a macvlan child's multicast filter, hashed by group address. */
+#define VNL_DEMUX_MC_BITS 8
+
 /* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
  * Ethernet device, whose receive handler (the port, demux.c) hands it the
  * frames meant for that address.
@@ -119,6 +122,12 @@ struct vnl_demux {
 	struct list_head up_node;
 	struct rhash_head hnode;
 	u8 addr[ETH_ALEN];
+	/* The multicast groups the child listens to, as a hash filter: the
+	 * flood work skips children whose filter misses a frame's group.
+	 * Rewritten by ndo_set_rx_mode, read locklessly; a reader racing an
+	 * update may deliver or miss one frame, as a NIC's filter would.
+	 */
+	DECLARE_BITMAP(mc_filter, BIT(VNL_DEMUX_MC_BITS));
 	/* Source mode: the accepted source addresses (RTNL). */
 	struct list_head sources;
 	unsigned int nsources;
