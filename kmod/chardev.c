@@ -195,6 +195,15 @@ static long vnl_chr_dev_ioctl(struct net_device *dev, unsigned int cmd,
 	case TUNSETOFFLOAD:
 		/* vnl offers no offloads: only "none" can be asked for. */
 		return arg ? -EINVAL : 0;
+	case SIOCGIFHWADDR:
+		/* As tun: the address of the attached device, whatever name
+		 * the caller wrote in the request.
+		 */
+		return dev_get_mac_address(&ifr->ifr_hwaddr, dev_net(dev),
+					   dev->name);
+	case SIOCSIFHWADDR:
+		/* Attaching was the permission check, as with tun. */
+		return dev_set_mac_address_user(dev, &ifr->ifr_hwaddr, NULL);
 	default:
 		return -EINVAL;
 	}
@@ -209,6 +218,8 @@ static bool vnl_chr_is_dev_ioctl(unsigned int cmd)
 	case TUNSETGROUP:
 	case TUNSETCARRIER:
 	case TUNSETOFFLOAD:
+	case SIOCGIFHWADDR:
+	case SIOCSIFHWADDR:
 		return true;
 	default:
 		return false;
@@ -236,17 +247,23 @@ static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
 	if (!vnl_chr_is_dev_ioctl(cmd))
 		return -EINVAL;
 
+	if ((cmd == SIOCGIFHWADDR || cmd == SIOCSIFHWADDR) &&
+	    copy_from_user(&ifr, argp, sizeof(ifr)))
+		return -EFAULT;
+
 	rtnl_lock();
 	dev = rtnl_dereference(tfile->dev);
 	ret = dev ? vnl_chr_dev_ioctl(dev, cmd, arg, &ifr) : -EBADFD;
-	/* Owner, group, persistence and carrier show in LINK_GET: tell the
-	 * monitors they changed.
+	/* Owner, group, persistence, carrier and address show in LINK_GET:
+	 * tell the monitors they changed.
 	 */
-	if (!ret && cmd != TUNGETIFF && cmd != TUNSETOFFLOAD)
+	if (!ret && cmd != TUNGETIFF && cmd != TUNSETOFFLOAD &&
+	    cmd != SIOCGIFHWADDR)
 		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 	rtnl_unlock();
 
-	if (!ret && cmd == TUNGETIFF && copy_to_user(argp, &ifr, sizeof(ifr)))
+	if (!ret && (cmd == TUNGETIFF || cmd == SIOCGIFHWADDR) &&
+	    copy_to_user(argp, &ifr, sizeof(ifr)))
 		ret = -EFAULT;
 	return ret;
 }

@@ -593,6 +593,69 @@ TEST_F(tun, setoffload_accepts_only_none)
 	EXPECT_EQ(-EINVAL, tun_ioctl_val(self->fd, TUNSETOFFLOAD, TUN_F_UFO));
 }
 
+/* --- SIOCGIFHWADDR, SIOCSIFHWADDR on the file ------------------------------ */
+
+TEST_F(tun, getifhwaddr_on_a_tap_gives_its_address)
+{
+	unsigned char mac[ETH_ALEN];
+	struct ifreq ifr;
+
+	ASSERT_EQ(0, tun_set_iff(self->fd, self->name, IFF_TAP | IFF_NO_PI));
+	ASSERT_EQ(0, if_get_hwaddr(self->name, mac, NULL));
+
+	memset(&ifr, 0, sizeof(ifr));
+	strcpy(ifr.ifr_name, "whatever");
+	ASSERT_EQ(0, ioctl(self->fd, SIOCGIFHWADDR, &ifr));
+	EXPECT_EQ(ARPHRD_ETHER, ifr.ifr_hwaddr.sa_family);
+	EXPECT_EQ(0, memcmp(mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN));
+}
+
+TEST_F(tun, setifhwaddr_on_a_tap_changes_its_address)
+{
+	static const unsigned char want[ETH_ALEN] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	unsigned char mac[ETH_ALEN];
+	struct ifreq ifr;
+
+	ASSERT_EQ(0, tun_set_iff(self->fd, self->name, IFF_TAP | IFF_NO_PI));
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	memcpy(ifr.ifr_hwaddr.sa_data, want, ETH_ALEN);
+	ASSERT_EQ(0, ioctl(self->fd, SIOCSIFHWADDR, &ifr));
+	ASSERT_EQ(0, if_get_hwaddr(self->name, mac, NULL));
+	EXPECT_EQ(0, memcmp(want, mac, ETH_ALEN));
+
+	/* A multicast address is refused and changes nothing. */
+	ifr.ifr_hwaddr.sa_data[0] = 0x01;
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCSIFHWADDR, &ifr));
+	EXPECT_EQ(EADDRNOTAVAIL, errno);
+	ASSERT_EQ(0, if_get_hwaddr(self->name, mac, NULL));
+	EXPECT_EQ(0, memcmp(want, mac, ETH_ALEN));
+}
+
+TEST_F(tun, ifhwaddr_on_an_unattached_file_is_ebadfd)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCGIFHWADDR, &ifr));
+	EXPECT_EQ(EBADFD, errno);
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	ifr.ifr_hwaddr.sa_data[0] = 0x02;
+	EXPECT_EQ(-1, ioctl(self->fd, SIOCSIFHWADDR, &ifr));
+	EXPECT_EQ(EBADFD, errno);
+}
+
+TEST_F(tun, getifhwaddr_on_a_tun_has_no_link_address)
+{
+	struct ifreq ifr;
+
+	ASSERT_EQ(0, tun_set_iff(self->fd, self->name, IFF_TUN | IFF_NO_PI));
+	memset(&ifr, 0xff, sizeof(ifr));
+	ASSERT_EQ(0, ioctl(self->fd, SIOCGIFHWADDR, &ifr));
+	EXPECT_EQ(ARPHRD_NONE, ifr.ifr_hwaddr.sa_family);
+}
+
 TEST_F(tun, setqueue_is_einval_on_single_queue_or_unattached_files)
 {
 	EXPECT_EQ(-EINVAL, tun_set_queue(self->fd, IFF_DETACH_QUEUE));
