@@ -56,7 +56,8 @@ demo:
 	@$(MAKE) --no-print-directory all
 	@tools/demo
 
-# Packets per second through vnl's tun next to the kernel's, in one guest.
+# Packets per second through vnl's tun and macvlan demux next to the
+# kernel's tun and macvlan, in one guest (tools/bench).
 bench:
 	@tools/deps
 	@$(MAKE) --no-print-directory all
