@@ -43,6 +43,13 @@ ALL_TESTS=(
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
 	tap_lab_arp_reply.sh
+	macvlan_modes.sh
+	macvlan_host_shim.sh
+	macvlan_bcast.sh
+	macvlan_netns.sh
+	macvlan_source.sh
+	macvlan_bad_input.sh
+	macvlan_bulk.sh
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
 	pair_bulk.sh

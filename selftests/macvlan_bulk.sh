@@ -1,0 +1,141 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A thousand vnl macvlan children on one parent, all in one netns N, each
+# with its own MAC and address: `vnlctl show` and `ip link` list each
+# exactly once, all on the parent, all with carrier; a sample of at least
+# 100 spread over the set each ping the outside through their own child
+# (ping -I: the echo leaves by that child and the reply must come back to
+# it, so the parent's unicast demultiplexing picked the right one among
+# the thousand).  Then the parent is deleted while flood pings run, from
+# children and a broadcast flood from the outside into every child: no
+# vnl device is left anywhere, and vnlctl show is empty.
+#
+#   ns N: c0..c<COUNT-1>, 10.83.<i/250>.<i%250+1>/16 (arp_ignore=1)
+#   parent p0 (ns HOST) <-veth-> o0 -- br0 10.83.255.254/16 (ns OUT)
+#
+# VNL_MACVLAN_BULK sets COUNT (default 1000; 300 on the debug kernel,
+# where each frame through KASAN and lockdep costs several times more);
+# VNL_MACVLAN_BULK_SAMPLE the number pinged (default 100; all if fewer).
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/macvlan_lib.sh"
+
+require_vnl
+require_ping
+require_cmd jq
+
+if [[ ${VNL_KERNEL:-} == debug ]]; then
+	COUNT=${VNL_MACVLAN_BULK:-300}
+else
+	COUNT=${VNL_MACVLAN_BULK:-1000}
+fi
+SAMPLE=${VNL_MACVLAN_BULK_SAMPLE:-100}
+((SAMPLE > COUNT)) && SAMPLE=$COUNT
+OUT_IP=10.83.255.254
+
+ip_of() { echo "10.83.$(($1 / 250)).$(($1 % 250 + 1))"; }
+
+setup_ns HOST OUT N
+no_ipv6 "$HOST" "$OUT" "$N"
+# Each child answers ARP for its own address only, and speaks with it.
+ip netns exec "$N" sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.default.arp_ignore=1 \
+	net.ipv4.conf.all.arp_announce=2 net.ipv4.conf.default.arp_announce=2 \
+	net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+mv_wire "$HOST" "$OUT" off || { echo "FAIL: cannot build the wire"; exit 1; }
+ip -n "$OUT" addr add "$OUT_IP/16" dev br0
+init_links=$(link_names)
+p0_index=$(ip -n "$HOST" -o link show dev p0 | cut -d: -f1)
+
+for ((i = 0; i < COUNT; i++)); do
+	echo "add macvlan c$i parent p0 netns $N"
+done >"$TEST_TMP/add"
+start=$SECONDS
+check "vnlctl -n HOST -batch: $COUNT children of p0, made in N" \
+	vnlctl -n "$HOST" -batch "$TEST_TMP/add" || exit_status
+echo "INFO: $COUNT children made in $((SECONDS - start)) s"
+
+vnlctl -n "$N" -j show >"$TEST_TMP/n.json"
+check_eq "vnlctl show in N: $COUNT devices, each ifindex, name and MAC once" \
+	"$COUNT $COUNT $COUNT $COUNT" \
+	"$(jq -r '"\(length) \(map(.ifindex) | unique | length) \(map(.ifname) | unique | length) \(map(.address) | unique | length)"' \
+		"$TEST_TMP/n.json")"
+check_eq "vnlctl show in N: exactly c0..c$((COUNT - 1))" true \
+	"$(jq --argjson n "$COUNT" '(map(.ifname) | sort) == ([range(0; $n) | "c\(.)"] | sort)' "$TEST_TMP/n.json")"
+check_eq "vnlctl show in N: all macvlan children of p0 (ifindex $p0_index, another netns), in vepa mode" true \
+	"$(jq --argjson p "$p0_index" 'all(.[]; .kind == "macvlan" and .parent == "p0" and .parent_ifindex == $p and .parent_netnsid != null and .mode == "vepa")' \
+		"$TEST_TMP/n.json")"
+mapfile -t links <<<"$(link_names "$N")"
+check_eq "ip link in N: lo and the $COUNT children" $((COUNT + 1)) "${#links[@]}"
+check_eq "vnlctl show in HOST lists none of them" 0 "$(vnl_count "$HOST")"
+
+for ((i = 0; i < COUNT; i++)); do
+	echo "addr add $(ip_of "$i")/16 dev c$i"
+	echo "link set c$i up"
+done >"$TEST_TMP/ip"
+check "ip -batch: an address on each child, each up" ip -n "$N" -batch "$TEST_TMP/ip"
+lower_up_count() { ip -n "$N" -o link show | grep -c 'LOWER_UP'; }
+all_up() { (($(lower_up_count) == COUNT + 1)); }
+check "every child has carrier" wait_until 60 all_up
+
+# The sample: SAMPLE children spread evenly over the set, first and last
+# included.
+sample=()
+for ((k = 0; k < SAMPLE; k++)); do
+	if ((SAMPLE > 1)); then
+		sample+=($((k * (COUNT - 1) / (SAMPLE - 1))))
+	else
+		sample+=(0)
+	fi
+done
+start=$SECONDS
+# Ten at a time; two tries each, the first may wait for ARP.
+ping_through() {
+	vping "$N" "$OUT_IP" -c 1 -I "c$1" || vping "$N" "$OUT_IP" -c 1 -I "c$1"
+}
+failed=()
+for ((k = 0; k < SAMPLE; k += 10)); do
+	pids=()
+	for i in "${sample[@]:k:10}"; do
+		ping_through "$i" &
+		pids+=("$!:$i")
+	done
+	for p in "${pids[@]}"; do
+		wait "${p%%:*}" || failed+=("c${p#*:}")
+	done
+done
+echo "INFO: $SAMPLE pings in $((SECONDS - start)) s"
+check_eq "each of $SAMPLE children (c${sample[0]}..c${sample[-1]}) pings the outside through itself" \
+	"" "${failed[*]}"
+# The outside saw each sampled child with its own MAC.
+wrong=()
+for i in "${sample[@]:0:20}"; do
+	line=$(ip -n "$OUT" neigh show "$(ip_of "$i")" dev br0)
+	mac=$(mac_of "$N" "c$i")
+	[[ $line == *"lladdr $mac "* ]] || wrong+=("c$i $mac: ${line:-no entry}")
+done
+check_eq "the outside's neighbour entries of 20 of them name each child's own MAC" 0 "${#wrong[@]}" ||
+	printf '    %s\n' "${wrong[@]:0:5}"
+
+# --- delete the parent under traffic ---------------------------------------------------------
+
+for i in 0 $((COUNT / 2)) $((COUNT - 1)); do
+	ip netns exec "$N" "${PING[@]}" -q -f -I "c$i" "$OUT_IP" >/dev/null 2>&1 &
+	track_bg $!
+done
+ip netns exec "$OUT" "${PING[@]}" -q -f -b 10.83.255.255 >/dev/null 2>&1 &
+track_bg $!
+nap 3
+bc=$(vnl_field "$N" c1 bc_drops)
+check_match "under a broadcast flood, bc_drops is a number ($bc)" '^[0-9]+$' "$bc"
+start=$SECONDS
+check "ip link del p0 under traffic" ip -n "$HOST" link del p0
+only_lo() { [[ $(link_names "$1") == lo ]]; }
+check "every child is gone from N" wait_until 120 only_lo "$N"
+echo "INFO: the children went in $((SECONDS - start)) s"
+check_eq "vnlctl show lists nothing in N, HOST, OUT and the init netns" "0 0 0 0" \
+	"$(vnl_count "$N") $(vnl_count "$HOST") $(vnl_count "$OUT") $(vnl_count)"
+check "HOST has only lo" only_lo "$HOST"
+check_eq "nothing moved to the init netns" "$init_links" "$(link_names)"
+
+exit_status
