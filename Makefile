@@ -40,7 +40,8 @@ tools:
 selftests:
 	$(MAKE) -C selftests
 
-# checkpatch and sparse, both with zero warnings allowed.
+# checkpatch, the YNL spec against the uapi header (tools/ynl-check) and
+# sparse, all with zero warnings allowed.
 lint:
 	@tools/lint
 
