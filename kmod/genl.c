@@ -129,8 +129,10 @@ static int vnl_genl_put_stats(struct sk_buff *skb, struct net_device *dev)
 
 /* One device, as LINK_GET, its dump and the events describe it.  Called
  * under RTNL, so the device and its peer stay put while we read them.
+ * User and group ids are given as @user_ns sees them.
  */
 static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
+			      struct user_namespace *user_ns,
 			      u32 portid, u32 seq, int flags, u8 cmd)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
@@ -149,7 +151,7 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u8(skb, VNL_A_UP, netif_running(dev)) ||
 	    nla_put_u8(skb, VNL_A_CARRIER, netif_carrier_ok(dev)) ||
 	    vnl_genl_put_peer(skb, dev) ||
-	    (vnl_dev_is_tun(dev) && vnl_tun_fill(skb, dev)) ||
+	    (vnl_dev_is_tun(dev) && vnl_tun_fill(skb, dev, user_ns)) ||
 	    (vnl->kind == VNL_KIND_MACVLAN && vnl_demux_fill(skb, dev)) ||
 	    vnl_genl_put_stats(skb, dev)) {
 		genlmsg_cancel(skb, hdr);
@@ -161,7 +163,9 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 }
 
 /* Send @cmd about @dev to the "monitor" group of the device's netns, so a
- * listener only hears of devices it could see with "ip link".
+ * listener only hears of devices it could see with "ip link".  One message
+ * goes to every listener, so its ids are those of the user namespace that
+ * owns the netns, not those of whoever caused the event.
  */
 void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd)
 {
@@ -177,7 +181,7 @@ void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd)
 	if (!skb)
 		return;
 
-	if (vnl_genl_fill_link(skb, dev, 0, 0, 0, cmd)) {
+	if (vnl_genl_fill_link(skb, dev, net->user_ns, 0, 0, 0, cmd)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -362,7 +366,7 @@ static int vnl_genl_new_pair(struct sk_buff *skb, struct genl_info *info)
 		peer = vnl_pair_peer(netdev_priv(dev));
 		vnl_genl_announce(peer);
 		vnl_genl_announce(dev);
-		err = vnl_genl_fill_link(reply, dev, info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, current_user_ns(), info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
 	}
 	rtnl_unlock();
@@ -498,7 +502,7 @@ static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
 		err = vnl_demux_create(&cfg, &dev, info->extack);
 	if (!err) {
 		vnl_genl_announce(dev);
-		err = vnl_genl_fill_link(reply, dev, info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, current_user_ns(), info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
 	}
 	rtnl_unlock();
@@ -708,7 +712,7 @@ static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(dev))
 		err = PTR_ERR(dev);
 	else
-		err = vnl_genl_fill_link(reply, dev, info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, current_user_ns(), info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_GET);
 	rtnl_unlock();
 
@@ -733,7 +737,7 @@ static int vnl_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	rtnl_lock();
 	while ((vnl = vnl_dev_find_next(net, &id))) {
-		err = vnl_genl_fill_link(skb, vnl->dev,
+		err = vnl_genl_fill_link(skb, vnl->dev, current_user_ns(),
 					 NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					 VNL_CMD_LINK_GET);

@@ -736,10 +736,11 @@ invalid:
 }
 
 /* LINK_GET's description of a tun or tap device; under RTNL.  Owner and
- * group are given in the user namespace of the task we run in: the
- * requester for LINK_GET, whoever caused the change for an event.
+ * group are given as @user_ns sees them: the requester's for a reply, the
+ * netns owner's for an event (genl.c:vnl_genl_notify).
  */
-int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev)
+int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
+		 struct user_namespace *user_ns)
 {
 	struct vnl_tun *tun = vnl_tun(dev);
 
@@ -748,11 +749,11 @@ int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev)
 		return -EMSGSIZE;
 	if (uid_valid(tun->owner) &&
 	    nla_put_u32(skb, VNL_A_TUN_OWNER,
-			from_kuid_munged(current_user_ns(), tun->owner)))
+			from_kuid_munged(user_ns, tun->owner)))
 		return -EMSGSIZE;
 	if (gid_valid(tun->group) &&
 	    nla_put_u32(skb, VNL_A_TUN_GROUP,
-			from_kgid_munged(current_user_ns(), tun->group)))
+			from_kgid_munged(user_ns, tun->group)))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -233,7 +233,8 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from);
 void vnl_tun_count_tx_drop(struct net_device *dev);
 bool vnl_dev_is_tun(const struct net_device *dev);
-int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev);
+int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
+		 struct user_namespace *user_ns);
 
 /* genl.c: the generic netlink family */
 int vnl_genl_register(void);

@@ -62,7 +62,11 @@
  *   VNL_CMD_LINK_CHANGE when its carrier changes (and, for tun and tap,
  *   when its owner, group or persistence does; for a macvlan child, when
  *   its mode or source list does); each carries the device's description
- *   as above.
+ *   as above, with user and group ids as the user namespace owning the
+ *   device's netns sees them (a reply gives them as the requester sees
+ *   them).  A pair end being deleted has lost its peer already: its last
+ *   VNL_CMD_LINK_CHANGE (carrier off) and its VNL_CMD_LINK_DEL carry no
+ *   VNL_A_PEER.
  */
 #ifndef _UAPI_LINUX_VNL_H
 #define _UAPI_LINUX_VNL_H
