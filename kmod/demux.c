@@ -409,9 +409,10 @@ static void vnl_demux_flood_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
 }
 
 /* Bridge mode: true when the frame was for a bridge-mode sibling and has
- * been handed to it (and consumed).
+ * been handed to it (and consumed); *@ret then says whether it got in.
  */
-static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
+static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb,
+				  int *ret)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
 	struct vnl_dev *dst;
@@ -427,9 +428,10 @@ static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
 
 	/* Into the parent's receive path, where the port finds @dst: the
 	 * frame takes the same way in as one from the wire, and the parent's
-	 * taps see it pass.
+	 * taps see it pass.  Refused (and freed) when the parent is down or
+	 * the frame too big for it.
 	 */
-	dev_forward_skb(vnl->demux.parent, skb);
+	*ret = dev_forward_skb(vnl->demux.parent, skb);
 	return true;
 }
 
@@ -444,8 +446,11 @@ static netdev_tx_t vnl_demux_xmit(struct sk_buff *skb, struct net_device *dev)
 	int ret;
 
 	if (READ_ONCE(vnl->demux.mode) == VNL_MACVLAN_MODE_BRIDGE &&
-	    vnl_demux_xmit_bridge(vnl, skb)) {
-		vnl_dev_count_tx(dev, len);
+	    vnl_demux_xmit_bridge(vnl, skb, &ret)) {
+		if (likely(ret == NET_RX_SUCCESS))
+			vnl_dev_count_tx(dev, len);
+		else
+			vnl_dev_count_tx_drop(dev);
 		return NETDEV_TX_OK;
 	}
 
@@ -685,13 +690,24 @@ out:
  * The child as a net_device
  */
 
-/* True when @addr is the parent's or an up sibling's.  RTNL. */
-static bool vnl_port_addr_busy(struct vnl_port *port, const u8 *addr)
+/* True when @addr is the parent's or a sibling's of @self (NULL: of any
+ * child), up or down.  RTNL.
+ */
+static bool vnl_port_addr_busy(struct vnl_port *port, const u8 *addr,
+			       const struct vnl_dev *self)
 {
+	struct vnl_demux *demux;
+
 	if (!port->passthru && ether_addr_equal(port->dev->dev_addr, addr))
 		return true;
-	return rhashtable_lookup_fast(&port->addrs, addr,
-				      vnl_port_addrs_params);
+
+	list_for_each_entry(demux, &port->children, node) {
+		struct vnl_dev *sib = vnl_demux_to_vnl(demux);
+
+		if (sib != self && ether_addr_equal(sib->dev->dev_addr, addr))
+			return true;
+	}
+	return false;
 }
 
 /* Up: the parent must accept frames for our address (or, in passthru
@@ -710,7 +726,7 @@ static int vnl_demux_open(struct net_device *dev)
 		if (err)
 			return err;
 	} else {
-		if (vnl_port_addr_busy(port, dev->dev_addr))
+		if (vnl_port_addr_busy(port, dev->dev_addr, vnl))
 			return -EADDRINUSE;
 		err = dev_uc_add(parent, dev->dev_addr);
 		if (err)
@@ -814,36 +830,53 @@ static void vnl_demux_change_rx_flags(struct net_device *dev, int change)
 	struct vnl_dev *vnl = netdev_priv(dev);
 	struct net_device *parent = vnl->demux.parent;
 
-	if (!(dev->flags & IFF_UP))
+	/* A passthru child has made its parent promiscuous already, and
+	 * open/stop keep no count of these flags for it.
+	 */
+	if (!(dev->flags & IFF_UP) || vnl->demux.port->passthru)
 		return;
 	if (change & IFF_ALLMULTI)
 		dev_set_allmulti(parent, dev->flags & IFF_ALLMULTI ? 1 : -1);
-	if (!vnl->demux.port->passthru && change & IFF_PROMISC)
+	if (change & IFF_PROMISC)
 		dev_set_promiscuity(parent, dev->flags & IFF_PROMISC ? 1 : -1);
 }
 
 /* The hash is keyed by the address, so a child that is up leaves it while
  * its address changes, and readers still walking its old chain are waited
- * for before it goes back in.  RTNL.
+ * for before it goes back in.  Going back in can only fail when memory is
+ * short; the child then keeps its old address.  RTNL.
  */
-static void vnl_demux_rehash(struct net_device *dev, const u8 *addr)
+static int vnl_demux_rehash(struct net_device *dev, const u8 *addr)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	struct vnl_demux *demux = &vnl->demux;
 	struct vnl_port *port = demux->port;
-	bool up = netif_running(dev);
+	u8 old[ETH_ALEN];
+	int err;
 
-	if (up) {
-		rhashtable_remove_fast(&port->addrs, &demux->hnode,
-				       vnl_port_addrs_params);
-		synchronize_net();
+	if (!netif_running(dev)) {
+		eth_hw_addr_set(dev, addr);
+		return 0;
+	}
+
+	ether_addr_copy(old, demux->addr);
+	rhashtable_remove_fast(&port->addrs, &demux->hnode,
+			       vnl_port_addrs_params);
+	synchronize_net();
+
+	ether_addr_copy(demux->addr, addr);
+	err = rhashtable_lookup_insert_fast(&port->addrs, &demux->hnode,
+					    vnl_port_addrs_params);
+	if (err) {
+		ether_addr_copy(demux->addr, old);
+		if (rhashtable_lookup_insert_fast(&port->addrs, &demux->hnode,
+						  vnl_port_addrs_params))
+			net_err_ratelimited("%s: lost its place in its parent's table; set it down and up\n",
+					    dev->name);
+		return err;
 	}
 	eth_hw_addr_set(dev, addr);
-	ether_addr_copy(demux->addr, addr);
-	if (up)
-		WARN_ON(rhashtable_lookup_insert_fast(&port->addrs,
-						      &demux->hnode,
-						      vnl_port_addrs_params));
+	return 0;
 }
 
 static int vnl_demux_set_mac_address(struct net_device *dev, void *p)
@@ -851,6 +884,7 @@ static int vnl_demux_set_mac_address(struct net_device *dev, void *p)
 	struct vnl_dev *vnl = netdev_priv(dev);
 	struct vnl_port *port = vnl->demux.port;
 	struct sockaddr *sa = p;
+	u8 old[ETH_ALEN];
 	int err;
 
 	if (!is_valid_ether_addr(sa->sa_data))
@@ -860,16 +894,23 @@ static int vnl_demux_set_mac_address(struct net_device *dev, void *p)
 	/* A passthru child is its parent, address included. */
 	if (port->passthru)
 		return -EBUSY;
-	if (vnl_port_addr_busy(port, sa->sa_data))
+	if (vnl_port_addr_busy(port, sa->sa_data, vnl))
 		return -EADDRINUSE;
 
-	if (netif_running(dev)) {
-		err = dev_uc_add(vnl->demux.parent, sa->sa_data);
-		if (err)
-			return err;
-		dev_uc_del(vnl->demux.parent, dev->dev_addr);
+	ether_addr_copy(old, dev->dev_addr);
+
+	if (!netif_running(dev))
+		return vnl_demux_rehash(dev, sa->sa_data);
+
+	err = dev_uc_add(vnl->demux.parent, sa->sa_data);
+	if (err)
+		return err;
+	err = vnl_demux_rehash(dev, sa->sa_data);
+	if (err) {
+		dev_uc_del(vnl->demux.parent, sa->sa_data);
+		return err;
 	}
-	vnl_demux_rehash(dev, sa->sa_data);
+	dev_uc_del(vnl->demux.parent, old);
 	return 0;
 }
 
@@ -1010,7 +1051,6 @@ static int vnl_demux_check(const struct vnl_demux_config *cfg,
 			   struct netlink_ext_ack *extack)
 {
 	struct vnl_port *port = vnl_port_get_rtnl(parent);
-	struct vnl_demux *demux;
 
 	if (parent->type != ARPHRD_ETHER || parent->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG(extack, "the parent must be an Ethernet device and not loopback");
@@ -1044,18 +1084,12 @@ static int vnl_demux_check(const struct vnl_demux_config *cfg,
 		NL_SET_ERR_MSG(extack, "a passthru child takes its parent's address");
 		return -EINVAL;
 	}
-	if (ether_addr_equal(parent->dev_addr, cfg->addr))
-		goto busy;
-	if (port) {
-		list_for_each_entry(demux, &port->children, node)
-			if (ether_addr_equal(vnl_demux_to_vnl(demux)->dev->dev_addr,
-					     cfg->addr))
-				goto busy;
+	if (ether_addr_equal(parent->dev_addr, cfg->addr) ||
+	    (port && vnl_port_addr_busy(port, cfg->addr, NULL))) {
+		NL_SET_ERR_MSG(extack, "address already used by the parent or a sibling");
+		return -EADDRINUSE;
 	}
 	return 0;
-busy:
-	NL_SET_ERR_MSG(extack, "address already used by the parent or a sibling");
-	return -EADDRINUSE;
 }
 
 static struct net_device *vnl_demux_alloc(const struct vnl_demux_config *cfg,
@@ -1253,14 +1287,18 @@ static void vnl_port_follow_mtu(struct vnl_port *port)
 static void vnl_port_follow_addr(struct vnl_port *port)
 {
 	struct vnl_demux *demux;
+	struct net_device *dev;
 
 	if (!port->passthru)
 		return;
 	demux = list_first_entry_or_null(&port->children, struct vnl_demux,
 					 node);
-	if (demux)
-		vnl_demux_rehash(vnl_demux_to_vnl(demux)->dev,
-				 port->dev->dev_addr);
+	if (!demux)
+		return;
+
+	dev = vnl_demux_to_vnl(demux)->dev;
+	if (!vnl_demux_rehash(dev, port->dev->dev_addr))
+		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
 }
 
 /* The parent is going: so are its children, in whatever netns they are.

@@ -15,7 +15,6 @@ static int __init vnl_init(void)
 {
 	int err;
 
-	/* The link kind first: the family creates devices of that kind. */
 	/* The parent-event notifier before any child can exist, and after
 	 * the last one is gone (the link kind deletes them all).
 	 */
@@ -23,6 +22,7 @@ static int __init vnl_init(void)
 	if (err)
 		return err;
 
+	/* The link kind before the family, which creates devices of it. */
 	err = vnl_dev_register_ops();
 	if (err)
 		goto err_unregister_demux;
