@@ -52,6 +52,7 @@ ALL_TESTS=(
 	macvlan_bulk.sh
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
+	security
 	pair_bulk.sh
 	module_reload.sh
 )
