@@ -49,7 +49,8 @@ ip -n "$N" tuntap add mode tun kt0 2>/dev/null || kt0_missing=1
 # parents' flags, MTU, MAC, promiscuity...), and vnlctl's view of the vnl
 # devices (without the counters).
 parent_state() {
-	ip -n "$N" -d -o link show
+	# (without the bridge's running timers)
+	ip -n "$N" -d -o link show | sed -E 's/ [a-z_]*timer +[0-9.]+//g'
 	"${v[@]}" -j show | jq -c 'map(del(.stats)) | sort_by(.ifname)'
 }
 snapshot() {
