@@ -53,6 +53,8 @@ ALL_TESTS=(
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
 	security
+	fuzz_genl
+	fuzz_chardev
 	pair_bulk.sh
 	module_reload.sh
 )
