@@ -6,8 +6,19 @@
 # `rmmod` both are gone.  An open /dev/vnl holds the module: rmmod is
 # refused until it is closed.  The module is loaded again at the end.
 # (The guest runner then checks the kernel log for leaks and splats.)
+#
+# In every cycle, between insmod and rmmod, one `vnlctl -batch` makes
+# devices of every kind and deletes one, so that each rmmod deletes the
+# rest: two pairs (one across netns A and B), a tap and a tun, and two
+# macvlan children of a kernel dummy d0 (one in A, one in B); then, in
+# turn, the pair across A and B, the tun or the child in A is deleted.
+# The batch succeeding is a check in itself: a device (or a receive
+# handler on d0) that outlived the last rmmod would make it fail.  Every
+# tenth cycle, and after the last, A and B are searched for vnl devices
+# after rmmod; at the end d0 carries no receive handler.
 
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/fault_lib.sh"
 
 require_module_reload
 require_vnl
@@ -45,10 +56,32 @@ check "insmod vnl.ko" insmod "$VNL_KO"
 
 # --- many cycles -------------------------------------------------------------------------
 
+setup_ns A B
+no_ipv6 "$A" "$B"
+ip -n "$A" link add d0 type dummy && ip -n "$A" link set d0 up ||
+	{ echo "FAIL: cannot make the dummy parent"; exit "$ksft_fail"; }
+k=0
+for del in cp0 ct1 cm0; do
+	cat >"$TEST_TMP/batch$k" <<EOF
+add pair cp0 peer cp1 peer-netns $B
+add pair cq0 peer cq1
+add tap ct0
+add tun ct1
+add macvlan cm0 parent d0
+add macvlan cm1 parent d0 netns $B
+del $del
+EOF
+	k=$((k + 1))
+done
+devs_left() { "$FAULT_BIN" names '^c[pqtm][0-9]$' "$A" "$B" | tr '\n' ' '; }
+
 declare -A bad=()
 note() { [[ -n ${bad[$1]:-} ]] || bad[$1]="cycle $2"; }
 
 for ((c = 1; c <= CYCLES; c++)); do
+	if ! vnlctl -n "$A" -batch "$TEST_TMP/batch$((c % 3))" >/dev/null 2>"$TEST_TMP/err"; then
+		note devices "$c: $(<"$TEST_TMP/err")"
+	fi
 	if ! rmmod vnl 2>"$TEST_TMP/err"; then
 		note rmmod "$c: $(<"$TEST_TMP/err")"
 		break
@@ -56,6 +89,10 @@ for ((c = 1; c <= CYCLES; c++)); do
 	[[ -e /sys/module/vnl ]] && note gone_module "$c"
 	[[ -e /dev/vnl ]] && note gone_dev "$c"
 	family_present && note gone_family "$c"
+	if ((c % 10 == 0 || c == CYCLES)); then
+		left=$(devs_left)
+		[[ -z $left ]] || note gone_devices "$c: $left"
+	fi
 	if ! insmod "$VNL_KO" 2>"$TEST_TMP/err"; then
 		note insmod "$c: $(<"$TEST_TMP/err")"
 		break
@@ -64,6 +101,8 @@ for ((c = 1; c <= CYCLES; c++)); do
 	family_present || note family "$c"
 done
 done_cycles=$((c > CYCLES ? CYCLES : c))
+report_add faults "$done_cycles"
+report_add ops $((done_cycles * (7 + 2)))
 
 result() {
 	local key=$1 desc=$2
@@ -79,6 +118,8 @@ result insmod "insmod vnl.ko succeeded every time"
 result gone_module "after rmmod: /sys/module/vnl gone every time"
 result gone_dev "after rmmod: /dev/vnl gone every time"
 result gone_family "after rmmod: genl family vnl gone every time"
+result devices "between insmod and rmmod: 8 devices made, a pair, tun or child deleted, every time"
+result gone_devices "after rmmod: no vnl device left in A or B (every tenth time)"
 result dev "after insmod: /dev/vnl a char device every time"
 result family "after insmod: genl family vnl there every time"
 
@@ -88,7 +129,12 @@ vnl_reload
 check "at the end: vnl.ko loaded" test -d /sys/module/vnl
 check "at the end: vnlctl add pair works" vnlctl add pair rl0 peer rl1
 vnlctl del rl0 2>/dev/null
+check "at the end: d0 keeps no receive handler (it joins a bridge)" no_rx_handler "$A" d0
+check "at the end: a child on d0 again" vnlctl -n "$A" add macvlan cm0 parent d0
 
-cleanup() { vnl_reload; }
+cleanup() {
+	report_print
+	vnl_reload
+}
 
 exit_status

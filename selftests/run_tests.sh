@@ -55,6 +55,11 @@ ALL_TESTS=(
 	security
 	fuzz_genl
 	fuzz_chardev
+	fault_rmmod.sh
+	fault_delete_busy.sh
+	fault_netns_move.sh
+	fault_queues_full.sh
+	stress.sh
 	pair_bulk.sh
 	module_reload.sh
 )

@@ -1,0 +1,188 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# rmmod vnl with every kind of vnl device in place, in several netns:
+# pairs (within a netns and across two), persistent tun and tap devices,
+# macvlan children on a kernel dummy and on a kernel veth, in four netns,
+# and a /dev/vnl file attached to a tap.
+#
+# While the file is open, rmmod is refused ("in use") and nothing changes:
+# every link of every netns, every vnl device as vnlctl shows it, and the
+# file still writes.  Once it is closed, rmmod succeeds, every netns is
+# back to the links it had before vnl made any, /dev/vnl and the family
+# are gone, the parents are up and usable (the veth still carries a ping,
+# and both can be enslaved to a bridge: a receive handler left on them
+# would make that fail with EBUSY), and insmod brings vnl back, able to
+# put a child on the same parent again.
+#
+#   HOST: d0 (dummy), p0 (veth) <-> o0 (OUT), 10.91.0.1/24 and .2/24
+#   pairs: ra (N1) - rb (N2); rc0 - rc1 (N3); rh0 (HOST) - rh1 (N3)
+#   tun/tap: rt0 tap (N1), rt1 tun (N2), rtap tap (HOST, the open file)
+#   children: rm1 (N1), rm2 (N2) on d0; rm3 (N3, bridge), rm4 (HOST),
+#             rm5 (N1, source) on p0
+
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/fault_lib.sh"
+
+require_module_reload
+require_vnl
+require_ping
+require_cmd jq
+
+cleanup() {
+	report_print
+	vnl_reload
+}
+
+setup_ns HOST N1 N2 N3 OUT
+ALL_NS=("" "$HOST" "$N1" "$N2" "$N3" "$OUT")
+no_ipv6 "$HOST" "$N1" "$N2" "$N3" "$OUT"
+
+ip -n "$HOST" link add d0 type dummy && ip -n "$HOST" link set d0 up &&
+	ip -n "$HOST" link add p0 type veth peer name o0 netns "$OUT" &&
+	ip -n "$HOST" addr add 10.91.0.1/24 dev p0 && ip -n "$HOST" link set p0 up &&
+	ip -n "$OUT" addr add 10.91.0.2/24 dev o0 && ip -n "$OUT" link set o0 up ||
+	{ echo "FAIL: cannot make the parents"; exit "$ksft_fail"; }
+
+# Every netns's links before vnl made any.
+declare -A BEFORE
+for ns in "${ALL_NS[@]}"; do
+	BEFORE[${ns:-init}]=$(link_names "$ns")
+done
+
+# --- every kind of device ---------------------------------------------------
+
+made=0
+make_dev() {
+	if "$@" >/dev/null; then
+		made=$((made + 1))
+	else
+		check_fail "setup: $*"
+	fi
+}
+make_dev vnlctl add pair ra peer rb netns "$N1" peer-netns "$N2"
+make_dev vnlctl -n "$N3" add pair rc0 peer rc1
+make_dev vnlctl -n "$HOST" add pair rh0 peer rh1 peer-netns "$N3"
+make_dev vnlctl -n "$N1" add tap rt0
+make_dev vnlctl -n "$N2" add tun rt1
+make_dev vnlctl -n "$HOST" add tap rtap
+make_dev vnlctl -n "$HOST" add macvlan rm1 parent d0 netns "$N1"
+make_dev vnlctl -n "$HOST" add macvlan rm2 parent d0 netns "$N2" mode private
+make_dev vnlctl -n "$HOST" add macvlan rm3 parent p0 netns "$N3" mode bridge
+make_dev vnlctl -n "$HOST" add macvlan rm4 parent p0 mode vepa
+make_dev vnlctl -n "$HOST" add macvlan rm5 parent p0 netns "$N1" mode source
+report_add ops "$made"
+for l in "$N1 ra" "$N2 rb" "$N3 rc0" "$N3 rc1" "$HOST rh0" "$N3 rh1" "$N1 rm1" "$N2 rm2" \
+	"$N3 rm3" "$HOST rm4" "$N1 rm5" "$HOST rtap"; do
+	ip -n "${l% *}" link set "${l#* }" up
+done
+ip -n "$HOST" addr add 10.91.1.1/24 dev rtap
+
+# The open file: a /dev/vnl file attached to rtap, driven through a pipe.
+coproc HOLD { ip netns exec "$HOST" "$FAULT_BIN" hold rtap 2>&1; }
+track_bg "$HOLD_PID"
+read -r -t 30 line <&"${HOLD[0]}"
+check_eq "a /dev/vnl file is attached to the tap rtap" "attached rtap" "$line"
+# (Coprocess fds do not reach a subshell: the answer is left in ANSWER.)
+hold_cmd() {
+	echo "$1" >&"${HOLD[1]}"
+	read -r -t 30 ANSWER <&"${HOLD[0]}" || ANSWER="no answer"
+}
+hold_cmd write
+check_eq "it writes a frame" "write ok" "$ANSWER"
+check_eq "rtap has that one queue" 1 "$(vnl_field "$HOST" rtap tun queues)"
+report_add packets 1
+
+vnl_total=0
+for ns in "${ALL_NS[@]}"; do
+	vnl_total=$((vnl_total + $(vnl_devs "$ns")))
+done
+# 3 pairs (6 ends), 3 tun/tap, 5 children.
+check_eq "vnlctl show, over every netns: 14 vnl devices" 14 "$vnl_total"
+
+# Every link of every netns, and every vnl device without its counters.
+state() {
+	local ns nsopt
+	for ns in "${ALL_NS[@]}"; do
+		nsopt=()
+		[[ -n $ns ]] && nsopt=(-n "$ns")
+		echo "== netns ${ns:-init}"
+		ip "${nsopt[@]}" -o link show | sed 's/ qlen [0-9]*//'
+		vnlctl "${nsopt[@]}" -j show | jq -c 'map(del(.stats)) | sort_by(.ifname)[]'
+	done
+}
+# Settled: carrier and operstate changes have happened.
+prev=$(state)
+for ((i = 0; i < 20; i++)); do
+	nap 0.5
+	now=$(state)
+	[[ $now == "$prev" ]] && break
+	prev=$now
+done
+
+# --- rmmod with the file open: refused, nothing changed -----------------------------
+
+report_add faults 1
+report_add ops 1
+check_fails_with "rmmod vnl with a /dev/vnl file open: refused, in use" 1 "in use" rmmod vnl
+report_add errors 1
+check "... the module is still loaded" test -d /sys/module/vnl
+check "... /dev/vnl is still there" test -c /dev/vnl
+check "... the family still answers" vnlctl version
+after=$(state)
+if [[ $after == "$now" ]]; then
+	check_pass "... every link and vnl device of every netns unchanged"
+else
+	check_fail "... every link and vnl device of every netns unchanged" \
+		"$(echo "$now" >"$TEST_TMP/before"; echo "$after" >"$TEST_TMP/after"
+		diff "$TEST_TMP/before" "$TEST_TMP/after" | head -n 20)"
+fi
+hold_cmd write
+check_eq "... the file still writes" "write ok" "$ANSWER"
+report_add packets 1
+ip -n "$N3" addr add 10.91.0.3/24 dev rm3
+check "... a child still carries traffic: ping from OUT to rm3 (N3)" vping "$OUT" 10.91.0.3 -c 2 -i 0.2
+report_add packets 2
+
+# --- close the file: rmmod goes through ---------------------------------------------
+
+eval "exec ${HOLD[1]}>&-"
+check "the holder closes its file and exits" wait_exit 30 "$HOLD_PID"
+check_eq "rtap stays (persistent), with no queue" 0 "$(vnl_field "$HOST" rtap tun queues)"
+
+report_add faults 1
+report_add ops 1
+start=$SECONDS
+check "rmmod vnl with 14 vnl devices in 5 netns" timeout 120 rmmod vnl
+echo "INFO: rmmod took $((SECONDS - start)) s"
+check "... /sys/module/vnl is gone" test ! -e /sys/module/vnl
+check "... /dev/vnl is gone" test ! -e /dev/vnl
+check_not "... the family is gone (vnlctl version fails)" vnlctl version
+for ns in "${ALL_NS[@]}"; do
+	check_eq "... netns ${ns:-init}: its links are those before vnl" \
+		"${BEFORE[${ns:-init}]}" "$(link_names "$ns")"
+done
+
+check "the dummy parent d0 is up" has_flag "$HOST" d0 UP
+check "the veth parent p0 is up" has_flag "$HOST" p0 UP
+check "p0 still carries a ping to o0" vping "$HOST" 10.91.0.2 -c 2 -i 0.2
+report_add packets 2
+check "d0 has no receive handler left (it joins a bridge)" no_rx_handler "$HOST" d0
+check "p0 has no receive handler left (it joins a bridge)" no_rx_handler "$HOST" p0
+report_add ops 4
+
+# --- and back -----------------------------------------------------------------------
+
+check "insmod vnl.ko again" insmod "$VNL_KO"
+check "vnlctl works again" vnlctl version
+check "a child on d0 again" vnlctl -n "$HOST" add macvlan rm1 parent d0
+check "a pair again, across netns" vnlctl add pair ra peer rb netns "$N1" peer-netns "$N2"
+check "a tap again" vnlctl -n "$N1" add tap rt0
+report_add ops 4
+check "rmmod vnl once more" timeout 120 rmmod vnl
+check "d0 joins a bridge after that too" no_rx_handler "$HOST" d0
+check "insmod vnl.ko" insmod "$VNL_KO"
+report_add ops 3
+report_add faults 1
+
+exit_status

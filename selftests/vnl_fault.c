@@ -1,0 +1,834 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vnl_fault: what the fault and stress selftests (fault_*.sh, stress.sh)
+ * cannot do from the shell.  Not a test itself: each subcommand does one
+ * thing and prints what happened as one line of key=value words, which
+ * the shell test checks.
+ *
+ *   vnl_fault hold NAME
+ *	Attach a /dev/vnl file to the tun/tap device NAME (of this netns)
+ *	and print "attached NAME".  Then, for each line read on stdin:
+ *	"write" writes one frame and prints "write ok" or "write ERRNO";
+ *	"read" reads one frame without waiting: "read LEN" or "read ERRNO".
+ *	At EOF the file is closed.
+ *
+ *   vnl_fault wake NAME [-t SEC]
+ *	On one file attached to NAME (down, so nothing arrives), a thread
+ *	blocked in read() and another blocked in poll(POLLIN).  Prints
+ *	"ready" once both sleep; when both have returned (the device was
+ *	deleted) or after SEC seconds (default 60):
+ *	"wake: read=ERRNO read_ms=N poll=FLAGS poll_ms=N write=ERRNO
+ *	 setiff=ERRNO poll_again=FLAGS"; exit 0, or 2 if one never woke.
+ *
+ *   vnl_fault busy NAME LOCAL PEER [-r PPS] [-t SEC]
+ *	NAME is a tap or tun with address LOCAL and a (permanent) neighbour
+ *	PEER: a writer writes ICMP echo requests from PEER to LOCAL as fast
+ *	as it can (or PPS a second), a reader reads the replies the stack sends back, a poller
+ *	polls; each runs until the device is gone (EBADFD, EPOLLHUP) or SEC
+ *	seconds (default 60) pass.  Prints "ready" once frames flow, then
+ *	"busy: written=N read=N polls=N eio=N write_end=ERRNO
+ *	 read_end=ERRNO poll_end=FLAGS"; exit 0, or 2 on a timeout.
+ *
+ *   vnl_fault blast IFNAME [-t SEC] [-n COUNT] [-d MAC] [-r PPS] [-k]
+ *	64-byte UDP broadcast frames (or to MAC) on IFNAME through an
+ *	AF_PACKET socket, in sendmmsg() bursts, for SEC seconds (default 5)
+ *	or COUNT frames, as fast as it can or PPS frames a second.  Stops when the device is gone (ENXIO, ENODEV)
+ *	unless -k.  Prints "blast: sent=N errors=N end=ERRNO|time err_X=N..."
+ *
+ *   vnl_fault udp ADDR PORT [-t SEC]
+ *	UDP datagrams to ADDR:PORT through the stack, as fast as sendto()
+ *	takes them.  Prints "udp: sent=N errors=N err_X=N..."
+ *
+ *   vnl_fault churn PREFIX POOL [-f FRAMES] [-t SEC]
+ *	For SEC seconds (default 5): open /dev/vnl, TUNSETIFF a tun or tap
+ *	named PREFIX<0..POOL-1> (attaching when it exists, creating it
+ *	otherwise), bring it up, write FRAMES frames (default 4), sometimes
+ *	make it persistent, close.
+ *
+ *   vnl_fault names REGEX NETNS...
+ *	"NETNS NAME" for each link of each NETNS (a name under /run/netns)
+ *	whose name matches the extended REGEX: one process where `ip` would
+ *	need one per netns.
+ *
+ * blast, udp and churn also stop, and print their line, on SIGTERM or
+ * SIGINT.  Prints "churn: ops=N created=N attached=N
+ *	frames=N persist=N errors=N err_X=N..."
+ *
+ * vnl_fault -N NETNS SUBCOMMAND ... runs it in the netns NETNS (a name
+ * under /run/netns), like `ip netns exec` but without its extra process.
+ * ERRNO is a name (EBADFD) or "ok"; FLAGS are poll bits (ERR|HUP).
+ * VNL_FAULT_DEV=/dev/net/tun in the environment runs the same against the
+ * kernel's tun, for comparison.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <regex.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <time.h>
+#include <limits.h>
+#include <linux/if_packet.h>
+
+#include "tun_util.h"
+
+#define MAX_ERRNO 256
+
+/* SIGTERM or SIGINT: blast, udp and churn stop and print what they did. */
+static volatile sig_atomic_t stop;
+
+/* VNL_FAULT_DEV=/dev/net/tun runs the same against the kernel's tun. */
+static const char *chardev = VNL_DEV;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static const char *errname(int err)
+{
+	const char *s;
+
+	if (!err)
+		return "ok";
+	s = strerrorname_np(err);
+	return s ? s : "EUNKNOWN";
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "vnl_fault: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: vnl_fault [-N NETNS] SUBCOMMAND ARGS...\n"
+		"       vnl_fault hold NAME\n"
+		"       vnl_fault wake NAME [-t SEC]\n"
+		"       vnl_fault busy NAME LOCAL PEER [-r PPS] [-t SEC]\n"
+		"       vnl_fault blast IFNAME [-t SEC] [-n COUNT] [-d MAC] [-r PPS] [-k]\n"
+		"       vnl_fault udp ADDR PORT [-t SEC]\n"
+		"       vnl_fault churn PREFIX POOL [-f FRAMES] [-t SEC]\n"
+		"       vnl_fault names REGEX NETNS...\n");
+	exit(2);
+}
+
+/* Errors counted by errno, printed as err_ENAME=N. */
+struct errcount {
+	unsigned long n[MAX_ERRNO];
+	unsigned long total;
+};
+
+static void err_add(struct errcount *ec, int err)
+{
+	ec->n[err > 0 && err < MAX_ERRNO ? err : 0]++;
+	ec->total++;
+}
+
+static void err_print(const struct errcount *ec)
+{
+	int i;
+
+	for (i = 0; i < MAX_ERRNO; i++)
+		if (ec->n[i])
+			printf(" err_%s=%lu", i ? errname(i) : "OTHER", ec->n[i]);
+}
+
+static const char *pollbits(int revents, char *buf, size_t size)
+{
+	static const struct { int bit; const char *name; } bits[] = {
+		{ POLLIN, "IN" }, { POLLOUT, "OUT" }, { POLLERR, "ERR" },
+		{ POLLHUP, "HUP" }, { POLLNVAL, "NVAL" },
+	};
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++)
+		if (revents & bits[i].bit)
+			len += snprintf(buf + len, size - len, "%s%s",
+					len ? "|" : "", bits[i].name);
+	if (!len)
+		snprintf(buf, size, "none");
+	return buf;
+}
+
+/* Attach to an existing tap, or tun (the first TUNSETIFF says EINVAL when
+ * the type differs): the descriptor, *@tap says which it was.
+ */
+static int attach(const char *name, bool *tap)
+{
+	char ifname[IFNAMSIZ] = { 0 };
+	int fd, err;
+
+	fd = open(chardev, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		die(chardev, errno);
+	strncpy(ifname, name, IFNAMSIZ - 1);
+	err = tun_set_iff(fd, ifname, IFF_TAP | IFF_NO_PI);
+	*tap = true;
+	if (err == -EINVAL) {
+		err = tun_set_iff(fd, ifname, IFF_TUN | IFF_NO_PI);
+		*tap = false;
+	}
+	if (err)
+		die("TUNSETIFF", -err);
+	return fd;
+}
+
+/* One small frame for a tap (Ethernet broadcast) or a tun (IPv4): UDP to
+ * the discard port of 255.255.255.255, which the stack drops quietly.
+ */
+static size_t bcast_frame(uint8_t *buf, bool tap)
+{
+	static const unsigned char bc[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char src[ETH_ALEN] = { 0x02, 0, 0, 0, 0xfa, 0x01 };
+	static const char data[18] = "vnl-fault";
+	size_t off = 0;
+
+	if (tap)
+		off = build_eth(buf, bc, src, ETH_P_IP);
+	return off + build_udp4(buf + off, "10.255.255.1", "255.255.255.255",
+				9, 9, data, sizeof(data));
+}
+
+/* --- hold --------------------------------------------------------------- */
+
+static int cmd_hold(int argc, char **argv)
+{
+	uint8_t buf[2048];
+	char line[64];
+	bool tap;
+	int fd;
+
+	if (argc != 1)
+		usage();
+	fd = attach(argv[0], &tap);
+	printf("attached %s\n", argv[0]);
+	fflush(stdout);
+
+	while (fgets(line, sizeof(line), stdin)) {
+		ssize_t n;
+
+		if (!strncmp(line, "write", 5)) {
+			size_t len = bcast_frame(buf, tap);
+
+			n = write(fd, buf, len);
+			printf("write %s\n", n == (ssize_t)len ? "ok" : errname(n < 0 ? errno : EIO));
+		} else if (!strncmp(line, "read", 4)) {
+			n = read_wait(fd, buf, sizeof(buf), 0);
+			if (n >= 0)
+				printf("read %zd\n", n);
+			else
+				printf("read %s\n", errname(-n));
+		} else {
+			printf("unknown %s", line);
+		}
+		fflush(stdout);
+	}
+	close(fd);
+	return 0;
+}
+
+/* --- wake --------------------------------------------------------------- */
+
+struct sleeper {
+	int fd;
+	pid_t tid;
+	long long done_ms;	/* 0 until it returned */
+	int result;		/* errno, or revents for poll */
+};
+
+static void *read_sleeper(void *arg)
+{
+	struct sleeper *s = arg;
+	uint8_t buf[2048];
+	ssize_t n;
+
+	s->tid = gettid();
+	do {
+		n = read(s->fd, buf, sizeof(buf));
+	} while (n < 0 && errno == EINTR);
+	s->result = n < 0 ? errno : 0;
+	s->done_ms = now_ms();
+	return NULL;
+}
+
+static void *poll_sleeper(void *arg)
+{
+	struct sleeper *s = arg;
+	struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
+	int n;
+
+	s->tid = gettid();
+	do {
+		n = poll(&pfd, 1, -1);
+	} while (n < 0 && errno == EINTR);
+	s->result = n < 0 ? -errno : pfd.revents;
+	s->done_ms = now_ms();
+	return NULL;
+}
+
+/* The thread sleeps (state S in /proc): it is in its read() or poll(). */
+static bool thread_sleeps(pid_t tid)
+{
+	char path[64], buf[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+static bool join_by(pthread_t t, long long deadline_ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += (deadline_ms - now_ms()) / 1000 + 1;
+	return pthread_timedjoin_np(t, NULL, &ts) == 0;
+}
+
+static int parse_secs(int *argc, char **argv, int def)
+{
+	int i, secs = def;
+
+	for (i = 0; i + 1 < *argc; i++) {
+		if (!strcmp(argv[i], "-t")) {
+			secs = atoi(argv[i + 1]);
+			memmove(&argv[i], &argv[i + 2], (*argc - i - 2) * sizeof(*argv));
+			*argc -= 2;
+			break;
+		}
+	}
+	return secs;
+}
+
+static int cmd_wake(int argc, char **argv)
+{
+	struct sleeper rd = { 0 }, pl = { 0 };
+	long long start, deadline;
+	char b1[64], b2[64];
+	uint8_t buf[2048];
+	pthread_t tr, tp;
+	int secs, again, werr, serr;
+	char name[IFNAMSIZ] = { 0 };
+	bool tap, ok;
+
+	secs = parse_secs(&argc, argv, 60);
+	if (argc != 1)
+		usage();
+	rd.fd = pl.fd = attach(argv[0], &tap);
+	pthread_create(&tr, NULL, read_sleeper, &rd);
+	pthread_create(&tp, NULL, poll_sleeper, &pl);
+
+	/* Both asleep (bounded: the outcome is checked anyway). */
+	deadline = now_ms() + 10000;
+	while (now_ms() < deadline &&
+	       !(rd.tid && pl.tid && thread_sleeps(rd.tid) && thread_sleeps(pl.tid)))
+		usleep(1000);
+	if (rd.done_ms || pl.done_ms) {
+		printf("wake: woke before the device went: read_ms=%lld poll_ms=%lld\n",
+		       rd.done_ms, pl.done_ms);
+		return 1;
+	}
+	printf("ready\n");
+	fflush(stdout);
+
+	start = now_ms();
+	deadline = start + secs * 1000LL;
+	ok = join_by(tr, deadline);
+	ok = join_by(tp, deadline) && ok;
+	if (!ok) {
+		printf("wake: timeout after %d s: read %s, poll %s\n", secs,
+		       rd.done_ms ? "returned" : "still asleep",
+		       pl.done_ms ? "returned" : "still asleep");
+		fflush(stdout);
+		_exit(2);
+	}
+
+	/* And now that the device is gone, the file itself. */
+	werr = write(rd.fd, buf, bcast_frame(buf, tap)) < 0 ? errno : 0;
+	strncpy(name, argv[0], IFNAMSIZ - 1);
+	serr = -tun_set_iff(rd.fd, name, IFF_TAP | IFF_NO_PI);
+	again = tun_poll(rd.fd, POLLIN, 0);
+	printf("wake: read=%s read_ms=%lld poll=%s poll_ms=%lld write=%s setiff=%s poll_again=%s\n",
+	       errname(rd.result), rd.done_ms - start,
+	       pl.result < 0 ? errname(-pl.result) : pollbits(pl.result, b1, sizeof(b1)),
+	       pl.done_ms - start, errname(werr), errname(serr),
+	       again < 0 ? errname(-again) : pollbits(again, b2, sizeof(b2)));
+	close(rd.fd);
+	return 0;
+}
+
+/* --- busy --------------------------------------------------------------- */
+
+struct busy {
+	int fd;
+	bool tap;
+	long long start, deadline;
+	unsigned long rate;
+	const char *local, *peer;
+	unsigned char local_mac[ETH_ALEN];
+	atomic_ulong written, readn, polls, eio;
+	int write_end, read_end, poll_end;
+	atomic_bool write_done, read_done, poll_done;
+};
+
+static void *busy_writer(void *arg)
+{
+	static const unsigned char peer_mac[ETH_ALEN] = { 0x02, 0, 0, 0, 0xfa, 0x02 };
+	struct busy *b = arg;
+	uint8_t buf[256];
+	uint16_t seq = 0;
+	size_t off = 0, len;
+
+	b->write_end = ETIMEDOUT;
+	while (now_ms() < b->deadline) {
+		if (b->rate && b->written > (unsigned long)(now_ms() - b->start) * b->rate / 1000) {
+			usleep(1000);
+			continue;
+		}
+		off = b->tap ? build_eth(buf, b->local_mac, peer_mac, ETH_P_IP) : 0;
+		len = off + build_icmp4_echo(buf + off, b->peer, b->local, 0x7e57,
+					     seq++, "vnl-fault-busy", 14);
+		if (write(b->fd, buf, len) == (ssize_t)len) {
+			b->written++;
+			continue;
+		}
+		if (errno == EIO) {	/* down for a moment: being deleted */
+			b->eio++;
+			usleep(100);
+			continue;
+		}
+		if (errno == EINTR || errno == ENOBUFS || errno == ENOMEM)
+			continue;
+		b->write_end = errno;
+		break;
+	}
+	b->write_done = true;
+	return NULL;
+}
+
+static void *busy_reader(void *arg)
+{
+	struct busy *b = arg;
+	uint8_t buf[2048];
+	ssize_t n;
+
+	b->read_end = ETIMEDOUT;
+	while (now_ms() < b->deadline) {
+		/* Bounded waits, so that the deadline is never slept
+		 * through; read() once there is a frame or an error.
+		 */
+		int ev = tun_poll(b->fd, POLLIN, 200);
+
+		if (ev <= 0)
+			continue;
+		n = read(b->fd, buf, sizeof(buf));
+		if (n >= 0) {
+			b->readn++;
+			continue;
+		}
+		if (errno == EAGAIN || errno == EINTR)
+			continue;
+		b->read_end = errno;
+		break;
+	}
+	b->read_done = true;
+	return NULL;
+}
+
+static void *busy_poller(void *arg)
+{
+	struct busy *b = arg;
+	int ev;
+
+	b->poll_end = 0;
+	while (now_ms() < b->deadline) {
+		ev = tun_poll(b->fd, POLLIN, 100);
+		b->polls++;
+		if (ev < 0 && ev != -EINTR) {
+			b->poll_end = POLLNVAL;
+			break;
+		}
+		if (ev > 0 && (ev & (POLLERR | POLLHUP))) {
+			b->poll_end = ev;
+			break;
+		}
+		usleep(1000);
+	}
+	b->poll_done = true;
+	return NULL;
+}
+
+static int cmd_busy(int argc, char **argv)
+{
+	struct busy b = { 0 };
+	pthread_t tw, tr, tp;
+	char bits[64];
+	bool ok;
+	int secs;
+
+	secs = parse_secs(&argc, argv, 60);
+	if (argc == 5 && !strcmp(argv[3], "-r")) {
+		b.rate = strtoul(argv[4], NULL, 10);
+		argc -= 2;
+	}
+	if (argc != 3)
+		usage();
+	b.local = argv[1];
+	b.peer = argv[2];
+	b.fd = attach(argv[0], &b.tap);
+	if (b.tap) {
+		struct ifreq ifr;
+
+		memset(&ifr, 0, sizeof(ifr));
+		if (ioctl(b.fd, SIOCGIFHWADDR, &ifr))
+			die("SIOCGIFHWADDR", errno);
+		memcpy(b.local_mac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	}
+	b.start = now_ms();
+	b.deadline = b.start + secs * 1000LL;
+	pthread_create(&tw, NULL, busy_writer, &b);
+	pthread_create(&tr, NULL, busy_reader, &b);
+	pthread_create(&tp, NULL, busy_poller, &b);
+
+	while (now_ms() < b.deadline && !b.write_done && (b.written < 100 || b.readn < 10))
+		usleep(1000);
+	printf("ready written=%lu read=%lu\n", (unsigned long)b.written,
+	       (unsigned long)b.readn);
+	fflush(stdout);
+
+	ok = join_by(tw, b.deadline + 5000);
+	ok = join_by(tr, b.deadline + 5000) && ok;
+	ok = join_by(tp, b.deadline + 5000) && ok;
+	printf("busy: written=%lu read=%lu polls=%lu eio=%lu write_end=%s read_end=%s poll_end=%s\n",
+	       (unsigned long)b.written, (unsigned long)b.readn,
+	       (unsigned long)b.polls, (unsigned long)b.eio,
+	       errname(b.write_end), errname(b.read_end),
+	       b.poll_end ? pollbits(b.poll_end, bits, sizeof(bits)) : "timeout");
+	fflush(stdout);
+	if (!ok || b.write_end == ETIMEDOUT || b.read_end == ETIMEDOUT || !b.poll_end)
+		_exit(2);
+	close(b.fd);
+	return 0;
+}
+
+/* --- blast -------------------------------------------------------------- */
+
+#define BURST 32
+
+static int parse_mac(const char *s, unsigned char mac[ETH_ALEN])
+{
+	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1],
+		      &mac[2], &mac[3], &mac[4], &mac[5]) == 6 ? 0 : -1;
+}
+
+static int cmd_blast(int argc, char **argv)
+{
+	unsigned char dst[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const unsigned char src[ETH_ALEN] = { 0x02, 0, 0, 0, 0xfa, 0x03 };
+	static const char data[18] = "vnl-fault-blast";
+	struct mmsghdr msgs[BURST];
+	struct iovec iov;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	unsigned long sent = 0, count = 0, rate = 0;
+	struct errcount ec = { 0 };
+	const char *end = "time";
+	long long start;
+	bool keep = false;
+	uint8_t frame[128];
+	long long deadline;
+	int i, s, secs;
+	size_t len;
+
+	secs = parse_secs(&argc, argv, 5);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-n") && i + 1 < argc)
+			count = strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "-d") && i + 1 < argc) {
+			if (parse_mac(argv[++i], dst))
+				usage();
+		} else if (!strcmp(argv[i], "-k")) {
+			keep = true;
+		} else if (!strcmp(argv[i], "-r") && i + 1 < argc) {
+			rate = strtoul(argv[++i], NULL, 10);
+		} else {
+			usage();
+		}
+	}
+	if (argc < 1)
+		usage();
+
+	sll.sll_ifindex = if_nametoindex(argv[0]);
+	if (!sll.sll_ifindex)
+		die(argv[0], errno);
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_halen = ETH_ALEN;
+	memcpy(sll.sll_addr, dst, ETH_ALEN);
+	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		die("socket(AF_PACKET)", errno);
+
+	len = build_eth(frame, dst, src, ETH_P_IP);
+	len += build_udp4(frame + len, "10.255.255.3", "255.255.255.255", 9, 9,
+			  data, sizeof(data));
+	iov.iov_base = frame;
+	iov.iov_len = len;
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BURST; i++) {
+		msgs[i].msg_hdr.msg_name = &sll;
+		msgs[i].msg_hdr.msg_namelen = sizeof(sll);
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+
+	start = now_ms();
+	deadline = start + secs * 1000LL;
+	while (!stop && now_ms() < deadline && (!count || sent < count)) {
+		unsigned int want = BURST;
+		int n;
+
+		/* -r: no more than RATE frames a second, on average. */
+		if (rate && sent > (unsigned long)(now_ms() - start) * rate / 1000) {
+			usleep(1000);
+			continue;
+		}
+		if (count && count - sent < want)
+			want = count - sent;
+		n = sendmmsg(s, msgs, want, 0);
+		if (n > 0) {
+			sent += n;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		err_add(&ec, errno);
+		if (!keep && (errno == ENXIO || errno == ENODEV)) {
+			end = errname(errno);
+			break;
+		}
+		/* Down, full, or (with -k) elsewhere for now. */
+		usleep(errno == ENOBUFS ? 100 : 1000);
+	}
+	if (count && sent >= count)
+		end = "count";
+	printf("blast: sent=%lu errors=%lu end=%s", sent, ec.total, end);
+	err_print(&ec);
+	printf("\n");
+	return 0;
+}
+
+/* --- udp ---------------------------------------------------------------- */
+
+static int cmd_udp(int argc, char **argv)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct errcount ec = { 0 };
+	unsigned long sent = 0;
+	char data[32] = "vnl-fault-udp";
+	long long deadline;
+	int s, secs;
+
+	secs = parse_secs(&argc, argv, 5);
+	if (argc != 2)
+		usage();
+	if (inet_pton(AF_INET, argv[0], &sin.sin_addr) != 1)
+		usage();
+	sin.sin_port = htons(atoi(argv[1]));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		die("socket", errno);
+
+	deadline = now_ms() + secs * 1000LL;
+	while (!stop && now_ms() < deadline) {
+		int i;
+
+		/* The clock is read once per hundred datagrams. */
+		for (i = 0; i < 100 && !stop; i++) {
+			if (sendto(s, data, sizeof(data), 0, (struct sockaddr *)&sin,
+				   sizeof(sin)) == sizeof(data))
+				sent++;
+			else if (errno != EINTR)
+				err_add(&ec, errno);
+		}
+	}
+	printf("udp: sent=%lu errors=%lu", sent, ec.total);
+	err_print(&ec);
+	printf("\n");
+	return 0;
+}
+
+/* --- churn -------------------------------------------------------------- */
+
+static int cmd_churn(int argc, char **argv)
+{
+	unsigned long ops = 0, created = 0, attached = 0, frames = 0, persist = 0;
+	struct errcount ec = { 0 };
+	long long deadline;
+	uint8_t buf[256];
+	int secs, pool, nframes = 4;
+
+	secs = parse_secs(&argc, argv, 5);
+	if (argc == 4 && !strcmp(argv[2], "-f")) {
+		nframes = atoi(argv[3]);
+		argc -= 2;
+	}
+	if (argc != 2)
+		usage();
+	pool = atoi(argv[1]);
+	if (pool < 1 || strlen(argv[0]) > 8)
+		usage();
+	srandom(getpid() ^ now_ms());
+
+	deadline = now_ms() + secs * 1000LL;
+	while (!stop && now_ms() < deadline) {
+		char name[IFNAMSIZ];
+		bool tap = random() & 1;
+		unsigned short flags = (tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
+		bool existed;
+		int fd, err, i;
+		size_t len;
+
+		snprintf(name, sizeof(name), "%s%ld", argv[0], random() % pool);
+		if (!(random() % 4))
+			flags |= IFF_MULTI_QUEUE;
+		existed = if_nametoindex(name) != 0;
+
+		ops++;
+		fd = open(chardev, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			err_add(&ec, errno);
+			continue;
+		}
+		err = tun_set_iff(fd, name, flags);
+		if (err) {
+			err_add(&ec, -err);
+			close(fd);
+			continue;
+		}
+		if (existed)
+			attached++;
+		else
+			created++;
+
+		/* Up (from this netns: the device may have been moved away
+		 * by another worker meanwhile), then a few frames.
+		 */
+		err = if_up(name);
+		if (err)
+			err_add(&ec, -err);
+		len = bcast_frame(buf, tap);
+		for (i = 0; i < nframes; i++) {
+			if (write(fd, buf, len) == (ssize_t)len)
+				frames++;
+			else
+				err_add(&ec, errno);
+		}
+		if (!(random() % 8)) {
+			if (tun_ioctl_val(fd, TUNSETPERSIST, 1) == 0)
+				persist++;
+		}
+		close(fd);
+	}
+	printf("churn: ops=%lu created=%lu attached=%lu frames=%lu persist=%lu errors=%lu",
+	       ops, created, attached, frames, persist, ec.total);
+	err_print(&ec);
+	printf("\n");
+	return 0;
+}
+
+/* --- names --------------------------------------------------------------- */
+
+/* Into the netns named @name (under /run/netns), as `ip netns exec` does
+ * for the network, without its process and mounts.
+ */
+static void enter_netns(const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET))
+		die(path, errno);
+	close(fd);
+}
+
+static int cmd_names(int argc, char **argv)
+{
+	regex_t re;
+	int i;
+
+	if (argc < 1 || regcomp(&re, argv[0], REG_EXTENDED | REG_NOSUB))
+		usage();
+	for (i = 1; i < argc; i++) {
+		struct if_nameindex *ifs, *p;
+
+		enter_netns(argv[i]);
+		ifs = if_nameindex();
+		if (!ifs)
+			die("if_nameindex", errno);
+		for (p = ifs; p->if_index; p++)
+			if (!regexec(&re, p->if_name, 0, NULL, 0))
+				printf("%s %s\n", argv[i], p->if_name);
+		if_freenameindex(ifs);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		usage();
+	struct sigaction sa = { .sa_handler = on_stop };
+
+	signal(SIGPIPE, SIG_IGN);
+	/* No SA_RESTART: a blocked send returns EINTR and the loop ends. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (getenv("VNL_FAULT_DEV"))
+		chardev = getenv("VNL_FAULT_DEV");
+	if (argc >= 4 && !strcmp(argv[1], "-N")) {
+		enter_netns(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	if (!strcmp(argv[1], "hold"))
+		return cmd_hold(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "wake"))
+		return cmd_wake(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "busy"))
+		return cmd_busy(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "blast"))
+		return cmd_blast(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "udp"))
+		return cmd_udp(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "churn"))
+		return cmd_churn(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "names"))
+		return cmd_names(argc - 2, argv + 2);
+	usage();
+	return 2;
+}
