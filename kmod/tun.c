@@ -554,8 +554,12 @@ void vnl_tun_release(struct vnl_tfile *tfile)
 	rtnl_unlock();
 }
 
+/* The whole ifreq goes back to userspace: every byte is set, so that no
+ * stack contents leak through the union or past the name.
+ */
 void vnl_tun_get_iff(struct net_device *dev, struct ifreq *ifr)
 {
+	memset(ifr, 0, sizeof(*ifr));
 	strscpy(ifr->ifr_name, dev->name, IFNAMSIZ);
 	ifr->ifr_flags = vnl_tun(dev)->flags & VNL_TUN_DEV_FLAGS;
 }
