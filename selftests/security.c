@@ -7,7 +7,8 @@
  *             netns it touches; a refusal changes nothing, and a socket
  *             lends no privilege to whoever holds it;
  *   userns_*  an unprivileged user in a user namespace of its own is root
- *             of its own netns and of nothing else;
+ *             of its own netns and of nothing else, and what it may do
+ *             there (frames past the qdisc included) the kernel survives;
  *   tun_*     /dev/vnl and user namespaces: the opener's netns decides,
  *             owners and groups are kernel ids, and capabilities in a
  *             child user namespace open nobody else's device (tun_perm.c
@@ -406,17 +407,17 @@ static int if_set_mtu(const char *name, int mtu)
  * the device's qdisc is noop, which drops what it is given and says
  * nothing.
  */
-static int packet_send(const char *name, int n)
+static int packet_send_to(const char *name, const uint8_t dst[ETH_ALEN], int n)
 {
 	struct sockaddr_ll sll = {
 		.sll_family = AF_PACKET,
 		.sll_protocol = htons(0x88b5),
 		.sll_halen = ETH_ALEN,
-		.sll_addr = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 	};
 	uint8_t frame[64];
 	int s, i, err = 0, one = 1;
 
+	memcpy(sll.sll_addr, dst, ETH_ALEN);
 	sll.sll_ifindex = if_nametoindex(name);
 	if (!sll.sll_ifindex)
 		return -ENODEV;
@@ -434,6 +435,13 @@ static int packet_send(const char *name, int n)
 			err = -errno;
 	close(s);
 	return err;
+}
+
+static int packet_send(const char *name, int n)
+{
+	static const uint8_t bcast[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	return packet_send_to(name, bcast, n);
 }
 
 /* A persistent tun/tap with no file attached, owned as asked (-1: none). */
@@ -1326,6 +1334,104 @@ static void make_targets(struct __test_metadata *_metadata,
 	g.ifindex[3] = if_nametoindex("sd0");
 }
 
+/* ------------------------------------------------------------------------
+ * The kernel log, as root reads it (/dev/kmsg)
+ */
+
+struct kmsg {
+	int fd;
+	struct timespec t0;
+	double elapsed;
+	int lines, lost;
+	/* Distinct lines, digits and quoted words masked, with counts. */
+	int ntemplates;
+	struct {
+		char text[160];
+		int count;
+	} t[32];
+};
+
+static int kmsg_mark(struct kmsg *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (k->fd < 0)
+		return -errno;
+	if (lseek(k->fd, 0, SEEK_END) < 0)
+		return -errno;
+	clock_gettime(CLOCK_MONOTONIC, &k->t0);
+	return 0;
+}
+
+static void kmsg_template(const char *text, char *out, size_t size)
+{
+	size_t o = 0;
+	char quote = 0;
+
+	for (; *text && o + 1 < size; text++) {
+		if (quote) {
+			if (*text == quote || (quote == '`' && *text == '\''))
+				quote = 0;
+			continue;
+		}
+		if (*text == '\'' || *text == '`') {
+			quote = *text;
+			out[o++] = '?';
+		} else if (*text >= '0' && *text <= '9') {
+			if (!o || out[o - 1] != '#')
+				out[o++] = '#';
+		} else {
+			out[o++] = *text;
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Everything logged since the mark, printed and counted. */
+static void kmsg_collect(struct kmsg *k)
+{
+	struct timespec t1;
+	char rec[8192], tmpl[160];
+	ssize_t n;
+	int i;
+
+	for (;;) {
+		char *text, *nl;
+
+		n = read(k->fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE) {
+			/* Overwritten before we read it: the log overflowed. */
+			k->lost++;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		text = strchr(rec, ';');
+		text = text ? text + 1 : rec;
+		nl = strchr(text, '\n');
+		if (nl)
+			*nl = '\0';
+		k->lines++;
+		if (k->lines <= 40)
+			fprintf(stderr, "#   kernel: %s\n", text);
+		kmsg_template(text, tmpl, sizeof(tmpl));
+		for (i = 0; i < k->ntemplates; i++)
+			if (!strcmp(k->t[i].text, tmpl))
+				break;
+		if (i == k->ntemplates && i < 32) {
+			snprintf(k->t[i].text, sizeof(k->t[i].text), "%s", tmpl);
+			k->ntemplates++;
+		}
+		if (i < 32)
+			k->t[i].count++;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	k->elapsed = (t1.tv_sec - k->t0.tv_sec) + (t1.tv_nsec - k->t0.tv_nsec) / 1e9;
+	close(k->fd);
+	k->fd = -1;
+}
+
 /* ========================================================================
  * 1. State-changing commands need CAP_NET_ADMIN over the netns they touch
  */
@@ -1809,6 +1915,70 @@ TEST_F(sec, userns_root_cannot_see_or_touch_devices_of_other_netns)
 	EXPECT_TRUE(snap_equal(&before, &after)) TH_LOG("the vnl devices of T changed");
 	EXPECT_EQ(0, link_get_u32(&self->nl, "stap", VNL_A_TUN_QUEUES, &q));
 	EXPECT_EQ(0U, q) TH_LOG("T's stap got a queue from another netns");
+}
+
+/* Root of a user namespace has CAP_NET_RAW over its netns: its AF_PACKET
+ * frames can skip the qdisc (PACKET_QDISC_BYPASS), so that the core calls
+ * ndo_start_xmit from __dev_direct_xmit(), with bottom halves off but
+ * outside rcu_read_lock().  Every transmit path must hold up there too.
+ */
+static void child_direct_xmit(void *arg)
+{
+	static const uint8_t sib[ETH_ALEN] = { 0x02, 0, 0, 0, 0x5e, 0x21 };
+	char tap[IFNAMSIZ] = "xt0", buf[128];
+	struct link_state st;
+	struct vnl_nl nl;
+	int fd, i, got = 0;
+
+	(void)arg;
+	CEXPECT(0, no_ipv6(), "turn IPv6 off in its own netns");
+	if (nl_open_here(&nl)) {
+		CFAIL("cannot open the vnl family");
+		return;
+	}
+	CEXPECT(0, pair_add(&nl, "x0", "x1"), "LINK_NEW x0/x1");
+	CEXPECT(0, dummy_add("xd0"), "ip link add xd0 type dummy");
+	CEXPECT(0, macvlan_new(&nl, "xm0", "xd0", VNL_MACVLAN_MODE_BRIDGE, -1, -1), "xm0");
+	CEXPECT(0, macvlan_new(&nl, "xm1", "xd0", VNL_MACVLAN_MODE_BRIDGE, -1, -1), "xm1");
+	CEXPECT(0, if_set_mac("xm1", sib), "xm1's address");
+	fd = tun_alloc(tap, IFF_TAP | IFF_NO_PI);
+	CCHECK(fd >= 0, "TUNSETIFF xt0: %s", errname(fd));
+	if (fd < 0 || child_fails)
+		return;
+	tun_set_nonblock(fd);
+	for (i = 0; i < 6; i++)
+		CEXPECT(0, if_up((const char *[]){ "x0", "x1", "xd0", "xm0", "xm1", "xt0" }[i]),
+			"ip link set ... up");
+
+	CEXPECT(0, packet_send("x0", 3), "3 frames out of the pair end x0");
+	CEXPECT(0, packet_send("xt0", 3), "3 frames out of the tap xt0");
+	CEXPECT(0, packet_send_to("xm0", sib, 3), "3 frames from xm0 to its sibling xm1");
+	CEXPECT(0, packet_send("xm0", 3), "3 broadcasts out of xm0");
+
+	CEXPECT(0, link_get("x0", &st), "x0's counters");
+	CCHECK(st.stats.tx_packets == 3, "x0 sent %llu frames, not 3",
+	       (unsigned long long)st.stats.tx_packets);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		got++;
+	CCHECK(got == 3, "xt0's file read %d frames, not 3", got);
+	close(fd);
+	vnl_nl_close(&nl);
+}
+
+TEST_F(sec, userns_root_frames_past_the_qdisc_are_handled_safely)
+{
+	struct kmsg k;
+	int r, i;
+
+	share_fixture(self);
+	ASSERT_EQ(0, kmsg_mark(&k));
+	r = run_as(AS_USERNS, child_direct_xmit, NULL);
+	kmsg_collect(&k);
+	EXPECT_CHILD(r);
+	for (i = 0; i < k.ntemplates; i++) {
+		EXPECT_TRUE(!strstr(k.t[i].text, "WARNING") && !strstr(k.t[i].text, "BUG"))
+			TH_LOG("the kernel complained: %s", k.t[i].text);
+	}
 }
 
 /* A sibling: its own user namespace and netns, alive until told. */
@@ -2590,100 +2760,6 @@ TEST_F(sec, leak_events_map_owner_into_the_listeners_user_namespace)
 /* ========================================================================
  * 4. No log line at will
  */
-
-struct kmsg {
-	int fd;
-	struct timespec t0;
-	double elapsed;
-	int lines, lost;
-	/* Distinct lines, digits and quoted words masked, with counts. */
-	int ntemplates;
-	struct {
-		char text[160];
-		int count;
-	} t[32];
-};
-
-static int kmsg_mark(struct kmsg *k)
-{
-	memset(k, 0, sizeof(*k));
-	k->fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (k->fd < 0)
-		return -errno;
-	if (lseek(k->fd, 0, SEEK_END) < 0)
-		return -errno;
-	clock_gettime(CLOCK_MONOTONIC, &k->t0);
-	return 0;
-}
-
-static void kmsg_template(const char *text, char *out, size_t size)
-{
-	size_t o = 0;
-	char quote = 0;
-
-	for (; *text && o + 1 < size; text++) {
-		if (quote) {
-			if (*text == quote || (quote == '`' && *text == '\''))
-				quote = 0;
-			continue;
-		}
-		if (*text == '\'' || *text == '`') {
-			quote = *text;
-			out[o++] = '?';
-		} else if (*text >= '0' && *text <= '9') {
-			if (!o || out[o - 1] != '#')
-				out[o++] = '#';
-		} else {
-			out[o++] = *text;
-		}
-	}
-	out[o] = '\0';
-}
-
-/* Everything logged since the mark, printed and counted. */
-static void kmsg_collect(struct kmsg *k)
-{
-	struct timespec t1;
-	char rec[8192], tmpl[160];
-	ssize_t n;
-	int i;
-
-	for (;;) {
-		char *text, *nl;
-
-		n = read(k->fd, rec, sizeof(rec) - 1);
-		if (n < 0 && errno == EPIPE) {
-			/* Overwritten before we read it: the log overflowed. */
-			k->lost++;
-			continue;
-		}
-		if (n <= 0)
-			break;
-		rec[n] = '\0';
-		text = strchr(rec, ';');
-		text = text ? text + 1 : rec;
-		nl = strchr(text, '\n');
-		if (nl)
-			*nl = '\0';
-		k->lines++;
-		if (k->lines <= 40)
-			fprintf(stderr, "#   kernel: %s\n", text);
-		kmsg_template(text, tmpl, sizeof(tmpl));
-		for (i = 0; i < k->ntemplates; i++)
-			if (!strcmp(k->t[i].text, tmpl))
-				break;
-		if (i == k->ntemplates && i < 32) {
-			snprintf(k->t[i].text, sizeof(k->t[i].text), "%s", tmpl);
-			k->ntemplates++;
-		}
-		if (i < 32)
-			k->t[i].count++;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	k->elapsed = (t1.tv_sec - k->t0.tv_sec) + (t1.tv_nsec - k->t0.tv_nsec) / 1e9;
-	close(k->fd);
-	k->fd = -1;
-}
 
 static int hammer_iter(void)
 {
