@@ -43,7 +43,7 @@
  *
  *	VNL_FUZZ_SEED	the seed (default: from the clock), printed first
  *	VNL_FUZZ_COUNT	steps of the privileged case (the unprivileged one
- *			takes a quarter); default 10000, 2000 on the debug kernel
+ *			takes a quarter); default 8000, 2000 on the debug kernel
  *	VNL_FUZZ_VERBOSE  progress every 500 steps, the steps that take more
  *			than half a second, and the time each kind of step took
  */
@@ -104,7 +104,7 @@ __attribute__((constructor)) static void fz_params(void)
 		fz_seed = ((unsigned long long)ts.tv_sec * 1000003ULL) ^
 			  (unsigned long long)ts.tv_nsec ^ ((unsigned long long)getpid() << 32);
 	}
-	fz_count = c && *c ? strtoul(c, NULL, 0) : debug ? 2000 : 10000;
+	fz_count = c && *c ? strtoul(c, NULL, 0) : debug ? 2000 : 8000;
 	/* No step may take this long, even on the debug kernel under TCG. */
 	watchdog_s = debug ? 120 : 30;
 	printf("# fuzz_chardev: seed %llu, count %lu, kernel %s (replay: VNL_FUZZ_SEED=%llu VNL_FUZZ_COUNT=%lu)\n",
@@ -1992,6 +1992,9 @@ static void fuzz(struct world *w, unsigned long n)
 		st->steps++;
 		alarm(watchdog_s);
 		k = rn(10000);
+		/* nobody can only attach to what exists: open and close more */
+		if (!w->priv && k >= 9990)
+			k = rn(110);
 		/* Cheap steps mostly: making, configuring and deleting devices,
 		 * closing and detaching queues wait for RCU grace periods,
 		 * which are slow under TCG (a second or more on a busy host).

@@ -164,6 +164,7 @@ struct fz_stats {
 	unsigned long deleted;		/* LINK_DEL that succeeded */
 	unsigned long cleaned;		/* devices deleted by cleanup rounds */
 	unsigned long leftovers;	/* devices deleted at the end */
+	unsigned long netns_gone;	/* devices deleted with their netns */
 	unsigned long ev_new, ev_del, ev_change, ev_overrun;
 	unsigned long fails;
 	unsigned long iter;
@@ -2104,8 +2105,13 @@ static void valid_set(struct fz_world *w)
 	if (pct(60) || !mode)
 		op = 1 + rn(VNL_MACADDR_OP_MAX);
 
-	if (op == VNL_MACADDR_OP_ADD || op == VNL_MACADDR_OP_SET ||
-	    op == VNL_MACADDR_OP_DEL) {
+	if (op == VNL_MACADDR_OP_SET && pct(15)) {
+		/* the fullest list, the largest reply a device gets */
+		n = VNL_MACADDR_MAX;
+		for (i = 0; i < n; i++)
+			rand_unicast(addrs[i]);
+	} else if (op == VNL_MACADDR_OP_ADD || op == VNL_MACADDR_OP_SET ||
+		   op == VNL_MACADDR_OP_DEL) {
 		n = 1 + rn(pct(75) ? 24 : 280);
 		for (i = 0; i < n; i++) {
 			if (op == VNL_MACADDR_OP_DEL && d->nsrc && pct(95))
@@ -2256,6 +2262,36 @@ static void valid_del(struct fz_world *w)
 			fz_fail("%s's child %s (in %s) is still there after LINK_DEL",
 				name, x->name, ns_name[x->ns]);
 	}
+}
+
+static int rt_add(const char *name, const char *kind, const char *peer);
+static int rt_del(const char *name);
+static int if_up_mac(const char *name, uint8_t *mac, uint32_t *ifindex);
+
+/* The dummy parent goes, as "ip link del" would: its children must go with
+ * it, in whatever netns they are; then it comes back.
+ */
+static void replace_dummy(struct fz_world *w)
+{
+	struct fz_parent *p = &w->parent[0];
+	int i, err;
+
+	err = rt_del(p->name);
+	if (err) {
+		fz_fail("deleting %s: %s", p->name, strerror(-err));
+		return;
+	}
+	if (!dump_all(w))
+		for (i = 0; i < w->ndev; i++)
+			if (w->dev[i].kind == VNL_KIND_MACVLAN &&
+			    w->dev[i].parent_ifindex == p->ifindex)
+				fz_fail("%s's child %s (in %s) outlived it", p->name,
+					w->dev[i].name, ns_name[w->dev[i].ns]);
+	err = rt_add(p->name, "dummy", NULL);
+	if (!err)
+		err = if_up_mac(p->name, p->mac, &p->ifindex);
+	if (err)
+		fz_fail("re-creating %s: %s", p->name, strerror(-err));
 }
 
 /* Up or down, as "ip link set" would: carrier and UP show in LINK_GET. */
@@ -2451,14 +2487,109 @@ static int open_ns_socks(struct fz_world *w, int ns)
 	return err;
 }
 
+/* A netns held by a helper process (so that it has a pid too), with our
+ * sockets in it.  We stay in (or go back to) main.
+ */
+static double now(void);
+
+static int aux_create(struct fz_world *w)
+{
+	char path[64], c;
+	int ready[2], err;
+
+	if (pipe2(ready, O_CLOEXEC))
+		return -errno;
+	w->helper = fork();
+	if (w->helper < 0)
+		return -errno;
+	if (!w->helper) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (unshare(CLONE_NEWNET))
+			_exit(1);
+		if (write(ready[1], "x", 1) != 1)
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	err = read(ready[0], &c, 1) == 1 ? 0 : -EPIPE;
+	close(ready[0]);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", w->helper);
+	w->nsfd[NS_AUX] = open(path, O_RDONLY | O_CLOEXEC);
+	if (w->nsfd[NS_AUX] < 0)
+		return -errno;
+	if (setns(w->nsfd[NS_AUX], CLONE_NEWNET))
+		return -errno;
+	err = open_ns_socks(w, NS_AUX);
+	if (w->nsfd[NS_MAIN] >= 0 && setns(w->nsfd[NS_MAIN], CLONE_NEWNET))
+		return -errno;
+	return err;
+}
+
+/* The aux netns goes away with everything in it (the kernel's cleanup_net
+ * deletes its vnl devices, pair ends elsewhere included); a new one takes
+ * its place.  Its monitor goes first, so its devices' deletions are counted
+ * from the last dump.
+ */
+static void recycle_aux(struct fz_world *w)
+{
+	char peers[64][IFNAMSIZ];
+	int npeers = 0, naux = 0, i, j, err, left;
+	double t0 = now();
+
+	if (dump_all(w))
+		return;
+	for (i = 0; i < w->ndev; i++) {
+		struct fz_dev *d = &w->dev[i];
+
+		if (d->ns != NS_AUX)
+			continue;
+		naux++;
+		if (d->kind == VNL_KIND_PAIR && d->peer_has_netnsid && npeers < 64)
+			snprintf(peers[npeers++], IFNAMSIZ, "%s", d->peer_name);
+	}
+	drain_monitors(w);
+	vnl_nl_close(&w->nl[NS_AUX]);
+	vnl_nl_close(&w->mon[NS_AUX]);
+	close(w->nsfd[NS_AUX]);
+	w->nsfd[NS_AUX] = -1;
+	w->has[NS_AUX] = false;
+	kill(w->helper, SIGKILL);
+	waitpid(w->helper, NULL, 0);
+	st->ev_del += naux;
+	st->netns_gone += naux;
+
+	/* Their peers in main and init go too, asynchronously. */
+	for (;;) {
+		if (dump_all(w))
+			return;
+		for (i = 0, left = 0; i < w->ndev; i++)
+			for (j = 0; j < npeers; j++)
+				if (!strcmp(w->dev[i].name, peers[j]) && w->dev[i].peer_has_netnsid)
+					left++;
+		if (!left)
+			break;
+		if (now() - t0 > FZ_RECV_TIMEOUT) {
+			fz_fail("%d pair ends outlived their peers' netns by %d s", left,
+				FZ_RECV_TIMEOUT);
+			break;
+		}
+		usleep(50000);
+	}
+	err = aux_create(w);
+	if (err)
+		fz_fail("a new aux netns: %s", strerror(-err));
+}
+
 /* Everything but the fuzzing: an own netns (main) for the fuzz, a second
  * one (aux) held by a helper process, sockets in main, aux and init, and
  * the would-be macvlan parents.
  */
 static void world_setup(struct __test_metadata *_metadata, struct fz_world *w)
 {
-	int i, err, ready[2];
-	char c;
+	int i, err;
 	struct vnl_nl probe;
 
 	memset(w, 0, sizeof(*w));
@@ -2493,30 +2624,8 @@ static void world_setup(struct __test_metadata *_metadata, struct fz_world *w)
 	w->ndev = 0;
 
 	/* aux: a helper process keeps it, so that it also has a pid */
-	ASSERT_EQ(0, pipe2(ready, O_CLOEXEC));
-	w->helper = fork();
-	ASSERT_LE(0, w->helper);
-	if (!w->helper) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (unshare(CLONE_NEWNET))
-			_exit(1);
-		if (write(ready[1], "x", 1) != 1)
-			_exit(1);
-		for (;;)
-			pause();
-	}
-	close(ready[1]);
-	ASSERT_EQ(1, read(ready[0], &c, 1));
-	close(ready[0]);
-	{
-		char path[64];
-
-		snprintf(path, sizeof(path), "/proc/%d/ns/net", w->helper);
-		w->nsfd[NS_AUX] = open(path, O_RDONLY | O_CLOEXEC);
-		ASSERT_LE(0, w->nsfd[NS_AUX]);
-	}
-	ASSERT_EQ(0, setns(w->nsfd[NS_AUX], CLONE_NEWNET));
-	ASSERT_EQ(0, open_ns_socks(w, NS_AUX));
+	err = aux_create(w);
+	ASSERT_EQ(0, err) TH_LOG("the aux netns: %s", strerror(-err));
 
 	/* main: ours */
 	ASSERT_EQ(0, unshare(CLONE_NEWNET));
@@ -2611,11 +2720,11 @@ static void summary(const char *which, double secs)
 	}
 	printf("# fuzz_genl %s: seed %llu: %lu requests in %lu datagrams (%lu valid) in %.1f s; "
 	       "answers: ok:%lu silent:%lu%s; %lu data messages; devices created %lu, "
-	       "deleted by LINK_DEL %lu, by cleanup %lu, left at the end %lu; events new %lu "
-	       "del %lu change %lu; failures %lu\n",
+	       "deleted by LINK_DEL %lu, by cleanup %lu, with their netns %lu, left at the end %lu; "
+	       "events new %lu del %lu change %lu; failures %lu\n",
 	       which, fz_seed, st->msgs, st->dgrams, st->valid, secs, st->ok, st->silent,
-	       errs, st->data, st->created, st->deleted, st->cleaned, st->leftovers,
-	       st->ev_new, st->ev_del, st->ev_change, st->fails);
+	       errs, st->data, st->created, st->deleted, st->cleaned, st->netns_gone,
+	       st->leftovers, st->ev_new, st->ev_del, st->ev_change, st->fails);
 	fflush(stdout);
 }
 
@@ -2644,6 +2753,8 @@ static void fuzz(struct fz_world *w, unsigned long count)
 
 	for (i = 0; i < count; i++) {
 		st->iter = i;
+		if (w->priv && count >= 300 && (i == count / 3 || i == 2 * count / 3))
+			recycle_aux(w);
 		if (i % 256 == 0) {
 			if (dump_all(w))
 				return;
@@ -2679,6 +2790,8 @@ static void fuzz(struct fz_world *w, unsigned long count)
 					valid_get(w, &w->nl[NS_MAIN], dv);
 			} else if (k < 88) {
 				toggle_up(w);
+			} else if (k < 90) {
+				replace_dummy(w);
 			} else {
 				dump_all(w);
 			}
