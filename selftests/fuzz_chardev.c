@@ -1993,7 +1993,7 @@ static void fuzz(struct world *w, unsigned long n)
 		alarm(watchdog_s);
 		k = rn(10000);
 		/* nobody can only attach to what exists: open and close more */
-		if (!w->priv && k >= 9990)
+		if (!w->priv && pct(3))
 			k = rn(110);
 		/* Cheap steps mostly: making, configuring and deleting devices,
 		 * closing and detaching queues wait for RCU grace periods,
