@@ -439,7 +439,7 @@ static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb,
  * qdisc and no lock of its own (LLTX): the parent's queue is the one that
  * counts, and dev_queue_xmit() takes it.
  */
-static netdev_tx_t vnl_demux_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t __vnl_demux_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	unsigned int len = skb->len;
@@ -461,6 +461,19 @@ static netdev_tx_t vnl_demux_xmit(struct sk_buff *skb, struct net_device *dev)
 	else
 		vnl_dev_count_tx_drop(dev);
 	return NETDEV_TX_OK;
+}
+
+/* The core calls ndo_start_xmit with bottom halves off, but not always
+ * inside rcu_read_lock() (AF_PACKET's PACKET_QDISC_BYPASS): take it here.
+ */
+static netdev_tx_t vnl_demux_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	netdev_tx_t ret;
+
+	rcu_read_lock();
+	ret = __vnl_demux_xmit(skb, dev);
+	rcu_read_unlock();
+	return ret;
 }
 
 /*

@@ -24,7 +24,7 @@ struct net_device *vnl_pair_peer(const struct vnl_dev *vnl)
  * peer pointer is cleared before either end is unregistered, and
  * unregistering waits for a grace period.
  */
-static netdev_tx_t vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t __vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	unsigned int len = skb->len;
@@ -66,6 +66,19 @@ drop:
 dropped:
 	vnl_dev_count_tx_drop(dev);
 	return NETDEV_TX_OK;
+}
+
+/* The core calls ndo_start_xmit with bottom halves off, but not always
+ * inside rcu_read_lock() (AF_PACKET's PACKET_QDISC_BYPASS): take it here.
+ */
+static netdev_tx_t vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	netdev_tx_t ret;
+
+	rcu_read_lock();
+	ret = __vnl_pair_xmit(skb, dev);
+	rcu_read_unlock();
+	return ret;
 }
 
 /* The carrier of both ends is on only while both are up, as with a cable

@@ -82,7 +82,7 @@ static void vnl_tun_count_rx_drop(struct net_device *dev)
  * (netif_set_real_num_tx_queues() keeps their number current); a detach
  * racing with us may have just shrunk the set, hence the checks.
  */
-static netdev_tx_t vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
+static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_tun *tun = vnl_tun(dev);
 	unsigned int n = READ_ONCE(tun->numqueues);
@@ -118,6 +118,19 @@ drop:
 	vnl_dev_count_tx_drop(dev);
 	kfree_skb(skb);
 	return NETDEV_TX_OK;
+}
+
+/* The core calls ndo_start_xmit with bottom halves off, but not always
+ * inside rcu_read_lock() (AF_PACKET's PACKET_QDISC_BYPASS): take it here.
+ */
+static netdev_tx_t vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	netdev_tx_t ret;
+
+	rcu_read_lock();
+	ret = __vnl_tun_xmit(skb, dev);
+	rcu_read_unlock();
+	return ret;
 }
 
 static void vnl_tun_wake_all(struct vnl_tun *tun, __poll_t events)
