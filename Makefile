@@ -29,7 +29,7 @@ module:
 ifneq ($(MODBUILD),)
 	@mkdir -p $(MODDIR)
 	@ln -sfn $(TOP)/include $(abspath $(MODBUILD))/include
-	@cp -pu $(TOP)/kmod/Kbuild $(TOP)/kmod/*.c $(TOP)/kmod/*.h $(MODDIR)/
+	@cp -pu $(TOP)/kmod/Kbuild $(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.c)) $(TOP)/kmod/*.h $(MODDIR)/
 endif
 	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 modules
 
