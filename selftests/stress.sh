@@ -3,41 +3,48 @@
 #
 # Four workers at once for VNL_STRESS_SECONDS (default 60, and never less:
 # a shorter value is raised to 60), each hammering one side of vnl while
-# the others change the ground under it:
+# the others change the ground under it (S0..S3 are four netns):
 #
-#   1 pairs     vnlctl add pair sp<i> (S0) peer sq<i> (S1..S3), both ends
-#               up, vnlctl del: over 8 names, so adds meet existing pairs
-#               and deletes meet missing or moved ones
+#   1 pairs     vnl_fault pairs: through the family, pairs sp<i> (S0) -
+#               sq<i> (S1..S3) made, both ends brought up, and one pair
+#               end deleted (wherever it moved), round after round, over
+#               8 names: adds meet existing pairs, deletes missing or
+#               moved ones; vnlctl add pair / del every few seconds too
 #   2 tun/tap   vnl_fault churn: open /dev/vnl, TUNSETIFF st<i> (tun or
-#               tap, created or attached), up, write 4 frames, sometimes
-#               TUNSETPERSIST, close; between bursts vnlctl add tun/tap
-#               st<i> and vnlctl del (in S0)
-#   3 macvlan   vnlctl add macvlan mv<i> on the shared parent spar (a
-#               kernel veth in S0) in S1..S3, up, vnlctl del; and moves
-#               (ip link set netns) of children, of pair ends sq<i> and
-#               of taps st<i> between S0..S3
+#               tap, created or attached), up, write 4 frames, now and
+#               then TUNSETPERSIST 1 (or 0 on a persistent one, which the
+#               close then deletes), close; between bursts vnlctl add
+#               tun/tap st<i> and vnlctl del
+#   3 macvlan   vnl_fault children: children mv<i> of the shared parent
+#               spar (a kernel veth in S0) made in S1..S3 and brought up,
+#               a child, pair end sq<i> or tap st<i> moved to another
+#               netns (RTM_NEWLINK IFLA_NET_NS_FD) and brought up there,
+#               a child deleted, round after round
 #   4 dumps and traffic
 #               vnlctl show and -j show in every netns; 64 frames blasted
-#               out of two of the devices it finds in each netns (AF_PACKET); a ping
-#               over a pair kept for it (kx0 in S1 - kx1 in S2); and
-#               vnlctl monitor in S0..S3 all along, counting events
+#               out of two of the devices it finds in each netns
+#               (AF_PACKET); a ping over a pair kept for it (kx0 in S1 -
+#               kx1 in S2); broadcasts into spar's children through its
+#               veth peer sout all along; and vnlctl monitor in S0..S3
+#               all along, counting events
 #
 # Errors a race explains are expected and counted by kind: EEXIST (the
 # name exists: made by the worker itself earlier, or moved into that
 # netns), ENODEV (deleted or moved away meanwhile), EBUSY (a single-queue
 # tap already attached), EINVAL (TUNSETIFF of a tun on a tap's name, or
 # the reverse; a multi-queue request for a single-queue device), ENETDOWN
-# and ENXIO (sending on a device going down or away), EIO (writing to a
-# tun/tap that is down: moved, being deleted).  Anything else is
-# unexpected, and so is a command that hangs (60 s), a worker that does
-# not finish, or a ping over kx0-kx1 that is answered less than half the
-# time: each fails the test.  A crash or a splat fails the run (the
-# runner checks the kernel log).
+# and ENXIO (sending on a device going down or away), ENOBUFS (a full
+# queue), EIO (writing to a tun/tap that is down: moved, being deleted).
+# Anything else is unexpected, and so is a command or worker that hangs,
+# or a ping over kx0-kx1 answered less than half the time: each fails the
+# test.  A crash or a splat fails the run (the runner checks the kernel
+# log).
 #
-# Afterwards each worker deletes what is left of its devices, wherever
-# they moved: then no vnl device is left in any netns, rmmod vnl goes
-# through, and insmod brings vnl back.  What was done is printed, by
-# worker and by kind of error, and summed up in the report line.
+# Afterwards what is left of each worker's devices is deleted, wherever
+# it moved (vnl_fault reap): then no vnl device is left in any netns,
+# rmmod vnl goes through, and insmod brings vnl back.  What was done is
+# printed, by worker and by kind of error, and summed up in the report
+# line.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fault_lib.sh"
@@ -129,25 +136,50 @@ where() {
 	echo "${line%% *}"
 }
 
-rand_ns() { echo "${SS[RANDOM % 4]}"; }
-rand_peer_ns() { echo "${SS[1 + RANDOM % 3]}"; }
 
-# del_all REGEX: deletes every device whose name matches, wherever it is,
-# until a whole pass finds none (another worker may still be moving
-# one).  A pair end may go with its peer meanwhile: ENODEV is expected.
-del_all() {
-	local pass line
-	for ((pass = 0; pass < 10; pass++)); do
-		# (No process substitution: the guest has no /dev/fd.)
-		mapfile -t left <<<"$(names_like "$1")"
-		[[ -z ${left[0]:-} ]] && left=()
-		((${#left[@]})) || return 0
-		for line in "${left[@]}"; do
-			op "ENODEV" vnlctl -n "${line% *}" del "${line#* }"
-		done
+# absorb LINE ACCEPT: adds the key=N words of a vnl_fault result line to
+# W; an err_X whose X is not in ACCEPT (|-separated) is unexpected.
+absorb() {
+	local w k v
+	for w in ${1#*:}; do
+		k=${w%%=*} v=${w#*=}
+		[[ $v =~ ^[0-9]+$ ]] || continue
+		if [[ $k == err_* && "|$2|" != *"|${k#err_}|"* ]]; then
+			echo "unexpected $w in: $1" >>"$TEST_TMP/$WORKER.bad"
+			count unexpected "$v"
+		elif [[ $k == frames || $k == sent ]]; then
+			count packets "$v"
+		elif [[ $k != errors ]]; then
+			count "$k" "$v"
+		fi
 	done
-	echo "still there after 10 passes: ${left[*]}" >>"$TEST_TMP/$WORKER.bad"
-	count unexpected
+}
+
+# run_c PREFIX ACCEPT COMMAND...: a vnl_fault worker, bounded, absorbed.
+run_c() {
+	local prefix=$1 accept=$2 out
+	shift 2
+	out=$(timeout $((SECS + 120)) "$@" 2>&1)
+	if [[ $out != "$prefix:"* ]]; then
+		echo "$*: ${out//$'\n'/ }" >>"$TEST_TMP/$WORKER.bad"
+		count unexpected
+		return 1
+	fi
+	absorb "$out" "$accept"
+}
+
+# reap REGEX: deletes what is left, wherever it is (a pair end takes its
+# peer: ENODEV for that one).
+reap() {
+	local out
+	out=$(timeout 120 "$FAULT_BIN" reap "$1" "${SS[@]}" 2>&1)
+	if [[ $out != reap:* || $(kv "$out" left) != 0 ]]; then
+		echo "reap $1: ${out//$'\n'/ }" >>"$TEST_TMP/$WORKER.bad"
+		count unexpected
+	fi
+	out=${out/deleted=/reaped=}
+	out=${out/ passes=/ reap_passes=}
+	absorb "${out/ left=/ reap_left=}" "ENODEV"
 }
 
 finish() {
@@ -160,45 +192,28 @@ finish() {
 
 END=$((SECONDS + SECS))
 
-# pick_existing REGEX: "netns name" of one device matching REGEX, chosen at
-# random, or nothing.  Three times in four a delete goes to a device
-# listed a moment ago (which may since have moved or gone: the race), the
-# fourth time to a name from the pool, which may not exist at all.
-pick_existing() {
-	local -a found
-	mapfile -t found <<<"$(names_like "$1")"
-	[[ -n ${found[0]:-} ]] || return 1
-	echo "${found[RANDOM % ${#found[@]}]}"
-}
-
-# del_some REGEX POOL_PREFIX COUNTER: deletes one device as above.
-del_some() {
-	local line ns name
-	if ((RANDOM % 4)) && line=$(pick_existing "$1"); then
-		ns=${line% *} name=${line#* }
-	else
-		name=$2$((RANDOM % POOL))
-		ns=$(where "$name") || ns=$(rand_ns)
-	fi
-	op "ENODEV" vnlctl -n "$ns" del "$name" && count "$3"
-}
-
 # --- 1. pairs ----------------------------------------------------------------------------
 
-# Each round: a pair made and brought up, then one deleted.
+# The family's worker, and every few seconds vnlctl doing the same.
 worker_pairs() {
 	local WORKER=pairs i ns
-	while ((SECONDS < END)); do
-		i=$((RANDOM % POOL))
-		ns=$(rand_peer_ns)
-		if op "EEXIST" vnlctl add pair "sp$i" peer "sq$i" netns "$S0" peer-netns "$ns"; then
-			count pairs_made
-			op "ENODEV" ip -n "$S0" link set "sp$i" up
-			op "ENODEV" ip -n "$ns" link set "sq$i" up
-		fi
-		del_some '^s[pq][0-9]+$' sp pairs_deleted
-	done
-	del_all '^s[pq][0-9]+$'
+	(
+		while ((SECONDS < END)); do
+			i=$((RANDOM % POOL))
+			ns=${SS[1 + RANDOM % 3]}
+			op "EEXIST" vnlctl add pair "sp$i" peer "sq$i" netns "$S0" peer-netns "$ns" &&
+				count vnlctl_made
+			nap 1
+			i=$((RANDOM % POOL))
+			op "ENODEV" vnlctl -n "$S0" del "sp$i" && count vnlctl_deleted
+			nap 1
+		done
+		finish
+	) >"$TEST_TMP/pairs-vnlctl.out" 2>&1 &
+	run_c pairs "EEXIST|ENODEV" "$FAULT_BIN" pairs "${SS[@]}" -t "$SECS"
+	wait
+	absorb "$(result_line "$TEST_TMP/pairs-vnlctl.out" pairs:)" "EEXIST|ENODEV"
+	reap '^s[pq][0-9]+$'
 	finish
 }
 
@@ -207,65 +222,28 @@ worker_pairs() {
 # Each round: a burst of /dev/vnl churn, then a tun or tap made by vnlctl
 # and one deleted.
 worker_tuntap() {
-	local WORKER=tuntap i out w k v kind
+	local WORKER=tuntap i kind ns
 	while ((SECONDS < END)); do
-		out=$(timeout 60 "$FAULT_BIN" -N "$S0" churn st "$POOL" -t 2 2>&1)
+		run_c churn "EEXIST|ENODEV|EBUSY|EINVAL|EIO|ENETDOWN|ENXIO" \
+			"$FAULT_BIN" -N "$S0" churn st "$POOL" -t 3
 		count churn_bursts
-		if [[ $out != churn:* ]]; then
-			echo "churn: $out" >>"$TEST_TMP/$WORKER.bad"
-			count unexpected
-		fi
-		for w in ${out#churn:}; do
-			k=${w%%=*} v=${w#*=}
-			case $k in
-			ops) count ops "$v"; count ioctl_ops "$v" ;;
-			frames) count packets "$v" ;;
-			created | attached | persist) count "tun_$k" "$v" ;;
-			err_EEXIST | err_ENODEV | err_EBUSY | err_EINVAL | err_EIO | err_ENETDOWN | err_ENXIO)
-				count "$k" "$v" ;;
-			err_*)
-				echo "churn: unexpected $w" >>"$TEST_TMP/$WORKER.bad"
-				count unexpected "$v"
-				;;
-			esac
-		done
 		i=$((RANDOM % POOL))
 		kind=$([[ $((RANDOM % 2)) == 0 ]] && echo tun || echo tap)
-		op "EEXIST" vnlctl -n "$S0" add "$kind" "st$i" && count tun_made
-		del_some '^st[0-9]+$' st tun_deleted
+		op "EEXIST" vnlctl -n "$S0" add "$kind" "st$i" && count vnlctl_made
+		i=$((RANDOM % POOL))
+		ns=$(where "st$i") || ns=$S0
+		op "ENODEV" vnlctl -n "$ns" del "st$i" && count vnlctl_deleted
 	done
-	del_all '^st[0-9]+$'
+	reap '^st[0-9]+$'
 	finish
 }
 
 # --- 3. macvlan children, and moves --------------------------------------------------------
 
-# Each round: a child made (in S1..S3) and brought up, a device moved,
-# a child deleted.
 worker_macvlan() {
-	local WORKER=macvlan i ns dst line
-	while ((SECONDS < END)); do
-		i=$((RANDOM % POOL))
-		ns=$(rand_peer_ns)
-		if op "EEXIST" vnlctl -n "$S0" add macvlan "mv$i" parent spar mode bridge netns "$ns"; then
-			count children_made
-			op "ENODEV" ip -n "$ns" link set "mv$i" up
-		fi
-		# A child, a pair's far end or a tap, to another netns.
-		if line=$(pick_existing '^(mv[0-9]+|sq[0-9]+|st[0-9]+)$'); then
-			ns=${line% *}
-			dst=$ns
-			while [[ $dst == "$ns" ]]; do
-				dst=${SS[RANDOM % 4]}
-			done
-			if op "ENODEV|EEXIST" ip -n "$ns" link set dev "${line#* }" netns "$dst"; then
-				count moves
-				op "ENODEV" ip -n "$dst" link set dev "${line#* }" up
-			fi
-		fi
-		del_some '^mv[0-9]+$' mv children_deleted
-	done
-	del_all '^mv[0-9]+$'
+	local WORKER=children
+	run_c children "EEXIST|ENODEV|EADDRINUSE" "$FAULT_BIN" children spar "${SS[@]}" -t "$SECS"
+	reap '^mv[0-9]+$'
 	finish
 }
 
@@ -324,11 +302,16 @@ worker_dump() {
 
 # --- run them --------------------------------------------------------------------------------
 
+MON_PIDS=()
 for ns in "${SS[@]}"; do
 	vnlctl -n "$ns" monitor >"$TEST_TMP/monitor.${ns}" 2>&1 &
 	track_bg $!
 	MON_PIDS+=($!)
 done
+# Broadcasts into spar, for its children wherever they are, all along.
+"$FAULT_BIN" -N "$S0" blast sout -t "$SECS" -r 2000 >"$TEST_TMP/bcast" 2>&1 &
+bcast=$!
+track_bg "$bcast"
 nap 1
 
 echo "INFO: four workers for $SECS s"
@@ -337,7 +320,7 @@ worker_pairs >"$TEST_TMP/pairs.out" 2>&1 &
 p1=$!
 worker_tuntap >"$TEST_TMP/tuntap.out" 2>&1 &
 p2=$!
-worker_macvlan >"$TEST_TMP/macvlan.out" 2>&1 &
+worker_macvlan >"$TEST_TMP/children.out" 2>&1 &
 p3=$!
 worker_dump >"$TEST_TMP/dump.out" 2>&1 &
 p4=$!
@@ -347,25 +330,32 @@ track_bg "$p3"
 track_bg "$p4"
 
 hung=()
-for w in "pairs $p1" "tuntap $p2" "macvlan $p3" "dump $p4"; do
+for w in "pairs $p1" "tuntap $p2" "children $p3" "dump $p4"; do
 	wait_exit $((SECS + 240 - (SECONDS - start))) "${w#* }" || hung+=("${w% *}")
 done
 echo "INFO: the workers ran and cleaned up in $((SECONDS - start)) s"
 check_eq "every worker finished (and cleaned up) in time" "" "${hung[*]}"
+wait_exit 30 "$bcast"
 
 # --- what was done ----------------------------------------------------------------------------
 
-declare -A TOTAL
+# T[worker/key] for each worker's counters, TOTAL[key] for the shared ones.
+declare -A T TOTAL
 echo "INFO: what each worker did:"
-for w in pairs tuntap macvlan dump; do
+for w in pairs tuntap children dump; do
 	line=$(result_line "$TEST_TMP/$w.out" "$w:")
-	echo "INFO:   $line"
+	echo "INFO:   ${line:-$w: (no result)}"
 	for kvp in ${line#*:}; do
 		k=${kvp%%=*} v=${kvp#*=}
 		[[ $v =~ ^[0-9]+$ ]] || continue
-		TOTAL[$k]=$((${TOTAL[$k]:-0} + v))
+		T[$w/$k]=$v
+		[[ $k == ops || $k == packets || $k == unexpected || $k == err_* ]] &&
+			TOTAL[$k]=$((${TOTAL[$k]:-0} + v))
 	done
 done
+line=$(result_line "$TEST_TMP/bcast" "blast:")
+echo "INFO:   broadcasts into spar: ${line#blast: }"
+TOTAL[packets]=$((${TOTAL[packets]:-0} + $(kv "$line" sent || echo 0)))
 for m in "${MON_PIDS[@]}"; do
 	kill "$m" 2>/dev/null
 	wait "$m" 2>/dev/null
@@ -385,29 +375,30 @@ done
 echo "INFO: expected errors by kind:$(for k in $(printf '%s\n' "${!TOTAL[@]}" | sort); do
 	[[ $k == err_* ]] && printf ' %s=%s' "${k#err_}" "${TOTAL[$k]}"
 done)"
+n() { echo "${T[$1]:-0}"; }
 check_eq "no unexpected failure (hang, unknown error)" 0 "${TOTAL[unexpected]:-0}" ||
 	printf '    %s\n' "${bad:0:2000}"
-check "pairs were made and deleted (${TOTAL[pairs_made]:-0}, ${TOTAL[pairs_deleted]:-0})" \
-	test "${TOTAL[pairs_made]:-0}" -gt 0 -a "${TOTAL[pairs_deleted]:-0}" -gt 0
-check "tun/tap devices were made through /dev/vnl (${TOTAL[tun_created]:-0}) and vnlctl (${TOTAL[tun_made]:-0})" \
-	test "${TOTAL[tun_created]:-0}" -gt 0 -a "${TOTAL[tun_made]:-0}" -gt 0
-check "children were made and deleted (${TOTAL[children_made]:-0}, ${TOTAL[children_deleted]:-0})" \
-	test "${TOTAL[children_made]:-0}" -gt 0 -a "${TOTAL[children_deleted]:-0}" -gt 0
-check "devices were moved between netns (${TOTAL[moves]:-0})" test "${TOTAL[moves]:-0}" -gt 0
-check "dumps were taken (${TOTAL[dumps]:-0}) and packets sent (${TOTAL[packets]:-0})" \
-	test "${TOTAL[dumps]:-0}" -gt 0 -a "${TOTAL[packets]:-0}" -gt 0
-check "the ping over kx0-kx1 was answered (${TOTAL[pings_answered]:-0} of ${TOTAL[pings]:-0})" \
-	test $((2 * ${TOTAL[pings_answered]:-0})) -ge "${TOTAL[pings]:-0}" -a "${TOTAL[pings_answered]:-0}" -gt 0
+check "pairs were made and deleted ($(n pairs/made), $(n pairs/deleted); by vnlctl $(n pairs/vnlctl_made), $(n pairs/vnlctl_deleted))" \
+	test "$(n pairs/made)" -gt 0 -a "$(n pairs/deleted)" -gt 0
+check "tun/tap devices were made through /dev/vnl ($(n tuntap/created)) and vnlctl ($(n tuntap/vnlctl_made))" \
+	test "$(n tuntap/created)" -gt 0 -a "$(n tuntap/vnlctl_made)" -gt 0
+check "children were made ($(n children/made)), moved ($(n children/moves) moves) and deleted ($(n children/deleted))" \
+	test "$(n children/made)" -gt 0 -a "$(n children/moves)" -gt 0 -a "$(n children/deleted)" -gt 0
+check "dumps were taken ($(n dump/dumps)) and packets sent (${TOTAL[packets]:-0})" \
+	test "$(n dump/dumps)" -gt 0 -a "${TOTAL[packets]:-0}" -gt 0
+check "the ping over kx0-kx1 was answered ($(n dump/pings_answered) of $(n dump/pings))" \
+	test $((2 * $(n dump/pings_answered))) -ge "$(n dump/pings)" -a "$(n dump/pings_answered)" -gt 0
 check "vnlctl monitor saw events ($events)" test "$events" -gt 0
 
 report_add ops "${TOTAL[ops]:-0}"
 report_add packets "${TOTAL[packets]:-0}"
 report_add errors "$errors"
-report_add faults $((${TOTAL[moves]:-0} + ${TOTAL[pairs_deleted]:-0} + ${TOTAL[tun_deleted]:-0} + ${TOTAL[children_deleted]:-0}))
+report_add faults $(($(n children/moves) + $(n pairs/deleted) + $(n pairs/vnlctl_deleted) + \
+	$(n tuntap/vnlctl_deleted) + $(n children/deleted)))
 report_add unexpected "${TOTAL[unexpected]:-0}"
 report_add seconds "$SECS"
-report_add moves "${TOTAL[moves]:-0}"
-report_add dumps "${TOTAL[dumps]:-0}"
+report_add moves "$(n children/moves)"
+report_add dumps "$(n dump/dumps)"
 report_add events "$events"
 for k in $(printf '%s\n' "${!TOTAL[@]}" | sort); do
 	[[ $k == err_* ]] && report_add "$k" "${TOTAL[$k]}"
@@ -418,8 +409,8 @@ done
 vnlctl -n "$S1" del kx0 >/dev/null 2>&1
 left=()
 for ns in "" "${SS[@]}"; do
-	n=$(vnl_devs "$ns")
-	[[ $n == 0 ]] || left+=("${ns:-init}: $n ($(vnlctl ${ns:+-n "$ns"} -j show | jq -r '[.[].ifname] | join(" ")'))")
+	c=$(vnl_devs "$ns")
+	[[ $c == 0 ]] || left+=("${ns:-init}: $c ($(vnlctl ${ns:+-n "$ns"} -j show | jq -r '[.[].ifname] | join(" ")'))")
 done
 check_eq "no vnl device left in any netns" "" "${left[*]}"
 check_eq "the init netns has the links it had" "$init_links" "$(link_names)"

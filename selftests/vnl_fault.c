@@ -23,17 +23,20 @@
  *   vnl_fault busy NAME LOCAL PEER [-r PPS] [-t SEC]
  *	NAME is a tap or tun with address LOCAL and a (permanent) neighbour
  *	PEER: a writer writes ICMP echo requests from PEER to LOCAL as fast
- *	as it can (or PPS a second), a reader reads the replies the stack sends back, a poller
- *	polls; each runs until the device is gone (EBADFD, EPOLLHUP) or SEC
- *	seconds (default 60) pass.  Prints "ready" once frames flow, then
- *	"busy: written=N read=N polls=N eio=N write_end=ERRNO
- *	 read_end=ERRNO poll_end=FLAGS"; exit 0, or 2 on a timeout.
+ *	as it can (or PPS a second), a reader reads the replies the stack
+ *	sends back, a poller polls; each runs until the device is gone
+ *	(EBADFD, EPOLLHUP) or SEC seconds (default 60) pass.  Prints
+ *	"ready" once frames flow, then "busy: written=N read=N polls=N
+ *	eio=N write_end=ERRNO read_end=ERRNO poll_end=FLAGS"; exit 0, or 2
+ *	on a timeout.
  *
  *   vnl_fault blast IFNAME [-t SEC] [-n COUNT] [-d MAC] [-r PPS] [-k]
  *	64-byte UDP broadcast frames (or to MAC) on IFNAME through an
  *	AF_PACKET socket, in sendmmsg() bursts, for SEC seconds (default 5)
- *	or COUNT frames, as fast as it can or PPS frames a second.  Stops when the device is gone (ENXIO, ENODEV)
- *	unless -k.  Prints "blast: sent=N errors=N end=ERRNO|time err_X=N..."
+ *	or COUNT frames, as fast as it can or PPS frames a second.  Stops
+ *	when the device is gone (ENXIO, ENODEV) unless -k, and with -n
+ *	when it is down (ENETDOWN).  Prints "blast: sent=N errors=N
+ *	end=ERRNO|time|count err_X=N..."
  *
  *   vnl_fault udp ADDR PORT [-t SEC]
  *	UDP datagrams to ADDR:PORT through the stack, as fast as sendto()
@@ -42,23 +45,30 @@
  *   vnl_fault churn PREFIX POOL [-f FRAMES] [-t SEC]
  *	For SEC seconds (default 5): open /dev/vnl, TUNSETIFF a tun or tap
  *	named PREFIX<0..POOL-1> (attaching when it exists, creating it
- *	otherwise), bring it up, write FRAMES frames (default 4), sometimes
- *	make it persistent, close.
+ *	otherwise), bring it up, write FRAMES frames (default 4), now and
+ *	then make it persistent (or, found persistent, not any more: the
+ *	close then deletes it), close.  Prints "churn: ops=N created=N
+ *	attached=N frames=N persist=N unpersist=N errors=N err_X=N..."
  *
  *   vnl_fault names REGEX NETNS...
  *	"NETNS NAME" for each link of each NETNS (a name under /run/netns)
  *	whose name matches the extended REGEX: one process where `ip` would
  *	need one per netns.
  *
- * blast, udp and churn also stop, and print their line, on SIGTERM or
- * SIGINT.  Prints "churn: ops=N created=N attached=N
- *	frames=N persist=N errors=N err_X=N..."
+ *   vnl_fault pairs NS0 NS1... [-t SEC]
+ *   vnl_fault children PARENT NS0 NS1... [-t SEC]
+ *   vnl_fault reap REGEX NS...
+ *	The stress test's workers on the vnl family: pairs made, brought up
+ *	and deleted; macvlan children made, moved between netns (with pair
+ *	ends and taps) and deleted; and the final clean-up (see each one's
+ *	comment below).
  *
- * vnl_fault -N NETNS SUBCOMMAND ... runs it in the netns NETNS (a name
- * under /run/netns), like `ip netns exec` but without its extra process.
- * ERRNO is a name (EBADFD) or "ok"; FLAGS are poll bits (ERR|HUP).
- * VNL_FAULT_DEV=/dev/net/tun in the environment runs the same against the
- * kernel's tun, for comparison.
+ * blast, udp and churn also stop, and print their line, on SIGTERM or
+ * SIGINT.  `vnl_fault -N NETNS SUBCOMMAND ...` runs the subcommand in the
+ * netns NETNS (a name under /run/netns), like `ip netns exec` without its
+ * extra process.  ERRNO is a name (EBADFD) or "ok"; FLAGS are poll bits
+ * (ERR|HUP).  VNL_FAULT_DEV=/dev/net/tun in the environment runs the same
+ * against the kernel's tun, for comparison.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -71,6 +81,8 @@
 #include <linux/if_packet.h>
 
 #include "tun_util.h"
+#include "vnl_genl.h"
+#include <linux/vnl.h>
 
 #define MAX_ERRNO 256
 
@@ -120,7 +132,10 @@ static void usage(void)
 		"       vnl_fault blast IFNAME [-t SEC] [-n COUNT] [-d MAC] [-r PPS] [-k]\n"
 		"       vnl_fault udp ADDR PORT [-t SEC]\n"
 		"       vnl_fault churn PREFIX POOL [-f FRAMES] [-t SEC]\n"
-		"       vnl_fault names REGEX NETNS...\n");
+		"       vnl_fault names REGEX NETNS...\n"
+		"       vnl_fault pairs NS0 NS1... [-t SEC]\n"
+		"       vnl_fault children PARENT NS0 NS1... [-t SEC]\n"
+		"       vnl_fault reap REGEX NS...\n");
 	exit(2);
 }
 
@@ -134,6 +149,14 @@ static void err_add(struct errcount *ec, int err)
 {
 	ec->n[err > 0 && err < MAX_ERRNO ? err : 0]++;
 	ec->total++;
+}
+
+/* @err (0 or -errno) counted if an error; returned. */
+static int counted_err(struct errcount *ec, int err)
+{
+	if (err)
+		err_add(ec, -err);
+	return err;
 }
 
 static void err_print(const struct errcount *ec)
@@ -184,6 +207,31 @@ static int attach(const char *name, bool *tap)
 	if (err)
 		die("TUNSETIFF", -err);
 	return fd;
+}
+
+/* Whether a link of that name exists, and its index: by rtnetlink.  Not
+ * by ioctl (if_nametoindex, SIOCGIFFLAGS): for a name that does not
+ * exist, those make the kernel run modprobe ("netdev-NAME", dev_load()),
+ * which costs a second in a TCG guest.
+ */
+static int link_index(const char *name)
+{
+	struct link_state st;
+	int err = link_get(name, &st);
+
+	return err ? err : st.ifindex;
+}
+
+/* "ip link set NAME up", by rtnetlink for the same reason. */
+static int link_up(const char *name)
+{
+	struct rtnl_link_req req;
+
+	rtnl_link_req_init(&req, RTM_NEWLINK, NLM_F_ACK);
+	req.ifi.ifi_flags = IFF_UP;
+	req.ifi.ifi_change = IFF_UP;
+	rtnl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	return rtnl_transact(&req.nh, NULL, 0);
 }
 
 /* One small frame for a tap (Ethernet broadcast) or a tun (IPv4): UDP to
@@ -580,9 +628,9 @@ static int cmd_blast(int argc, char **argv)
 	if (argc < 1)
 		usage();
 
-	sll.sll_ifindex = if_nametoindex(argv[0]);
-	if (!sll.sll_ifindex)
-		die(argv[0], errno);
+	sll.sll_ifindex = link_index(argv[0]);
+	if (sll.sll_ifindex < 0)
+		die(argv[0], -sll.sll_ifindex);
 	sll.sll_protocol = htons(ETH_P_IP);
 	sll.sll_halen = ETH_ALEN;
 	memcpy(sll.sll_addr, dst, ETH_ALEN);
@@ -624,7 +672,9 @@ static int cmd_blast(int argc, char **argv)
 		if (errno == EINTR)
 			continue;
 		err_add(&ec, errno);
-		if (!keep && (errno == ENXIO || errno == ENODEV)) {
+		/* Gone; or, when a few frames were asked for, down. */
+		if (!keep && (errno == ENXIO || errno == ENODEV ||
+			      (count && errno == ENETDOWN))) {
 			end = errname(errno);
 			break;
 		}
@@ -684,6 +734,7 @@ static int cmd_udp(int argc, char **argv)
 static int cmd_churn(int argc, char **argv)
 {
 	unsigned long ops = 0, created = 0, attached = 0, frames = 0, persist = 0;
+	unsigned long unpersist = 0;
 	struct errcount ec = { 0 };
 	long long deadline;
 	uint8_t buf[256];
@@ -713,7 +764,7 @@ static int cmd_churn(int argc, char **argv)
 		snprintf(name, sizeof(name), "%s%ld", argv[0], random() % pool);
 		if (!(random() % 4))
 			flags |= IFF_MULTI_QUEUE;
-		existed = if_nametoindex(name) != 0;
+		existed = link_index(name) > 0;
 
 		ops++;
 		fd = open(chardev, O_RDWR | O_CLOEXEC);
@@ -735,7 +786,7 @@ static int cmd_churn(int argc, char **argv)
 		/* Up (from this netns: the device may have been moved away
 		 * by another worker meanwhile), then a few frames.
 		 */
-		err = if_up(name);
+		err = link_up(name);
 		if (err)
 			err_add(&ec, -err);
 		len = bcast_frame(buf, tap);
@@ -745,14 +796,21 @@ static int cmd_churn(int argc, char **argv)
 			else
 				err_add(&ec, errno);
 		}
-		if (!(random() % 8)) {
-			if (tun_ioctl_val(fd, TUNSETPERSIST, 1) == 0)
+		/* Now and then persistent (it outlives the close), and a
+		 * persistent one found again is often let go (the close
+		 * deletes it).
+		 */
+		if (!(random() % 16)) {
+			if (!counted_err(&ec, tun_ioctl_val(fd, TUNSETPERSIST, 1)))
 				persist++;
+		} else if (existed && random() % 2) {
+			if (!counted_err(&ec, tun_ioctl_val(fd, TUNSETPERSIST, 0)))
+				unpersist++;
 		}
 		close(fd);
 	}
-	printf("churn: ops=%lu created=%lu attached=%lu frames=%lu persist=%lu errors=%lu",
-	       ops, created, attached, frames, persist, ec.total);
+	printf("churn: ops=%lu created=%lu attached=%lu frames=%lu persist=%lu unpersist=%lu errors=%lu",
+	       ops, created, attached, frames, persist, unpersist, ec.total);
 	err_print(&ec);
 	printf("\n");
 	return 0;
@@ -797,6 +855,277 @@ static int cmd_names(int argc, char **argv)
 	return 0;
 }
 
+/* --- pairs, children, reap: the family's workers ------------------------ */
+
+/* The netns a worker works in, each with a genl socket of its own (a
+ * LINK_DEL names a device of the socket's netns).
+ */
+#define MAX_NS	8
+#define POOL	8
+
+static struct wns {
+	const char *name;
+	int fd;
+	struct vnl_nl nl;
+} wns[MAX_NS];
+static int n_wns;
+
+static void ns_enter(int i)
+{
+	if (setns(wns[i].fd, CLONE_NEWNET))
+		die(wns[i].name, errno);
+}
+
+static void open_nss(int argc, char **argv)
+{
+	int i;
+
+	if (argc < 2 || argc > MAX_NS)
+		usage();
+	for (i = 0; i < argc; i++) {
+		char path[PATH_MAX];
+
+		wns[i].name = argv[i];
+		snprintf(path, sizeof(path), "/run/netns/%s", argv[i]);
+		wns[i].fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (wns[i].fd < 0)
+			die(path, errno);
+		ns_enter(i);
+		if (vnl_nl_open(&wns[i].nl) || vnl_nl_resolve(&wns[i].nl, VNL_GENL_NAME,
+							      &wns[i].nl.family))
+			die("the vnl family", errno ? errno : ENOENT);
+	}
+	n_wns = argc;
+}
+
+/* The netns (index) holding a device of that name, or -1. */
+static int ns_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < n_wns; i++) {
+		ns_enter(i);
+		if (link_index(name) > 0)
+			return i;
+	}
+	return -1;
+}
+
+static int genl_del(int ns, const char *name)
+{
+	struct vnl_msg req;
+	struct vnl_ack ack;
+
+	vnl_msg_init(&req, wns[ns].nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_DEL, VNL_GENL_VERSION);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, name);
+	return vnl_nl_transact(&wns[ns].nl, &req, NULL, NULL, &ack);
+}
+
+static int up_in(int ns, const char *name)
+{
+	ns_enter(ns);
+	return link_up(name);
+}
+
+/* The counters of a worker, printed as "WHAT: key=N ... err_X=N". */
+struct wcount {
+	unsigned long ops, made, deleted, up, moves;
+	struct errcount ec;
+};
+
+static void wcount_print(const char *what, const struct wcount *c)
+{
+	printf("%s: ops=%lu made=%lu deleted=%lu up=%lu moves=%lu errors=%lu",
+	       what, c->ops, c->made, c->deleted, c->up, c->moves, c->ec.total);
+	err_print(&c->ec);
+	printf("\n");
+}
+
+/* One operation: counted, and its error (if any) by errno. */
+static int counted(struct wcount *c, int err)
+{
+	c->ops++;
+	if (err)
+		err_add(&c->ec, -err);
+	return err;
+}
+
+/* Delete a device of the pool PREFIX<0..POOL-1>, wherever it is now; a
+ * pair end takes its peer along.  Most of the time one that exists.
+ */
+static void del_one(struct wcount *c, const char *const *prefixes, int n)
+{
+	char name[IFNAMSIZ];
+	int i, ns = -1;
+
+	for (i = 0; i < 4 && ns < 0; i++) {
+		snprintf(name, sizeof(name), "%s%ld", prefixes[random() % n],
+			 random() % POOL);
+		ns = ns_of(name);
+	}
+	if (ns < 0)
+		ns = random() % n_wns;
+	if (!counted(c, genl_del(ns, name)))
+		c->deleted++;
+}
+
+/*
+ *   vnl_fault pairs NS0 NS1... [-t SEC]
+ *	Pairs sp<i> (in NS0) - sq<i> (in one of the others), made through
+ *	the family, both ends up, and one deleted, round after round.
+ */
+static int cmd_pairs(int argc, char **argv)
+{
+	static const char *const prefixes[] = { "sp", "sq" };
+	struct wcount c = { 0 };
+	long long deadline;
+	int secs;
+
+	secs = parse_secs(&argc, argv, 5);
+	open_nss(argc, argv);
+	srandom(getpid() ^ now_ms());
+	deadline = now_ms() + secs * 1000LL;
+	while (!stop && now_ms() < deadline) {
+		char name[IFNAMSIZ], peer[IFNAMSIZ];
+		int i = random() % POOL, pns = 1 + random() % (n_wns - 1);
+		struct vnl_msg req;
+		struct vnl_ack ack;
+		struct nlattr *nest;
+
+		snprintf(name, sizeof(name), "sp%d", i);
+		snprintf(peer, sizeof(peer), "sq%d", i);
+		vnl_msg_init(&req, wns[0].nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+			     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+		vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_PAIR);
+		vnl_msg_put_str(&req, VNL_A_IFNAME, name);
+		nest = vnl_msg_nest_start(&req, VNL_A_PEER);
+		vnl_msg_put_str(&req, VNL_PEER_A_IFNAME, peer);
+		vnl_msg_put_u32(&req, VNL_PEER_A_NETNS_FD, wns[pns].fd);
+		vnl_msg_nest_end(&req, nest);
+		if (!counted(&c, vnl_nl_transact(&wns[0].nl, &req, NULL, NULL, &ack))) {
+			c.made++;
+			if (!counted(&c, up_in(0, name)))
+				c.up++;
+			if (!counted(&c, up_in(pns, peer)))
+				c.up++;
+		}
+		del_one(&c, prefixes, 2);
+	}
+	wcount_print("pairs", &c);
+	return 0;
+}
+
+/*
+ *   vnl_fault children PARENT NS0 NS1... [-t SEC]
+ *	Macvlan children mv<i> of PARENT (in NS0), each made in one of the
+ *	other netns, brought up; a device of the pools mv, sq (pair ends)
+ *	and st (tun/tap) moved to another netns and brought up there; a
+ *	child deleted; round after round.
+ */
+static int cmd_children(int argc, char **argv)
+{
+	static const char *const mine[] = { "mv" };
+	static const char *const movable[] = { "mv", "sq", "st" };
+	struct wcount c = { 0 };
+	const char *parent;
+	long long deadline;
+	int secs;
+
+	secs = parse_secs(&argc, argv, 5);
+	if (argc < 3)
+		usage();
+	parent = argv[0];
+	open_nss(argc - 1, argv + 1);
+	srandom(getpid() ^ now_ms());
+	deadline = now_ms() + secs * 1000LL;
+	while (!stop && now_ms() < deadline) {
+		char name[IFNAMSIZ];
+		int i = random() % POOL, ns = 1 + random() % (n_wns - 1), src, dst, k;
+		struct vnl_msg req;
+		struct vnl_ack ack;
+
+		snprintf(name, sizeof(name), "mv%d", i);
+		vnl_msg_init(&req, wns[0].nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+			     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+		vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_MACVLAN);
+		vnl_msg_put_str(&req, VNL_A_IFNAME, name);
+		vnl_msg_put_str(&req, VNL_A_PARENT_IFNAME, parent);
+		vnl_msg_put_u32(&req, VNL_A_MACVLAN_MODE, VNL_MACVLAN_MODE_BRIDGE);
+		vnl_msg_put_u32(&req, VNL_A_NETNS_FD, wns[ns].fd);
+		if (!counted(&c, vnl_nl_transact(&wns[0].nl, &req, NULL, NULL, &ack))) {
+			c.made++;
+			if (!counted(&c, up_in(ns, name)))
+				c.up++;
+		}
+
+		/* A move: of one that exists, if one is found soon. */
+		src = -1;
+		for (k = 0; k < 4 && src < 0; k++) {
+			snprintf(name, sizeof(name), "%s%ld", movable[random() % 3],
+				 random() % POOL);
+			src = ns_of(name);
+		}
+		if (src >= 0) {
+			dst = (src + 1 + random() % (n_wns - 1)) % n_wns;
+			ns_enter(src);
+			if (!counted(&c, link_set_netns(name, wns[dst].fd))) {
+				c.moves++;
+				if (!counted(&c, up_in(dst, name)))
+					c.up++;
+			}
+		}
+		del_one(&c, mine, 1);
+	}
+	wcount_print("children", &c);
+	return 0;
+}
+
+/*
+ *   vnl_fault reap REGEX NS...
+ *	Deletes (LINK_DEL) every device whose name matches REGEX in the
+ *	given netns, pass after pass until one finds none (10 at most):
+ *	"reap: deleted=N passes=N left=N errors=N err_X=N".  A pair end
+ *	deleted takes its peer: ENODEV for the peer is expected.
+ */
+static int cmd_reap(int argc, char **argv)
+{
+	struct wcount c = { 0 };
+	unsigned long found = 0;
+	int pass, i;
+	regex_t re;
+
+	if (argc < 2 || regcomp(&re, argv[0], REG_EXTENDED | REG_NOSUB))
+		usage();
+	open_nss(argc - 1, argv + 1);
+	for (pass = 1; pass <= 10; pass++) {
+		found = 0;
+		for (i = 0; i < n_wns; i++) {
+			struct if_nameindex *ifs, *p;
+
+			ns_enter(i);
+			ifs = if_nameindex();
+			if (!ifs)
+				die("if_nameindex", errno);
+			for (p = ifs; p->if_index; p++) {
+				if (regexec(&re, p->if_name, 0, NULL, 0))
+					continue;
+				found++;
+				if (!counted(&c, genl_del(i, p->if_name)))
+					c.deleted++;
+			}
+			if_freenameindex(ifs);
+		}
+		if (!found)
+			break;
+	}
+	printf("reap: deleted=%lu passes=%d left=%lu errors=%lu", c.deleted,
+	       pass, found, c.ec.total);
+	err_print(&c.ec);
+	printf("\n");
+	return found ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -829,6 +1158,12 @@ int main(int argc, char **argv)
 		return cmd_churn(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "names"))
 		return cmd_names(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "pairs"))
+		return cmd_pairs(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "children"))
+		return cmd_children(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "reap"))
+		return cmd_reap(argc - 2, argv + 2);
 	usage();
 	return 2;
 }
