@@ -19,7 +19,7 @@ MODDIR := $(if $(MODBUILD),$(abspath $(MODBUILD))/kmod,$(TOP)/kmod)
 
 KERNELS ?= 6.1 6.12 debug
 
-.PHONY: all module tools selftests lint check demo bench deps clean
+.PHONY: all module tools selftests lint check demo bench stress deps clean
 
 all: module tools selftests
 
@@ -63,6 +63,14 @@ bench:
 	@tools/deps
 	@$(MAKE) --no-print-directory all
 	@tools/bench
+
+# The fault, stress and fuzz suites in one guest per kernel (the debug
+# kernel by default: VNL_STRESS_KERNEL=6.1|6.12|debug), summed up in a
+# table (tools/stress).
+stress:
+	@tools/deps
+	@$(MAKE) --no-print-directory all
+	@tools/stress
 
 deps:
 	@tools/deps
