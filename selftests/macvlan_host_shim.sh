@@ -22,7 +22,7 @@ require_ping
 require_cmd jq
 mv_has_kernel_macvlan || skip_test "the kernel has no macvlan"
 
-IMPLS=(${VNL_MACVLAN_IMPLS:-kernel vnl})
+mv_impls
 declare -A ROW
 
 # experiment IMPL: "host->c1 host->out c1->host | host->c1 host->out c1->host c1->out"
@@ -74,7 +74,7 @@ for impl in "${IMPLS[@]}"; do
 	check_eq "$impl: with a bridge-mode shim: host->c1, host->out, c1->shim, c1->out" \
 		"yes yes yes yes" "${ROW[$impl]#* | }"
 done
-if [[ -n ${ROW[kernel]:-} && -n ${ROW[vnl]:-} ]]; then
+if [[ -n $COMPARED ]]; then
 	check_eq "vnl == kernel macvlan, before and after the shim" "${ROW[kernel]}" "${ROW[vnl]}"
 fi
 

@@ -14,6 +14,25 @@
 require_cmd bridge
 
 # mv_has_kernel_macvlan: the guest's kernel makes macvlan devices.
+# The implementations a comparison test runs (IMPLS): VNL_MACVLAN_IMPLS, or
+# vnl and the kernel's macvlan.  On the debug kernel only vnl: the debug
+# kernel is there to catch vnl's splats, leaks and races, and the
+# kernel's macvlan gives the same answers there as on the stock kernels,
+# where the comparison runs.  COMPARED says whether both run.
+mv_impls() {
+	if [[ -n ${VNL_MACVLAN_IMPLS:-} ]]; then
+		read -ra IMPLS <<<"$VNL_MACVLAN_IMPLS"
+	elif [[ ${VNL_KERNEL:-} == debug ]]; then
+		IMPLS=(vnl)
+		echo "INFO: debug kernel: vnl only; the comparison with kernel macvlan runs on 6.1 and 6.12"
+	else
+		IMPLS=(kernel vnl)
+	fi
+	COMPARED=
+	[[ " ${IMPLS[*]} " == *" kernel "* && " ${IMPLS[*]} " == *" vnl "* ]] && COMPARED=1
+	return 0
+}
+
 mv_has_kernel_macvlan() {
 	local ns ok=1
 	ns="ns-mvprobe-$$-$RANDOM"

@@ -16,6 +16,16 @@
 # Exit status 0 iff F is 0.  Each test gets VNL_TEST_TIMEOUT seconds
 # (default 600).  The C tests are built on the host (make -C selftests):
 # the guest sees the repository read-only.
+#
+#   run_tests.sh --queue
+#
+# works off the queue shared by tools/vm/run --queue (VNL_QUEUE) instead:
+# its todo/ holds one empty file per test, NNN-NAME (NNN for the order);
+# this guest takes the first one left by renaming it into taken/ (a rename
+# only one guest can win), runs it, and goes on until todo/ is empty or a
+# file named stop appears.  tools/check lets two guests of a kernel share
+# one queue, so that both cores stay busy to the end.  The plan line then
+# comes last, as TAP allows.
 
 cd "$(dirname "$0")" || exit 1
 
@@ -99,68 +109,106 @@ harness_totals() {
 		"$1" | tail -n 1
 }
 
-main() {
-	local n=0 t rc log dir start p f s e reason totals
-	local pass=0 fail=0 skip=0
+# run_test N NAME: run one test, print its KTAP line and add its cases to
+# pass, fail and skip.
+run_test() {
+	local n=$1 t=$2 log=$dir/$2.log start rc p f s e reason totals
 
-	select_tests "$@"
+	echo "# selftests: vnl: $t"
+	if [[ ! -x ./$t ]]; then
+		echo "not ok $n $t # not built: run 'make -C selftests' on the host"
+		fail=$((fail + 1))
+		return
+	fi
+	start=$SECONDS
+	{
+		timeout --kill-after=10 "$TIMEOUT" "./$t" </dev/null 2>&1
+		echo $? >"$dir/rc"
+	} | tee "$log" | sed -u 's/^/# /'
+	rc=$(<"$dir/rc")
+	echo "# $t: exit $rc after $((SECONDS - start)) s"
+
+	if [[ $t != *.sh ]]; then
+		# A harness program: count its cases.
+		totals=$(harness_totals "$log")
+		if [[ -n $totals ]]; then
+			read -r p f s e <<<"$totals"
+			pass=$((pass + p))
+			skip=$((skip + s))
+			fail=$((fail + f + e))
+			# Failed after its totals, or killed: one more failure.
+			((rc != 0 && rc != KSFT_SKIP && f + e == 0)) && fail=$((fail + 1))
+		else
+			fail=$((fail + 1))
+		fi
+	else
+		case $rc in
+		0) pass=$((pass + 1)) ;;
+		"$KSFT_SKIP") skip=$((skip + 1)) ;;
+		*) fail=$((fail + 1)) ;;
+		esac
+	fi
+
+	case $rc in
+	0) echo "ok $n $t" ;;
+	"$KSFT_SKIP")
+		reason=$(sed -n 's/^SKIP: [^:]*: //p' "$log" | tail -n 1)
+		echo "ok $n $t # SKIP ${reason:-skipped}"
+		;;
+	124 | 137) echo "not ok $n $t # TIMEOUT $TIMEOUT seconds" ;;
+	*) echo "not ok $n $t # exit=$rc" ;;
+	esac
+}
+
+# The next test of the shared queue, taken by this guest; fails when none
+# is left or the queue says stop.
+take_queued() {
+	local q=$VNL_QUEUE f name
+	[[ -e $q/stop ]] && return 1
+	for f in "$q"/todo/*; do
+		[[ -e $f ]] || return 1
+		name=${f##*/}
+		# Another guest may win this one: then try the next.
+		if mv "$f" "$q/taken/$name" 2>/dev/null; then
+			echo "${name#*-}"
+			return 0
+		fi
+	done
+	return 1
+}
+
+main() {
+	local n=0 t queue=0
+	pass=0 fail=0 skip=0
+
+	if [[ ${1:-} == --queue ]]; then
+		[[ -d ${VNL_QUEUE:-}/todo && -d $VNL_QUEUE/taken ]] ||
+			{ echo "$0: --queue: no queue at '${VNL_QUEUE:-}' (tools/vm/run --queue)" >&2; exit 2; }
+		queue=1
+	else
+		select_tests "$@"
+	fi
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/vnl-selftests.XXXXXX") || exit 1
 	trap 'rm -rf "$dir"' EXIT
 
 	echo "TAP version 13"
-	echo "1..${#TESTS[@]}"
+	((queue)) || echo "1..${#TESTS[@]}"
 	[[ $EUID -eq 0 ]] || echo "# warning: not root; most tests will skip or fail"
 	[[ ${VNL_GUEST:-} == 1 ]] ||
 		echo "# warning: not in a tools/vm/run guest; tests that reload vnl.ko will skip"
 
-	for t in "${TESTS[@]}"; do
-		n=$((n + 1))
-		log=$dir/$t.log
-		echo "# selftests: vnl: $t"
-		if [[ ! -x ./$t ]]; then
-			echo "not ok $n $t # not built: run 'make -C selftests' on the host"
-			fail=$((fail + 1))
-			continue
-		fi
-		start=$SECONDS
-		{
-			timeout --kill-after=10 "$TIMEOUT" "./$t" </dev/null 2>&1
-			echo $? >"$dir/rc"
-		} | tee "$log" | sed -u 's/^/# /'
-		rc=$(<"$dir/rc")
-		echo "# $t: exit $rc after $((SECONDS - start)) s"
-
-		if [[ $t != *.sh ]]; then
-			# A harness program: count its cases.
-			totals=$(harness_totals "$log")
-			if [[ -n $totals ]]; then
-				read -r p f s e <<<"$totals"
-				pass=$((pass + p))
-				skip=$((skip + s))
-				fail=$((fail + f + e))
-				# Failed after its totals, or killed: one more failure.
-				((rc != 0 && rc != KSFT_SKIP && f + e == 0)) && fail=$((fail + 1))
-			else
-				fail=$((fail + 1))
-			fi
-		else
-			case $rc in
-			0) pass=$((pass + 1)) ;;
-			"$KSFT_SKIP") skip=$((skip + 1)) ;;
-			*) fail=$((fail + 1)) ;;
-			esac
-		fi
-
-		case $rc in
-		0) echo "ok $n $t" ;;
-		"$KSFT_SKIP")
-			reason=$(sed -n 's/^SKIP: [^:]*: //p' "$log" | tail -n 1)
-			echo "ok $n $t # SKIP ${reason:-skipped}"
-			;;
-		124 | 137) echo "not ok $n $t # TIMEOUT $TIMEOUT seconds" ;;
-		*) echo "not ok $n $t # exit=$rc" ;;
-		esac
-	done
+	if ((queue)); then
+		while t=$(take_queued); do
+			n=$((n + 1))
+			run_test "$n" "$t"
+		done
+		echo "1..$n"
+	else
+		for t in "${TESTS[@]}"; do
+			n=$((n + 1))
+			run_test "$n" "$t"
+		done
+	fi
 
 	echo "# Totals: pass:$pass fail:$fail xfail:0 xpass:0 skip:$skip error:0"
 	((fail == 0))
