@@ -55,7 +55,7 @@ mac_of() {
 blast() {
 	local name=$1 ns=$2 dev=$3
 	shift 3
-	ip netns exec "$ns" "$FAULT_BIN" blast "$dev" -t 300 "$@" >"$TEST_TMP/$name" 2>&1 &
+	ip netns exec "$ns" "$FAULT_BIN" blast "$dev" -t 300 "${RATE[@]}" "$@" >"$TEST_TMP/$name" 2>&1 &
 	BLAST_PID=$!
 	track_bg "$BLAST_PID"
 }
@@ -155,10 +155,10 @@ vnlctl -n "$T" add tap dt0 && vnlctl -n "$T" add tap dt1 &&
 	{ echo "FAIL: setup of the tun and tap devices"; exit "$ksft_fail"; }
 report_add ops 4
 
-ip netns exec "$T" "$FAULT_BIN" busy dt0 10.92.2.1 10.92.2.2 -t 300 >"$TEST_TMP/busy0" 2>&1 &
+ip netns exec "$T" "$FAULT_BIN" busy dt0 10.92.2.1 10.92.2.2 "${RATE[@]}" -t 300 >"$TEST_TMP/busy0" 2>&1 &
 busy0=$!
 track_bg "$busy0"
-ip netns exec "$T" "$FAULT_BIN" busy dt2 10.92.3.1 10.92.3.2 -t 300 >"$TEST_TMP/busy2" 2>&1 &
+ip netns exec "$T" "$FAULT_BIN" busy dt2 10.92.3.1 10.92.3.2 "${RATE[@]}" -t 300 >"$TEST_TMP/busy2" 2>&1 &
 busy2=$!
 track_bg "$busy2"
 ip netns exec "$T" "$FAULT_BIN" wake dt1 -t 600 >"$TEST_TMP/wake1" 2>&1 &
@@ -300,7 +300,7 @@ vnlctl -n "$Y" add tap nxt0 && vnlctl -n "$Y" add tap nxt1 &&
 	ip -n "$Y" addr add 10.92.6.1/24 dev nxt0 && ip -n "$Y" link set nxt0 up &&
 	ip -n "$Y" neigh replace 10.92.6.2 lladdr 02:00:00:00:fa:02 dev nxt0 nud permanent ||
 	{ echo "FAIL: setup of the taps"; exit "$ksft_fail"; }
-ip netns exec "$Y" "$FAULT_BIN" busy nxt0 10.92.6.1 10.92.6.2 -t 300 >"$TEST_TMP/busy4" 2>&1 &
+ip netns exec "$Y" "$FAULT_BIN" busy nxt0 10.92.6.1 10.92.6.2 "${RATE[@]}" -t 300 >"$TEST_TMP/busy4" 2>&1 &
 busy4=$!
 track_bg "$busy4"
 ip netns exec "$Y" "$FAULT_BIN" wake nxt1 -t 600 >"$TEST_TMP/wake4" 2>&1 &

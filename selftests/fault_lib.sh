@@ -95,7 +95,7 @@ wait_exit() {
 flood_ping() {
 	local file=$1 ns=$2 addr=$3
 	shift 3
-	ip netns exec "$ns" "${PING[@]}" -q -f "$@" "$addr" >"$file" 2>&1 &
+	ip netns exec "$ns" "${PING[@]}" -q "${FLOOD[@]}" "$@" "$addr" >"$file" 2>&1 &
 	track_bg $!
 	FLOOD_PID=$!
 }

@@ -360,6 +360,20 @@ else
 	PING=()
 fi
 
+# Traffic "at full speed" (ping -f, vnl_fault's blasters and busy
+# programs): on the debug kernel capped at a few thousand frames a second
+# (FLOOD for ping, RATE for vnl_fault), because a guest whose vCPUs only
+# move frames under KASAN and lockdep runs nothing else: the test's own
+# checks then crawl past its time limit.  The code paths and the races
+# are the same; the stock kernels run uncapped.
+if [[ ${VNL_KERNEL:-} == debug ]]; then
+	FLOOD=(-f -i 0.001)
+	RATE=(-r 3000)
+else
+	FLOOD=(-f)
+	RATE=()
+fi
+
 # vping NS ADDR [ARGS...]: quiet ping from a netns; its exit status.
 vping() {
 	local ns=$1 addr=$2

@@ -130,10 +130,10 @@ check_eq "the outside's neighbour entry of each names that child's own MAC" 0 "$
 # --- delete the parent under traffic ---------------------------------------------------------
 
 for i in 0 $((COUNT / 2)) $((COUNT - 1)); do
-	ip netns exec "$N" "${PING[@]}" -q -f -I "c$i" "$OUT_IP" >/dev/null 2>&1 &
+	ip netns exec "$N" "${PING[@]}" -q "${FLOOD[@]}" -I "c$i" "$OUT_IP" >/dev/null 2>&1 &
 	track_bg $!
 done
-ip netns exec "$OUT" "${PING[@]}" -q -f -b 10.83.255.255 >/dev/null 2>&1 &
+ip netns exec "$OUT" "${PING[@]}" -q "${FLOOD[@]}" -b 10.83.255.255 >/dev/null 2>&1 &
 track_bg $!
 nap 3
 bc=$(vnl_field "$N" c1 bc_drops)

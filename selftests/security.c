@@ -65,7 +65,7 @@
  * request under TCG, and a harness test has 300 s.
  */
 #define HAMMER_ITER		2000
-#define HAMMER_ITER_DEBUG	400
+#define HAMMER_ITER_DEBUG	200
 /* Lines the kernel log may gain while vnl's error paths are hammered. */
 #define LOG_BOUND	10
 /* printk_ratelimited(): at most 10 lines per call site per 5 s, plus one
