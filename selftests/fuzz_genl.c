@@ -110,7 +110,7 @@ __attribute__((constructor)) static void fz_params(void)
 	if (c && *c)
 		fz_count = strtoul(c, NULL, 0);
 	else
-		fz_count = !strcmp(fz_kernel, "debug") ? 3000 : 20000;
+		fz_count = !strcmp(fz_kernel, "debug") ? 1500 : 20000;
 	printf("# fuzz_genl: seed %llu, count %lu, kernel %s (replay: VNL_FUZZ_SEED=%llu VNL_FUZZ_COUNT=%lu)\n",
 	       fz_seed, fz_count, *fz_kernel ? fz_kernel : "?", fz_seed, fz_count);
 	fflush(stdout);
