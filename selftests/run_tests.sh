@@ -77,7 +77,7 @@ TIMEOUT=${VNL_TEST_TIMEOUT:-600}
 KSFT_SKIP=4
 
 usage() {
-	echo "usage: $0 [TEST...]" >&2
+	echo "usage: $0 [TEST...] | --queue" >&2
 	echo "tests: ${ALL_TESTS[*]}" >&2
 	exit 2
 }
