@@ -8,27 +8,29 @@
 # too), and a second round is removed by unloading vnl.ko.  Nothing is left
 # in any `ip link` afterwards.
 #
-# Round 1: VNL_BULK_PAIRS pairs (default 10,000, so 20,000 devices; 2,500 on the debug kernel) made in
+# Round 1: VNL_BULK_PAIRS pairs (default 10,000, so 20,000 devices; 500 on the debug kernel) made in
 # netns N, of which one in five has its peer in netns P.  Round 2:
-# VNL_BULK_PAIRS2 pairs (default 1000) across N2, P2 and the init netns.
+# VNL_BULK_PAIRS2 pairs (default 1000; 300 on the debug kernel) across N2,
+# P2 and the init netns.
 
 source "$(dirname "$0")/lib.sh"
 
 require_vnl
 require_cmd jq
 
-# 10,000 pairs on the stock kernels; 1,000 under KASAN and lockdep.  There
+# 10,000 pairs on the stock kernels; 500 under KASAN and lockdep.  There
 # each device costs several times more, and the netns teardown, which
 # unregisters all of a netns's devices in one batch with work that grows
 # with the number of devices left (the kernel's, not vnl's), held a CPU
 # long enough with 2,500 pairs to trip the soft-lockup watchdog in a TCG
 # guest on a busy host.
 if [[ ${VNL_KERNEL:-} == debug ]]; then
-	PAIRS=${VNL_BULK_PAIRS:-1000}
+	PAIRS=${VNL_BULK_PAIRS:-500}
+	PAIRS2=${VNL_BULK_PAIRS2:-300}
 else
 	PAIRS=${VNL_BULK_PAIRS:-10000}
+	PAIRS2=${VNL_BULK_PAIRS2:-1000}
 fi
-PAIRS2=${VNL_BULK_PAIRS2:-1000}
 
 # A device costs about 45 KiB on a 2-CPU guest (measured: 20,000 devices
 # took 870 MiB of a 2 GiB 6.1 guest).  In a guest too small for the default
