@@ -361,14 +361,14 @@ else
 fi
 
 # Traffic "at full speed" (ping -f, vnl_fault's blasters and busy
-# programs): on the debug kernel capped at a few thousand frames a second
+# programs): on the debug kernel capped at a thousand frames a second or so
 # (FLOOD for ping, RATE for vnl_fault), because a guest whose vCPUs only
 # move frames under KASAN and lockdep runs nothing else: the test's own
 # checks then crawl past its time limit.  The code paths and the races
 # are the same; the stock kernels run uncapped.
 if [[ ${VNL_KERNEL:-} == debug ]]; then
-	FLOOD=(-f -i 0.001)
-	RATE=(-r 3000)
+	FLOOD=(-f -i 0.002)
+	RATE=(-r 1000)
 else
 	FLOOD=(-f)
 	RATE=()
