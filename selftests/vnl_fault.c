@@ -31,7 +31,8 @@
  *	on a timeout.
  *
  *   vnl_fault blast IFNAME [-t SEC] [-n COUNT] [-d MAC] [-r PPS] [-k]
- *	64-byte UDP broadcast frames (or to MAC) on IFNAME through an
+ *	60-byte broadcast frames (or to MAC) of the local experimental
+ *	EtherType 0x88b5, which no protocol takes, on IFNAME through an
  *	AF_PACKET socket, in sendmmsg() bursts, for SEC seconds (default 5)
  *	or COUNT frames, as fast as it can or PPS frames a second.  Stops
  *	when the device is gone (ENXIO, ENODEV) unless -k, and with -n
@@ -596,7 +597,7 @@ static int cmd_blast(int argc, char **argv)
 {
 	unsigned char dst[ETH_ALEN] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	static const unsigned char src[ETH_ALEN] = { 0x02, 0, 0, 0, 0xfa, 0x03 };
-	static const char data[18] = "vnl-fault-blast";
+	static const char data[ETH_ZLEN - ETH_HLEN] = "vnl-fault-blast";
 	struct mmsghdr msgs[BURST];
 	struct iovec iov;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
@@ -631,16 +632,21 @@ static int cmd_blast(int argc, char **argv)
 	sll.sll_ifindex = link_index(argv[0]);
 	if (sll.sll_ifindex < 0)
 		die(argv[0], -sll.sll_ifindex);
-	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_protocol = htons(ETH_P_802_EX1);
 	sll.sll_halen = ETH_ALEN;
 	memcpy(sll.sll_addr, dst, ETH_ALEN);
 	s = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		die("socket(AF_PACKET)", errno);
 
-	len = build_eth(frame, dst, src, ETH_P_IP);
-	len += build_udp4(frame + len, "10.255.255.3", "255.255.255.255", 9, 9,
-			  data, sizeof(data));
+	/* Not IP: each IPv4 broadcast would cost every receiving netns a
+	 * route, allocated for the frame and freed after an RCU grace
+	 * period.  The blaster loads the devices, not the IP stack: these
+	 * frames cost nothing past the device that counts them.
+	 */
+	len = build_eth(frame, dst, src, ETH_P_802_EX1);
+	memcpy(frame + len, data, sizeof(data));
+	len += sizeof(data);
 	iov.iov_base = frame;
 	iov.iov_len = len;
 	memset(msgs, 0, sizeof(msgs));
