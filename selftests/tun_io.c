@@ -701,17 +701,11 @@ TEST_F(single, tun_without_pi_takes_ipv6_by_its_version)
 	uint8_t pkt[256];
 	char got[64];
 	size_t len;
-	int s = -1, i;
+	int s = -1;
 
 	ASSERT_EQ(0, tun_enable_ipv6(DEV));
 	ASSERT_EQ(0, if_addr6(DEV, LOCAL6, 64));
-	/* The address takes packets once duplicate address detection
-	 * (skipped on a NOARP device, but from a work item all the same)
-	 * has cleared it and installed its local route.
-	 */
-	for (i = 0; i < TUN_WAIT_MS / 10 && route_type(LOCAL6) != RTN_LOCAL; i++)
-		usleep(10000);
-	ASSERT_EQ(RTN_LOCAL, route_type(LOCAL6));
+	ASSERT_EQ(RTN_LOCAL, wait_route_local(LOCAL6, TUN_WAIT_MS));
 	s = udp_bind(LOCAL6, 9006);
 	ASSERT_LE(0, s) TH_LOG("bind [%s]:9006: %s", LOCAL6, strerror(-s));
 	len = build_udp6(pkt, PEER6, LOCAL6, 5555, 9006, msg, sizeof(msg));
@@ -742,6 +736,8 @@ TEST_F(single, tun_with_pi_reports_ipv6_as_its_protocol)
 	ASSERT_EQ(0, tun_enable_ipv6(DEV));
 	ASSERT_EQ(0, if_up(DEV));
 	ASSERT_EQ(0, if_addr6(DEV, LOCAL6, 64));
+	/* Else the kernel has no source address for PEER6: EADDRNOTAVAIL. */
+	ASSERT_EQ(RTN_LOCAL, wait_route_local(LOCAL6, TUN_WAIT_MS));
 	s = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ASSERT_LE(0, s);
 	inet_pton(AF_INET6, PEER6, &dst.sin6_addr);

@@ -600,6 +600,25 @@ static inline int route_type(const char *addr)
 	return ((struct rtmsg *)NLMSG_DATA((struct nlmsghdr *)reply))->rtm_type;
 }
 
+/* Wait up to MS milliseconds for ADDR, just added, to be usable: an IPv6
+ * address is tentative until duplicate address detection (skipped on a
+ * NOARP device, but from a work item all the same) clears it and installs
+ * its local route; until then it cannot be bound to, nor chosen as a
+ * source.  Returns the route type last seen (RTN_LOCAL once usable).
+ */
+static inline int wait_route_local(const char *addr, int ms)
+{
+	int type, i;
+
+	for (i = 0; i < ms / 10; i++) {
+		type = route_type(addr);
+		if (type == RTN_LOCAL)
+			return type;
+		usleep(10000);
+	}
+	return route_type(addr);
+}
+
 /* --- packets -------------------------------------------------------------- */
 
 #define IP4_HLEN	20
