@@ -16,6 +16,7 @@
 #include <linux/nsproxy.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/uio.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -84,6 +85,14 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct net_device *dev;
 	struct sk_buff *skb;
 	ssize_t ret;
+
+	/* As tun: a read of nothing returns 0 at once, even from an empty
+	 * queue, and leaves the queue alone: dequeuing would lose a frame
+	 * of which not a byte could be copied.  Only a file that is not a
+	 * queue fails, as any read of it does.
+	 */
+	if (!iov_iter_count(to))
+		return rcu_access_pointer(tfile->dev) ? 0 : -EBADFD;
 
 	for (;;) {
 		dev = vnl_chr_get_dev(tfile);

@@ -275,6 +275,58 @@ TEST_F(io, short_buffer_gets_the_frame_truncated)
 	close(s);
 }
 
+TEST_F(io, zero_length_read_returns_0_and_leaves_the_frame_queued)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct link_state before, after;
+	uint8_t buf[2048];
+	ssize_t n;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "abc", 3));
+	ASSERT_EQ(POLLIN, tun_poll(self->fd, POLLIN, TUN_WAIT_MS));
+	ASSERT_EQ(0, io_link(&before));
+
+	/* As tun: 0 at once, even with packet information on, and the
+	 * frame neither sent nor dropped.
+	 */
+	EXPECT_EQ(0, read(self->fd, buf, 0)) TH_LOG("read: %s", strerror(errno));
+	ASSERT_EQ(0, io_link(&after));
+	EXPECT_EQ(before.stats.tx_packets, after.stats.tx_packets);
+	EXPECT_EQ(before.stats.tx_dropped, after.stats.tx_dropped);
+
+	/* The next read gets that frame, whole, and it was the only one. */
+	ASSERT_EQ(0, tun_set_nonblock(self->fd));
+	n = read(self->fd, buf, sizeof(buf));
+	ASSERT_EQ(self->hdr + IP4_HLEN + UDP_HLEN + 3, n) TH_LOG("read: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(buf + self->hdr + IP4_HLEN + UDP_HLEN, "abc", 3));
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(s);
+}
+
+TEST_F(io, zero_length_read_of_an_empty_queue_returns_0_at_once)
+{
+	uint8_t buf[64];
+	pid_t pid;
+
+	/* On the blocking descriptor, in a child: if the read blocked, the
+	 * alarm would kill it, since nothing is sent to the device.
+	 */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		alarm(TUN_WAIT_MS / 1000);
+		_exit(read(self->fd, buf, 0) == 0 ? 0 : 1);
+	}
+	EXPECT_EQ(0, child_status(pid)) TH_LOG("read of 0 bytes blocked or failed");
+
+	/* A file that is not a queue still fails, whatever the size. */
+	ASSERT_EQ(0, link_del(DEV));
+	EXPECT_EQ(-1, read(self->fd, buf, 0));
+	EXPECT_EQ(EBADFD, errno);
+}
+
 /* --- from write() to the stack -------------------------------------------- */
 
 TEST_F(io, written_udp_reaches_a_socket)
