@@ -101,11 +101,19 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 		skb = skb_dequeue(&tfile->rxq);
 		if (skb) {
+			/* A frame that could not be copied out (a buffer too
+			 * short for the packet information, a bad address) is
+			 * lost: count it, and free it as a drop so that drop
+			 * monitors see it too.
+			 */
 			ret = vnl_tun_put_frame(dev, skb, to);
-			if (ret < 0)
+			if (ret < 0) {
 				vnl_tun_count_tx_drop(dev);
+				kfree_skb(skb);
+			} else {
+				consume_skb(skb);
+			}
 			dev_put(dev);
-			consume_skb(skb);
 			return ret;
 		}
 		dev_put(dev);

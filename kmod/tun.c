@@ -618,7 +618,9 @@ void vnl_tun_set_carrier(struct net_device *dev, bool on)
 
 /* read(): one frame, packet information first unless IFF_NO_PI.  A short
  * buffer gets the frame truncated (and TUN_PKT_STRIP in the packet
- * information), as with tun; the rest of the frame is lost.
+ * information), as with tun; the rest of the frame is lost.  A buffer
+ * without room for the packet information gets EINVAL, as with tun, and
+ * the caller drops the frame.
  */
 ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 			  struct iov_iter *to)

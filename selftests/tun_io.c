@@ -731,6 +731,72 @@ TEST_F(single, tun_without_pi_refuses_what_is_not_ip_and_counts_it)
 	EXPECT_EQ(before.stats.rx_packets, after.stats.rx_packets);
 }
 
+/* Make the fixture's device again, as a tun with packet information. */
+static int single_reopen_with_pi(FIXTURE_DATA(single) *self)
+{
+	char name[IFNAMSIZ] = DEV;
+
+	close(self->fd);
+	self->fd = tun_alloc(name, IFF_TUN);
+	if (self->fd < 0)
+		return self->fd;
+	return io_setup_dev(DEV, false);
+}
+
+TEST_F(single, tun_with_pi_read_shorter_than_the_pi_is_einval_and_drops_the_frame)
+{
+	struct link_state before, after;
+	uint8_t buf[2048];
+	ssize_t n;
+	int s;
+
+	ASSERT_EQ(0, single_reopen_with_pi(self));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "lost", 4));
+	ASSERT_EQ(0, udp_send4(s, PEER, 9001, "next", 4));
+	ASSERT_EQ(POLLIN, tun_poll(self->fd, POLLIN, TUN_WAIT_MS));
+	ASSERT_EQ(0, link_get(DEV, &before));
+
+	/* As tun: no room for struct tun_pi is EINVAL, and the frame is
+	 * gone; vnl also counts it as a transmit drop.
+	 */
+	EXPECT_EQ(-1, read(self->fd, buf, PI_LEN - 1));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, link_get(DEV, &after));
+	EXPECT_EQ(before.stats.tx_dropped + 1, after.stats.tx_dropped);
+	EXPECT_EQ(before.stats.tx_packets, after.stats.tx_packets);
+
+	/* The next read is the second frame, whole, and the last one. */
+	ASSERT_EQ(0, tun_set_nonblock(self->fd));
+	n = read(self->fd, buf, sizeof(buf));
+	ASSERT_EQ(PI_LEN + IP4_HLEN + UDP_HLEN + 4, n) TH_LOG("read: %s", strerror(errno));
+	EXPECT_EQ(9001, get16(buf + PI_LEN + IP4_HLEN + 2));
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(s);
+}
+
+TEST_F(single, tun_with_pi_write_shorter_than_the_pi_is_einval_and_counted)
+{
+	struct tun_pi pi = { .proto = htons(ETH_P_IP) };
+	struct link_state before, after;
+	int len;
+
+	ASSERT_EQ(0, single_reopen_with_pi(self));
+	ASSERT_EQ(0, link_get(DEV, &before));
+	/* 1 to 3 bytes: the start of a valid struct tun_pi, never a whole
+	 * one.  vnl counts each as a receive drop (tun does not).
+	 */
+	for (len = 1; len < PI_LEN; len++) {
+		EXPECT_EQ(-1, write(self->fd, &pi, len));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("write of %d bytes", len);
+	}
+	ASSERT_EQ(0, link_get(DEV, &after));
+	EXPECT_EQ(before.stats.rx_dropped + PI_LEN - 1, after.stats.rx_dropped);
+	EXPECT_EQ(before.stats.rx_packets, after.stats.rx_packets);
+}
+
 /* The non-zero IPv6 and UDPv6 input error counters of this netns. */
 static void log_ipv6_drops(struct __test_metadata *_metadata)
 {
