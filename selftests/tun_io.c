@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 /* The harness itself is not -Wextra clean: one unused parameter. */
@@ -62,6 +63,37 @@ static int child_status(pid_t pid)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* An epoll instance watching @fd for @events: its descriptor or -errno. */
+static int io_epoll_add(int fd, unsigned int events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0)
+		return -errno;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = -errno;
+
+		close(epfd);
+		return err;
+	}
+	return epfd;
+}
+
+/* epoll_wait() for the one descriptor @epfd watches: the events it
+ * reports, 0 on timeout, -errno on error.
+ */
+static int io_epoll_wait(int epfd, int timeout_ms)
+{
+	struct epoll_event ev;
+	int n;
+
+	n = epoll_wait(epfd, &ev, 1, timeout_ms);
+	if (n < 0)
+		return -errno;
+	return n ? (int)ev.events : 0;
 }
 
 FIXTURE(io)
@@ -617,6 +649,83 @@ TEST_F(io, poller_gets_hup_when_the_device_is_deleted)
 	wait_sleeping(pid);
 	ASSERT_EQ(0, link_del(DEV));
 	EXPECT_EQ(0, child_status(pid));
+}
+
+/* The same through epoll, level-triggered: epoll_wait() reports what
+ * vnl_chr_poll() says, and a descriptor that reported nothing comes back
+ * only when the device wakes its wait queue.
+ */
+TEST_F(io, epoll_reports_out_while_up_and_in_only_while_a_frame_is_queued)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint8_t buf[2048];
+	int epfd;
+
+	ASSERT_LE(0, s);
+	epfd = io_epoll_add(self->fd, EPOLLIN | EPOLLOUT);
+	ASSERT_LE(0, epfd) TH_LOG("epoll: %s", strerror(-epfd));
+	EXPECT_EQ(EPOLLOUT, io_epoll_wait(epfd, 0));
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
+	EXPECT_EQ(EPOLLIN | EPOLLOUT, io_epoll_wait(epfd, 0));
+	ASSERT_LT(0, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EPOLLOUT, io_epoll_wait(epfd, 0));
+	/* Down: nothing to report, so epoll forgets the descriptor until
+	 * ndo_open wakes it.
+	 */
+	ASSERT_EQ(0, if_down(DEV));
+	EXPECT_EQ(0, io_epoll_wait(epfd, 0));
+	ASSERT_EQ(0, if_up(DEV));
+	EXPECT_EQ(EPOLLOUT, io_epoll_wait(epfd, 0));
+	close(epfd);
+	close(s);
+}
+
+TEST_F(io, epoll_waiter_is_woken_by_a_packet)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int epfd, ev;
+	pid_t pid;
+
+	ASSERT_LE(0, s);
+	epfd = io_epoll_add(self->fd, EPOLLIN);
+	ASSERT_LE(0, epfd) TH_LOG("epoll: %s", strerror(-epfd));
+	ASSERT_EQ(0, io_epoll_wait(epfd, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The events are the exit code (they all fit in 8 bits). */
+		ev = io_epoll_wait(epfd, TUN_WAIT_MS);
+		_exit(ev < 0 ? 255 : ev);
+	}
+	wait_sleeping(pid);
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
+	EXPECT_EQ(EPOLLIN, child_status(pid)) TH_LOG("epoll_wait did not report EPOLLIN alone");
+	/* Nobody read it: still reported. */
+	EXPECT_EQ(EPOLLIN, io_epoll_wait(epfd, 0));
+	close(epfd);
+	close(s);
+}
+
+TEST_F(io, epoll_waiter_gets_err_and_hup_when_the_device_is_deleted)
+{
+	int epfd, ev;
+	pid_t pid;
+
+	epfd = io_epoll_add(self->fd, EPOLLIN);
+	ASSERT_LE(0, epfd) TH_LOG("epoll: %s", strerror(-epfd));
+	ASSERT_EQ(0, io_epoll_wait(epfd, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ev = io_epoll_wait(epfd, TUN_WAIT_MS);
+		_exit(ev < 0 ? 255 : ev);
+	}
+	wait_sleeping(pid);
+	ASSERT_EQ(0, link_del(DEV));
+	/* Reported although only EPOLLIN was asked for, as always. */
+	EXPECT_EQ(EPOLLERR | EPOLLHUP, child_status(pid));
+	EXPECT_EQ(EPOLLERR | EPOLLHUP, io_epoll_wait(epfd, 0));
+	close(epfd);
 }
 
 TEST_F(io, queued_frames_of_a_deleted_device_are_dropped)
