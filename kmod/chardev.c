@@ -159,7 +159,11 @@ static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
 
 	if (!skb_queue_empty(&tfile->rxq))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (dev->flags & IFF_UP)
+	/* netif_running(), not IFF_UP: the core sets IFF_UP only after
+	 * ndo_open, which wakes us, returns; a poller woken in between
+	 * would see the device down and sleep for good.
+	 */
+	if (netif_running(dev))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	dev_put(dev);
 	return mask;
