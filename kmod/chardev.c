@@ -16,6 +16,7 @@
 #include <linux/nsproxy.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/uio.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
 
@@ -85,6 +86,14 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct sk_buff *skb;
 	ssize_t ret;
 
+	/* As tun: a read of nothing returns 0 at once, even from an empty
+	 * queue, and leaves the queue alone: dequeuing would lose a frame
+	 * of which not a byte could be copied.  Only a file that is not a
+	 * queue fails, as any read of it does.
+	 */
+	if (!iov_iter_count(to))
+		return rcu_access_pointer(tfile->dev) ? 0 : -EBADFD;
+
 	for (;;) {
 		dev = vnl_chr_get_dev(tfile);
 		if (!dev)
@@ -92,11 +101,19 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 		skb = skb_dequeue(&tfile->rxq);
 		if (skb) {
+			/* A frame that could not be copied out (a buffer too
+			 * short for the packet information, a bad address) is
+			 * lost: count it, and free it as a drop so that drop
+			 * monitors see it too.
+			 */
 			ret = vnl_tun_put_frame(dev, skb, to);
-			if (ret < 0)
+			if (ret < 0) {
 				vnl_tun_count_tx_drop(dev);
+				kfree_skb(skb);
+			} else {
+				consume_skb(skb);
+			}
 			dev_put(dev);
-			consume_skb(skb);
 			return ret;
 		}
 		dev_put(dev);
@@ -142,7 +159,11 @@ static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
 
 	if (!skb_queue_empty(&tfile->rxq))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (dev->flags & IFF_UP)
+	/* netif_running(), not IFF_UP: the core sets IFF_UP only after
+	 * ndo_open, which wakes us, returns; a poller woken in between
+	 * would see the device down and sleep for good.
+	 */
+	if (netif_running(dev))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	dev_put(dev);
 	return mask;

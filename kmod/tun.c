@@ -144,7 +144,10 @@ static void vnl_tun_wake_all(struct vnl_tun *tun, __poll_t events)
 	}
 }
 
-/* Writers poll for EPOLLOUT, which follows IFF_UP. */
+/* Writers poll for EPOLLOUT, which follows netif_running(): set before
+ * ndo_open is called and cleared before ndo_stop, so that the pollers
+ * these wake see the new state.
+ */
 static int vnl_tun_open(struct net_device *dev)
 {
 	vnl_tun_wake_all(vnl_tun(dev), EPOLLOUT | EPOLLWRNORM);
@@ -618,7 +621,9 @@ void vnl_tun_set_carrier(struct net_device *dev, bool on)
 
 /* read(): one frame, packet information first unless IFF_NO_PI.  A short
  * buffer gets the frame truncated (and TUN_PKT_STRIP in the packet
- * information), as with tun; the rest of the frame is lost.
+ * information), as with tun; the rest of the frame is lost.  A buffer
+ * without room for the packet information gets EINVAL, as with tun, and
+ * the caller drops the frame.
  */
 ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 			  struct iov_iter *to)
@@ -701,7 +706,7 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 	struct sk_buff *skb;
 	int err;
 
-	if (!(dev->flags & IFF_UP))
+	if (!netif_running(dev))
 		return -EIO;
 
 	if (!(tun->flags & IFF_NO_PI)) {

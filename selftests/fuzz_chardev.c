@@ -1397,6 +1397,14 @@ static void op_read(struct world *w)
 			fz_fail("read: %s, expected EBADFD", en(ret));
 		return;
 	}
+	/* A read of nothing is 0 at once, frame queued or not, blocking or
+	 * not, packet information or not (chardev.c:vnl_chr_read_iter).
+	 */
+	if (!size) {
+		if (ret)
+			fz_fail("read of 0 bytes: %s, expected 0", en(ret));
+		return;
+	}
 	pi = !(d->flags & IFF_NO_PI);
 	if (ret == -EAGAIN) {
 		if (blocking)

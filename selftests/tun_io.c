@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/wait.h>
 
 /* The harness itself is not -Wextra clean: one unused parameter. */
@@ -62,6 +63,37 @@ static int child_status(pid_t pid)
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/* An epoll instance watching @fd for @events: its descriptor or -errno. */
+static int io_epoll_add(int fd, unsigned int events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+	int epfd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (epfd < 0)
+		return -errno;
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		int err = -errno;
+
+		close(epfd);
+		return err;
+	}
+	return epfd;
+}
+
+/* epoll_wait() for the one descriptor @epfd watches: the events it
+ * reports, 0 on timeout, -errno on error.
+ */
+static int io_epoll_wait(int epfd, int timeout_ms)
+{
+	struct epoll_event ev;
+	int n;
+
+	n = epoll_wait(epfd, &ev, 1, timeout_ms);
+	if (n < 0)
+		return -errno;
+	return n ? (int)ev.events : 0;
 }
 
 FIXTURE(io)
@@ -273,6 +305,58 @@ TEST_F(io, short_buffer_gets_the_frame_truncated)
 		EXPECT_EQ(0, pi.flags);
 	}
 	close(s);
+}
+
+TEST_F(io, zero_length_read_returns_0_and_leaves_the_frame_queued)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct link_state before, after;
+	uint8_t buf[2048];
+	ssize_t n;
+
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "abc", 3));
+	ASSERT_EQ(POLLIN, tun_poll(self->fd, POLLIN, TUN_WAIT_MS));
+	ASSERT_EQ(0, io_link(&before));
+
+	/* As tun: 0 at once, even with packet information on, and the
+	 * frame neither sent nor dropped.
+	 */
+	EXPECT_EQ(0, read(self->fd, buf, 0)) TH_LOG("read: %s", strerror(errno));
+	ASSERT_EQ(0, io_link(&after));
+	EXPECT_EQ(before.stats.tx_packets, after.stats.tx_packets);
+	EXPECT_EQ(before.stats.tx_dropped, after.stats.tx_dropped);
+
+	/* The next read gets that frame, whole, and it was the only one. */
+	ASSERT_EQ(0, tun_set_nonblock(self->fd));
+	n = read(self->fd, buf, sizeof(buf));
+	ASSERT_EQ(self->hdr + IP4_HLEN + UDP_HLEN + 3, n) TH_LOG("read: %s", strerror(errno));
+	EXPECT_EQ(0, memcmp(buf + self->hdr + IP4_HLEN + UDP_HLEN, "abc", 3));
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(s);
+}
+
+TEST_F(io, zero_length_read_of_an_empty_queue_returns_0_at_once)
+{
+	uint8_t buf[64];
+	pid_t pid;
+
+	/* On the blocking descriptor, in a child: if the read blocked, the
+	 * alarm would kill it, since nothing is sent to the device.
+	 */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		alarm(TUN_WAIT_MS / 1000);
+		_exit(read(self->fd, buf, 0) == 0 ? 0 : 1);
+	}
+	EXPECT_EQ(0, child_status(pid)) TH_LOG("read of 0 bytes blocked or failed");
+
+	/* A file that is not a queue still fails, whatever the size. */
+	ASSERT_EQ(0, link_del(DEV));
+	EXPECT_EQ(-1, read(self->fd, buf, 0));
+	EXPECT_EQ(EBADFD, errno);
 }
 
 /* --- from write() to the stack -------------------------------------------- */
@@ -567,6 +651,83 @@ TEST_F(io, poller_gets_hup_when_the_device_is_deleted)
 	EXPECT_EQ(0, child_status(pid));
 }
 
+/* The same through epoll, level-triggered: epoll_wait() reports what
+ * vnl_chr_poll() says, and a descriptor that reported nothing comes back
+ * only when the device wakes its wait queue.
+ */
+TEST_F(io, epoll_reports_out_while_up_and_in_only_while_a_frame_is_queued)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint8_t buf[2048];
+	int epfd;
+
+	ASSERT_LE(0, s);
+	epfd = io_epoll_add(self->fd, EPOLLIN | EPOLLOUT);
+	ASSERT_LE(0, epfd) TH_LOG("epoll: %s", strerror(-epfd));
+	EXPECT_EQ(EPOLLOUT, io_epoll_wait(epfd, 0));
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
+	EXPECT_EQ(EPOLLIN | EPOLLOUT, io_epoll_wait(epfd, 0));
+	ASSERT_LT(0, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EPOLLOUT, io_epoll_wait(epfd, 0));
+	/* Down: nothing to report, so epoll forgets the descriptor until
+	 * ndo_open wakes it.
+	 */
+	ASSERT_EQ(0, if_down(DEV));
+	EXPECT_EQ(0, io_epoll_wait(epfd, 0));
+	ASSERT_EQ(0, if_up(DEV));
+	EXPECT_EQ(EPOLLOUT, io_epoll_wait(epfd, 0));
+	close(epfd);
+	close(s);
+}
+
+TEST_F(io, epoll_waiter_is_woken_by_a_packet)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int epfd, ev;
+	pid_t pid;
+
+	ASSERT_LE(0, s);
+	epfd = io_epoll_add(self->fd, EPOLLIN);
+	ASSERT_LE(0, epfd) TH_LOG("epoll: %s", strerror(-epfd));
+	ASSERT_EQ(0, io_epoll_wait(epfd, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		/* The events are the exit code (they all fit in 8 bits). */
+		ev = io_epoll_wait(epfd, TUN_WAIT_MS);
+		_exit(ev < 0 ? 255 : ev);
+	}
+	wait_sleeping(pid);
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
+	EXPECT_EQ(EPOLLIN, child_status(pid)) TH_LOG("epoll_wait did not report EPOLLIN alone");
+	/* Nobody read it: still reported. */
+	EXPECT_EQ(EPOLLIN, io_epoll_wait(epfd, 0));
+	close(epfd);
+	close(s);
+}
+
+TEST_F(io, epoll_waiter_gets_err_and_hup_when_the_device_is_deleted)
+{
+	int epfd, ev;
+	pid_t pid;
+
+	epfd = io_epoll_add(self->fd, EPOLLIN);
+	ASSERT_LE(0, epfd) TH_LOG("epoll: %s", strerror(-epfd));
+	ASSERT_EQ(0, io_epoll_wait(epfd, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		ev = io_epoll_wait(epfd, TUN_WAIT_MS);
+		_exit(ev < 0 ? 255 : ev);
+	}
+	wait_sleeping(pid);
+	ASSERT_EQ(0, link_del(DEV));
+	/* Reported although only EPOLLIN was asked for, as always. */
+	EXPECT_EQ(EPOLLERR | EPOLLHUP, child_status(pid));
+	EXPECT_EQ(EPOLLERR | EPOLLHUP, io_epoll_wait(epfd, 0));
+	close(epfd);
+}
+
 TEST_F(io, queued_frames_of_a_deleted_device_are_dropped)
 {
 	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
@@ -676,6 +837,72 @@ TEST_F(single, tun_without_pi_refuses_what_is_not_ip_and_counts_it)
 	}
 	ASSERT_EQ(0, link_get(DEV, &after));
 	EXPECT_EQ(before.stats.rx_dropped + sizeof(firsts), after.stats.rx_dropped);
+	EXPECT_EQ(before.stats.rx_packets, after.stats.rx_packets);
+}
+
+/* Make the fixture's device again, as a tun with packet information. */
+static int single_reopen_with_pi(FIXTURE_DATA(single) *self)
+{
+	char name[IFNAMSIZ] = DEV;
+
+	close(self->fd);
+	self->fd = tun_alloc(name, IFF_TUN);
+	if (self->fd < 0)
+		return self->fd;
+	return io_setup_dev(DEV, false);
+}
+
+TEST_F(single, tun_with_pi_read_shorter_than_the_pi_is_einval_and_drops_the_frame)
+{
+	struct link_state before, after;
+	uint8_t buf[2048];
+	ssize_t n;
+	int s;
+
+	ASSERT_EQ(0, single_reopen_with_pi(self));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ASSERT_LE(0, s);
+	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "lost", 4));
+	ASSERT_EQ(0, udp_send4(s, PEER, 9001, "next", 4));
+	ASSERT_EQ(POLLIN, tun_poll(self->fd, POLLIN, TUN_WAIT_MS));
+	ASSERT_EQ(0, link_get(DEV, &before));
+
+	/* As tun: no room for struct tun_pi is EINVAL, and the frame is
+	 * gone; vnl also counts it as a transmit drop.
+	 */
+	EXPECT_EQ(-1, read(self->fd, buf, PI_LEN - 1));
+	EXPECT_EQ(EINVAL, errno);
+	ASSERT_EQ(0, link_get(DEV, &after));
+	EXPECT_EQ(before.stats.tx_dropped + 1, after.stats.tx_dropped);
+	EXPECT_EQ(before.stats.tx_packets, after.stats.tx_packets);
+
+	/* The next read is the second frame, whole, and the last one. */
+	ASSERT_EQ(0, tun_set_nonblock(self->fd));
+	n = read(self->fd, buf, sizeof(buf));
+	ASSERT_EQ(PI_LEN + IP4_HLEN + UDP_HLEN + 4, n) TH_LOG("read: %s", strerror(errno));
+	EXPECT_EQ(9001, get16(buf + PI_LEN + IP4_HLEN + 2));
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(s);
+}
+
+TEST_F(single, tun_with_pi_write_shorter_than_the_pi_is_einval_and_counted)
+{
+	struct tun_pi pi = { .proto = htons(ETH_P_IP) };
+	struct link_state before, after;
+	int len;
+
+	ASSERT_EQ(0, single_reopen_with_pi(self));
+	ASSERT_EQ(0, link_get(DEV, &before));
+	/* 1 to 3 bytes: the start of a valid struct tun_pi, never a whole
+	 * one.  vnl counts each as a receive drop (tun does not).
+	 */
+	for (len = 1; len < PI_LEN; len++) {
+		EXPECT_EQ(-1, write(self->fd, &pi, len));
+		EXPECT_EQ(EINVAL, errno) TH_LOG("write of %d bytes", len);
+	}
+	ASSERT_EQ(0, link_get(DEV, &after));
+	EXPECT_EQ(before.stats.rx_dropped + PI_LEN - 1, after.stats.rx_dropped);
 	EXPECT_EQ(before.stats.rx_packets, after.stats.rx_packets);
 }
 
