@@ -32,7 +32,7 @@
  *
  *	VNL_FUZZ_SEED	the seed (default: from the clock), printed first
  *	VNL_FUZZ_COUNT	requests of the privileged case (the unprivileged one
- *			sends a quarter); default 20000, 3000 on the debug kernel
+ *			sends a quarter); default 20000, 1500 on the debug kernel
  *
  * The same seed and count replay the same requests as long as the kernel
  * answers the same (the valid requests pick devices from dumps).
