@@ -15,6 +15,8 @@
 # errors: errors that were expected and counted (a race's EEXIST, the
 # EBADFD of a deleted device's reader); other keys say more.  The line is
 # printed from the EXIT trap, so a test that stops early reports too.
+# The fuzzers (fuzz_genl.c, fuzz_chardev.c) print the same line, at their
+# harness's exit.
 
 FAULT_BIN=$(dirname "$0")/vnl_fault
 [[ -x $FAULT_BIN ]] || { echo "FAIL: $FAULT_BIN not built (make -C selftests)"; exit "$ksft_fail"; }

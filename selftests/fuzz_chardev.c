@@ -39,7 +39,9 @@
  * Two cases: "privileged" (root, in a netns of its own), and
  * "unprivileged": nobody, with no capability, on persistent devices root
  * made, unowned (anyone may attach), nobody's and root's (EPERM); it can
- * create nothing and configure nothing.
+ * create nothing and configure nothing.  Last, the harness's own process
+ * prints the "# vnl-report:" line of both cases (steps, calls refused by
+ * errno, frames) that tools/stress adds up.
  *
  *	VNL_FUZZ_SEED	the seed (default: from the clock), printed first
  *	VNL_FUZZ_COUNT	steps of the privileged case (the unprivileged one
@@ -144,7 +146,9 @@ static void rbytes(void *p, size_t n)
 
 #define NERR 134
 
-/* What happened, by kind of step; shared with the unprivileged child. */
+/* What happened, by kind of step; shared with the unprivileged child and
+ * the harness.
+ */
 enum { K_IOCTL, K_RNDIOCTL, K_WRITE, K_READ, K_POLL, K_CONFIG, K_GENL, K_N };
 static const char *const kind_name[K_N] = {
 	"tun-ioctl", "other-ioctl", "write", "read", "poll", "config", "genl"
@@ -165,6 +169,28 @@ struct stats {
 
 static struct stats *st;
 static const char *fz_case = "";
+
+/* Each case's counters, st pointing at its own, mapped before the harness
+ * forks a child per case: the harness's own process adds them up at its
+ * exit (report_print, below), a case that failed half-way included.
+ */
+enum { CASE_PRIVILEGED, CASE_UNPRIVILEGED, CASE_N };
+static struct stats *case_st;
+static pid_t harness_pid;
+
+static void report_print(void);
+
+__attribute__((constructor)) static void fz_map_stats(void)
+{
+	case_st = mmap(NULL, CASE_N * sizeof(*case_st), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (case_st == MAP_FAILED) {
+		perror("fuzz_chardev: mmap of the counters");
+		exit(KSFT_FAIL);
+	}
+	harness_pid = getpid();
+	atexit(report_print);
+}
 
 static void fz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -2122,12 +2148,54 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static struct stats *shared_stats(void)
+/* The line the fault, stress and fuzz tests end with (the format is
+ * selftests/fault_lib.sh's), for tools/stress and tools/check to add up;
+ * printed by the harness's own process once the cases are done.
+ * messages: the steps fuzzed; ops: the control calls among them (ioctls,
+ * configuration, genl requests); packets: the frames written; errors:
+ * every call refused as predicted, and by errno as err_*.  No faults are
+ * counted: a device deleted under its descriptors is one kind of step.
+ */
+static void report_print(void)
 {
-	void *p = mmap(NULL, sizeof(struct stats), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	static const int control[] = { K_IOCTL, K_RNDIOCTL, K_CONFIG, K_GENL };
+	unsigned long err[NERR] = { 0 }, ops = 0, errors = 0, steps = 0;
+	unsigned long frames_out = 0, frames_in = 0, fails = 0;
+	const struct stats *c;
+	const char *name;
+	int i, k, e;
 
-	return p == MAP_FAILED ? NULL : p;
+	if (getpid() != harness_pid)
+		return;
+	for (i = 0; i < CASE_N; i++) {
+		c = &case_st[i];
+		steps += c->steps;
+		frames_out += c->frames_out;
+		frames_in += c->frames_in;
+		fails += c->fails;
+		for (k = 0; k < K_N; k++) {
+			for (e = 0; e < NERR; e++) {
+				err[e] += c->err[k][e];
+				errors += c->err[k][e];
+			}
+		}
+		for (k = 0; k < (int)ARRAY_SIZE(control); k++) {
+			ops += c->ok[control[k]];
+			for (e = 0; e < NERR; e++)
+				ops += c->err[control[k]][e];
+		}
+	}
+	printf("# vnl-report: fuzz_chardev faults=0 ops=%lu packets=%lu errors=%lu messages=%lu "
+	       "frames_read=%lu failures=%lu",
+	       ops, frames_out, errors, steps, frames_in, fails);
+	for (e = 0; e < NERR; e++) {
+		if (!err[e])
+			continue;
+		name = e ? strerrorname_np(e) : NULL;
+		printf(" err_%s=%lu", name ?: "other", err[e]);
+	}
+	putchar('\n');
+	fflush(stdout);
 }
 
 /* TEST() leaves its variant parameter unused. */
@@ -2138,8 +2206,7 @@ TEST(privileged)
 	static struct world w;
 	double t0 = now();
 
-	st = shared_stats();
-	ASSERT_NE(NULL, st);
+	st = &case_st[CASE_PRIVILEGED];
 	fz_case = "privileged";
 	rng = fz_seed;
 	world_init(_metadata, &w, true);
@@ -2190,8 +2257,7 @@ TEST(unprivileged)
 	int i, fd, di, status;
 	pid_t pid;
 
-	st = shared_stats();
-	ASSERT_NE(NULL, st);
+	st = &case_st[CASE_UNPRIVILEGED];
 	fz_case = "unprivileged";
 	rng = fz_seed ^ 0x756e707269760aULL;
 	world_init(_metadata, &w, true);

@@ -26,11 +26,13 @@
  * Two cases: "privileged" (root), and "unprivileged", where a child that
  * dropped to nobody and every capability must get EPERM for every
  * state-changing command and valid answers to GET_VERSION and LINK_GET,
- * while nothing changes.
+ * while nothing changes.  Last, the harness's own process prints the
+ * "# vnl-report:" line of both cases (requests, refusals by errno) that
+ * tools/stress adds up.
  *
  *	VNL_FUZZ_SEED	the seed (default: from the clock), printed first
  *	VNL_FUZZ_COUNT	requests of the privileged case (the unprivileged one
- *			sends a quarter); default 20000, 3000 on the debug kernel
+ *			sends a quarter); default 20000, 1500 on the debug kernel
  *
  * The same seed and count replay the same requests as long as the kernel
  * answers the same (the valid requests pick devices from dumps).
@@ -148,7 +150,7 @@ static void rbytes(void *p, size_t n)
 		b[i] = (uint8_t)r64();
 }
 
-/* --- counters, shared with the unprivileged child ------------------------- */
+/* --- counters, shared with the unprivileged child and the harness ---------- */
 
 #define FZ_NERR 134
 
@@ -172,6 +174,28 @@ struct fz_stats {
 
 static struct fz_stats *st;
 static const char *fz_case = "";
+
+/* Each case's counters, st pointing at its own, mapped before the harness
+ * forks a child per case: the harness's own process adds them up at its
+ * exit (report_print, below), a case that failed half-way included.
+ */
+enum { CASE_PRIVILEGED, CASE_UNPRIVILEGED, CASE_N };
+static struct fz_stats *case_st;
+static pid_t harness_pid;
+
+static void report_print(void);
+
+__attribute__((constructor)) static void fz_map_stats(void)
+{
+	case_st = mmap(NULL, CASE_N * sizeof(*case_st), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (case_st == MAP_FAILED) {
+		perror("fuzz_genl: mmap of the counters");
+		exit(KSFT_FAIL);
+	}
+	harness_pid = getpid();
+	atexit(report_print);
+}
 
 static void fz_fail(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
@@ -2736,12 +2760,45 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static struct fz_stats *shared_stats(void)
+/* The line the fault, stress and fuzz tests end with (the format is
+ * selftests/fault_lib.sh's), for tools/stress and tools/check to add up;
+ * printed by the harness's own process once the cases are done.  ops:
+ * every request sent, fuzzed or valid; messages: the fuzzed ones; errors:
+ * the refusals, each checked, and by errno as err_*.  No faults are
+ * injected and no frames sent: 0.
+ */
+static void report_print(void)
 {
-	void *p = mmap(NULL, sizeof(struct fz_stats), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct fz_stats sum = { 0 };
+	unsigned long errors = 0;
+	const char *name;
+	int c, i;
 
-	return p == MAP_FAILED ? NULL : p;
+	if (getpid() != harness_pid)
+		return;
+	for (c = 0; c < CASE_N; c++) {
+		sum.msgs += case_st[c].msgs;
+		sum.dgrams += case_st[c].dgrams;
+		sum.valid += case_st[c].valid;
+		sum.created += case_st[c].created;
+		sum.fails += case_st[c].fails;
+		for (i = 0; i < FZ_NERR; i++) {
+			sum.err[i] += case_st[c].err[i];
+			errors += case_st[c].err[i];
+		}
+	}
+	printf("# vnl-report: fuzz_genl faults=0 ops=%lu packets=0 errors=%lu messages=%lu "
+	       "datagrams=%lu valid=%lu created=%lu failures=%lu",
+	       sum.msgs + sum.valid, errors, sum.msgs, sum.dgrams, sum.valid, sum.created,
+	       sum.fails);
+	for (i = 0; i < FZ_NERR; i++) {
+		if (!sum.err[i])
+			continue;
+		name = i ? strerrorname_np(i) : NULL;
+		printf(" err_%s=%lu", name ?: "other", sum.err[i]);
+	}
+	putchar('\n');
+	fflush(stdout);
 }
 
 /* The fuzz loop: @count requests on w->nl[NS_MAIN]. */
@@ -2816,8 +2873,7 @@ TEST(privileged)
 	static struct fz_world w;
 	double t0 = now();
 
-	st = shared_stats();
-	ASSERT_NE(NULL, st);
+	st = &case_st[CASE_PRIVILEGED];
 	known = calloc(FZ_NAMES, IFNAMSIZ);
 	rbuf = malloc(FZ_RBUF_SIZE);
 	ASSERT_NE(NULL, known);
@@ -2877,8 +2933,7 @@ TEST(unprivileged)
 	int nbefore, status, i;
 	pid_t pid;
 
-	st = shared_stats();
-	ASSERT_NE(NULL, st);
+	st = &case_st[CASE_UNPRIVILEGED];
 	known = calloc(FZ_NAMES, IFNAMSIZ);
 	rbuf = malloc(FZ_RBUF_SIZE);
 	ASSERT_NE(NULL, known);

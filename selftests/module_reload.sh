@@ -23,6 +23,12 @@ source "$(dirname "$0")/fault_lib.sh"
 require_module_reload
 require_vnl
 
+# The report line, and the module back, however the test ends.
+cleanup() {
+	report_print
+	vnl_reload
+}
+
 # 100 cycles; 30 on the debug kernel, where a cycle with its devices costs
 # ten times as much (the stock kernels run the hundred).
 if [[ ${VNL_KERNEL:-} == debug ]]; then
@@ -109,6 +115,7 @@ done
 done_cycles=$((c > CYCLES ? CYCLES : c))
 report_add faults "$done_cycles"
 report_add ops $((done_cycles * (7 + 2)))
+report_add cycles "$done_cycles"
 
 result() {
 	local key=$1 desc=$2
@@ -137,10 +144,5 @@ check "at the end: vnlctl add pair works" vnlctl add pair rl0 peer rl1
 vnlctl del rl0 2>/dev/null
 check "at the end: d0 keeps no receive handler (it joins a bridge)" no_rx_handler "$A" d0
 check "at the end: a child on d0 again" vnlctl -n "$A" add macvlan cm0 parent d0
-
-cleanup() {
-	report_print
-	vnl_reload
-}
 
 exit_status

@@ -383,6 +383,19 @@ static int dummy_add(const char *name)
 	return rtnl_transact(&r.nh, NULL, 0);
 }
 
+/* "ip link set NAME netns NS", as RTM_NEWLINK or RTM_SETLINK (@type),
+ * with NS as @attr: IFLA_NET_NS_FD or IFLA_NET_NS_PID.
+ */
+static int link_move(int type, const char *name, int attr, uint32_t ns)
+{
+	struct rtnl_link_req r;
+
+	rtnl_link_req_init(&r, type, NLM_F_ACK);
+	rtnl_put(&r, IFLA_IFNAME, name, strlen(name) + 1);
+	rtnl_put(&r, attr, &ns, sizeof(ns));
+	return rtnl_transact(&r.nh, NULL, 0);
+}
+
 static int if_set_mac(const char *name, const uint8_t mac[ETH_ALEN])
 {
 	struct ifreq ifr;
@@ -2039,6 +2052,146 @@ TEST_F(sec, userns_siblings_cannot_reach_each_other)
 	/* The same user, in a user namespace of its own. */
 	EXPECT_CHILD(run_as(AS_USERNS, child_reaches_sibling, NULL));
 
+	ASSERT_EQ(0, nl_open_in(g.other_fd, &snl));
+	EXPECT_EQ(0, dump_names(&snl, &d));
+	EXPECT_EQ(0, d.n) TH_LOG("the sibling's netns has %s", d.list);
+	vnl_nl_close(&snl);
+	pipe_send(a.tx, 1);
+	EXPECT_CHILD(proc_finish(&a));
+}
+
+/* Moving a device is the core's business (rtnetlink.c:do_setlink asks
+ * for CAP_NET_ADMIN over the target netns's user namespace), but a pair
+ * end pushed into a netns it does not own would reach out as surely as
+ * one created there.  Its own pair moves from its netns to a second one
+ * it made and back; into the initial netns, T or a sibling's netns (by fd
+ * or pid, either end, either request) it is refused, and nothing about
+ * the pair changes: a move half done would have taken the ends down.
+ */
+static void child_userns_moves_its_pair(void *arg)
+{
+	static const char *const ends[] = { "secx0", "secx1" };
+	static const struct { int type; const char *name; } reqs[] = {
+		{ RTM_NEWLINK, "RTM_NEWLINK" },
+		{ RTM_SETLINK, "RTM_SETLINK" },
+	};
+	const struct { const char *what; int attr; uint32_t ns; } away[] = {
+		{ "the initial netns (fd)", IFLA_NET_NS_FD, g.init_fd },
+		{ "the initial netns (pid 1)", IFLA_NET_NS_PID, 1 },
+		{ "T, root's netns (fd)", IFLA_NET_NS_FD, g.t_fd },
+		{ "a sibling's netns (fd)", IFLA_NET_NS_FD, g.other_fd },
+		{ "a sibling's netns (pid)", IFLA_NET_NS_PID, g.other_pid },
+	};
+	struct snap before, after;
+	struct vnl_link link;
+	struct vnl_nl nl;
+	char what[128];
+	int own, second;
+	size_t i, j, k;
+
+	(void)arg;
+	if (nl_open_here(&nl)) {
+		CFAIL("cannot open the vnl family in its own netns");
+		return;
+	}
+	own = ns_self();
+	second = ns_new();
+	CCHECK(own >= 0 && second >= 0, "its own netns (%d) and a second one (%d)", own, second);
+	CEXPECT(0, pair_add(&nl, "secx0", "secx1"), "LINK_NEW pair secx0/secx1");
+	if (child_fails)
+		return;
+
+	/* Between netns it owns: allowed, and the pair follows. */
+	CEXPECT(0, link_move(RTM_NEWLINK, "secx0", IFLA_NET_NS_FD, second),
+		"RTM_NEWLINK secx0 into its second netns");
+	CCHECK(!link_exists("secx0") && exists_in(second, "secx0"),
+	       "secx0 is not in its second netns, and only there");
+	CEXPECT(0, vnl_link_get_by_name(&nl, "secx1", &link, NULL), "LINK_GET secx1");
+	CCHECK(link.has_peer && !strcmp(link.peer.ifname, "secx0") && link.peer.has_netnsid,
+	       "secx1's peer secx0 is not shown in another netns");
+	CEXPECT(0, ns_enter(second), "enter its second netns");
+	CEXPECT(0, link_move(RTM_SETLINK, "secx0", IFLA_NET_NS_FD, own),
+		"RTM_SETLINK secx0 back into its own netns");
+	CEXPECT(0, ns_enter(own), "enter its own netns again");
+	CEXPECT(0, vnl_link_get_by_name(&nl, "secx0", &link, NULL), "LINK_GET secx0, back");
+	CCHECK(link.has_peer && !strcmp(link.peer.ifname, "secx1") && !link.peer.has_netnsid,
+	       "secx0's peer is not secx1 in the same netns");
+	CEXPECT(0, if_up("secx0"), "ip link set secx0 up");
+	CEXPECT(0, if_up("secx1"), "ip link set secx1 up");
+
+	/* Anywhere else: refused, and nothing changes. */
+	CEXPECT(0, snapshot(&nl, &before), "LINK_GET dump");
+	for (i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		for (j = 0; j < sizeof(away) / sizeof(away[0]); j++) {
+			for (k = 0; k < sizeof(ends) / sizeof(ends[0]); k++) {
+				snprintf(what, sizeof(what), "%s %s into %s", reqs[i].name,
+					 ends[k], away[j].what);
+				CEXPECT(-EPERM, link_move(reqs[i].type, ends[k], away[j].attr,
+							  away[j].ns), what);
+			}
+		}
+	}
+	CEXPECT(0, snapshot(&nl, &after), "LINK_GET dump");
+	CCHECK(snap_equal(&before, &after), "a refused move changed the pair (%d devices, %d before)",
+	       after.n, before.n);
+	CCHECK(link_exists("secx0") && link_exists("secx1"), "secx0 or secx1 left its netns");
+	CCHECK(!exists_in(second, "secx0") && !exists_in(second, "secx1"),
+	       "secx0 or secx1 in its second netns");
+
+	child_send(1);		/* the parent looks elsewhere */
+	child_recv();
+
+	CEXPECT(0, vnl_del(&nl, "secx0"), "LINK_DEL secx0 (and secx1)");
+	close(second);
+	close(own);
+	vnl_nl_close(&nl);
+}
+
+TEST_F(sec, userns_root_cannot_move_a_device_into_a_netns_it_does_not_own)
+{
+	struct snap t_before, t_after, i_before, i_after;
+	struct vnl_nl inl, snl;
+	struct names d;
+	struct proc a, p;
+	char path[64];
+	size_t i;
+	int pid;
+
+	share_fixture(self);
+	/* A sibling: the same user, in a user namespace and netns of its own. */
+	ASSERT_LT(0, spawn(AS_USERNS, NULL, 0, child_sibling, NULL, &a));
+	pid = pipe_recv(a.rx, 300 * 1000);
+	if (pid <= 0)
+		EXPECT_CHILD(proc_finish(&a));
+	ASSERT_LT(0, pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", pid);
+	g.other_fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, g.other_fd);
+	g.other_pid = pid;
+	ASSERT_EQ(0, nl_open_in(self->init_fd, &inl));
+	ASSERT_EQ(0, snapshot(&self->nl, &t_before));
+	ASSERT_EQ(0, snapshot(&inl, &i_before));
+
+	ASSERT_LT(0, spawn(AS_USERNS, NULL, 0, child_userns_moves_its_pair, NULL, &p));
+	if (pipe_recv(p.rx, 300 * 1000) == 1) {
+		/* Its pair exists, in its netns only. */
+		for (i = 0; i < sizeof(init_names) / sizeof(init_names[0]); i++) {
+			EXPECT_FALSE(exists_in(self->init_fd, init_names[i]))
+				TH_LOG("%s in the initial netns", init_names[i]);
+			EXPECT_FALSE(link_exists(init_names[i])) TH_LOG("%s in T", init_names[i]);
+			EXPECT_FALSE(exists_in(g.other_fd, init_names[i]))
+				TH_LOG("%s in the sibling's netns", init_names[i]);
+		}
+		pipe_send(p.tx, 1);
+	}
+	EXPECT_CHILD(proc_finish(&p));
+
+	ASSERT_EQ(0, snapshot(&self->nl, &t_after));
+	ASSERT_EQ(0, snapshot(&inl, &i_after));
+	EXPECT_TRUE(snap_equal(&t_before, &t_after)) TH_LOG("the vnl devices of T changed");
+	EXPECT_TRUE(snap_equal(&i_before, &i_after))
+		TH_LOG("the vnl devices of the initial netns changed");
+	vnl_nl_close(&inl);
 	ASSERT_EQ(0, nl_open_in(g.other_fd, &snl));
 	EXPECT_EQ(0, dump_names(&snl, &d));
 	EXPECT_EQ(0, d.n) TH_LOG("the sibling's netns has %s", d.list);
