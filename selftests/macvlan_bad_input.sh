@@ -27,7 +27,8 @@ v=(vnlctl -n "$N")
 
 # d0: the usual parent, with children m0 (vepa, M0) and m1 (bridge, M1)
 # and ms (source mode); d3: a parent with a passthru child pt; d1: a bridge
-# port; d2: the parent of a kernel macvlan; t0: a vnl tun; kt0: a kernel tun.
+# port; d2: the parent of a kernel macvlan; d5: a bond slave (where the
+# kernel has bonding); t0: a vnl tun; kt0: a kernel tun.
 ip -n "$N" link add d0 type dummy
 ip -n "$N" link add d1 type dummy
 ip -n "$N" link add d2 type dummy
@@ -35,6 +36,15 @@ ip -n "$N" link add d3 type dummy
 ip -n "$N" link add br0 type bridge
 ip -n "$N" link set d1 master br0
 ip -n "$N" link add link d2 name km0 type macvlan
+# (A slave must be down to be enslaved: bonding brings it up itself.)
+if ip -n "$N" link add bond0 type bond 2>/dev/null; then
+	ip -n "$N" link add d5 type dummy
+	ip -n "$N" link set d5 master bond0 ||
+		{ echo "FAIL: cannot enslave d5 to bond0"; exit 1; }
+	ip -n "$N" link set bond0 up
+else
+	bond_missing=1
+fi
 for d in d0 d1 d2 d3 br0; do ip -n "$N" link set "$d" up; done
 "${v[@]}" add macvlan m0 parent d0 address "$M0" &&
 	"${v[@]}" add macvlan m1 parent d0 mode bridge address "$M1" &&
@@ -113,6 +123,12 @@ check_refused "parent a bridge port: EBUSY, names the receive handler" 1 'receiv
 	"${v[@]}" add macvlan q0 parent d1
 check_refused "parent of a kernel macvlan: EBUSY, names the receive handler" 1 'receive handler' \
 	"${v[@]}" add macvlan q0 parent d2
+if [[ -z ${bond_missing:-} ]]; then
+	check_refused "parent a bond slave: EBUSY, names the receive handler" 1 'receive handler' \
+		"${v[@]}" add macvlan q0 parent d5
+else
+	check_skip "parent a bond slave" "ip link add type bond failed: no bonding in this kernel"
+fi
 check_refused "unknown netns: refused, names it" 1 "$NOSUCH" \
 	"${v[@]}" add macvlan q0 parent d0 netns "$NOSUCH"
 check_refused "unknown mode: usage error" 2 'mode' "${v[@]}" add macvlan q0 parent d0 mode hairpin
