@@ -37,6 +37,7 @@ ALL_TESTS=(
 	chardev_open
 	genl_link
 	vnlctl_cli.sh
+	vnlctl_e2e.sh
 	pair_bad_input.sh
 	pair_netns_ping.sh
 	pair_carrier.sh

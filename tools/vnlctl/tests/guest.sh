@@ -11,15 +11,21 @@
 #   tools/vm/run -- tools/vnlctl/tests/guest.sh
 #   tools/vm/run --mem 4096 -- env VNLCTL_TEST_PAIRS=10000 tools/vnlctl/tests/guest.sh
 #
-# Every check works in network namespaces of its own (vnlt<pid>-*), deleted
-# on exit.  Exits 4 (KSFT_SKIP) when root or the module is missing.
+# Every check works in network namespaces of its own (vnlt-<pid>-<random>-*),
+# deleted on exit.  Ends with "N passed, N failed[, N skipped]"; exits 0
+# when nothing failed, 1 otherwise, and 4 (KSFT_SKIP) when root, jq or the
+# module is missing.  selftests/vnlctl_e2e.sh runs it as part of the suite.
 
 cd "$(dirname "$0")/.." || exit 1
 export PATH=$PWD:$PATH
 . tests/lib.sh
 
 PAIRS=${VNLCTL_TEST_PAIRS:-1000}
-NS=vnlt$$
+# Waits for a process or an event give up after this many seconds: far
+# more than a stock kernel needs, enough for the debug kernel under TCG,
+# where starting a process (python3 most of all) can take seconds.
+WAIT_LIMIT=60
+NS=vnlt-$$-$RANDOM
 MAC='([0-9a-f]{2}:){5}[0-9a-f]{2}'
 namespaces=()
 bg_pids=()
@@ -34,6 +40,7 @@ cleanup() {
 	for ns in "${namespaces[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	rm -rf "$tmp"
 }
 trap cleanup EXIT
 
@@ -44,6 +51,10 @@ netns_new() {
 
 if [[ $(id -u) -ne 0 ]]; then
 	echo "skip: needs root" >&2
+	exit 4
+fi
+if ! command -v jq >/dev/null; then
+	echo "skip: needs jq" >&2
 	exit 4
 fi
 if ! vnlctl version >/dev/null 2>&1; then
@@ -205,28 +216,45 @@ test_stats() {
 
 # attach_queue NS NAME FLAGS OUT: a process in NS, as uid 65534, opens
 # /dev/vnl and attaches to NAME with TUNSETIFF (IFF_* FLAGS), then holds the
-# file open until killed; "attached" or its error goes to OUT.
+# file open until it is killed (not for a set time, which a slow guest
+# could outlast); "attached" or its error goes to OUT.
 attach_queue() {
 	ip netns exec "$1" setpriv --reuid=65534 --regid=65534 --clear-groups \
 		--inh-caps=-all python3 -c '
-import fcntl, os, struct, sys, time
+import fcntl, os, signal, struct, sys
 TUNSETIFF = 0x400454ca
 fd = os.open("/dev/vnl", os.O_RDWR)
 fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH22x", sys.argv[1].encode(), int(sys.argv[2], 0)))
 print("attached", flush=True)
-time.sleep(60)
+signal.pause()
 ' "$2" "$3" >"$4" 2>&1 &
 	bg_pids+=("$!")
 }
 
 test_tuntap() {
-	local ns="$NS-tun" v="vnlctl -n $NS-tun" uid gid file=$tmp/attach pid
+	local ns="$NS-tun" v="vnlctl -n $NS-tun" file=$tmp/attach pid
 	# IFF_TUN | IFF_NO_PI | IFF_PERSIST, as TUNGETIFF would say
 	local tun_flags=$((0x0001 | 0x1000 | 0x0800))
+	# The owner of p0 is uid 65534, as whom attach_queue runs, and its
+	# group gid 65534, by the names this machine gives them (Debian:
+	# nobody and nogroup; elsewhere the group may be nobody).
+	local uid=65534 gid=65534 user group
+	# Ids that no name of this machine has, for "numbers without names".
+	local nameless_uid=4000000 nameless_gid=4000001
 
+	user=$(getent passwd $uid | cut -d: -f1)
+	group=$(getent group $gid | cut -d: -f1)
+	if [[ -z $user || -z $group ]]; then
+		skip "tun and tap: no user or group with id 65534 to own a tap"
+		return
+	fi
+	while getent passwd $nameless_uid >/dev/null; do
+		nameless_uid=$((nameless_uid + 1))
+	done
+	while getent group $nameless_gid >/dev/null; do
+		nameless_gid=$((nameless_gid + 1))
+	done
 	netns_new tun
-	uid=$(id -u nobody)
-	gid=$(getent group nogroup | cut -d: -f3)
 
 	expect "add tun: exit 0" 0 '' -- $v add tun t0
 	check "add tun: prints nothing" test -z "$out"
@@ -246,21 +274,21 @@ test_tuntap() {
 		.tun.owner == null and .tun.group == null"
 
 	expect "-j add tap, owner by name, every option: exit 0" 0 '' -- \
-		$v -j add tap p0 user nobody group nogroup pi multi-queue
+		$v -j add tap p0 user "$user" group "$group" pi multi-queue
 	check "-j add tap: the new device" json "$out" "
 		.ifname == \"p0\" and .kind == \"tap\" and .peer == null and
 		.tun.pi == true and .tun.multi_queue == true and .tun.persist == true and
 		.tun.queues == 0 and .tun.owner == $uid and .tun.group == $gid"
 	expect "show tap: exit 0" 0 '' -- $v show p0
 	check "show tap: owner and group with their names" matches "$out" \
-		"^    queues 0 pi multi-queue persist owner $uid \\(nobody\\) group $gid \\(nogroup\\)$"
+		"^    queues 0 pi multi-queue persist owner $uid \\($user\\) group $gid \\($group\\)$"
 	check "show tap: an Ethernet address" matches "$out" "^    address $MAC$"
 
 	expect "add tun, owner and group by number: exit 0" 0 '' -- \
-		$v add tun t1 user 4000000 group 4000001
+		$v add tun t1 user $nameless_uid group $nameless_gid
 	expect "show: numbers without names" 0 '' -- $v show t1
 	check "show: numbers without names" matches "$out" \
-		'^    queues 0 persist owner 4000000 group 4000001$'
+		"^    queues 0 persist owner $nameless_uid group $nameless_gid\$"
 	expect "-j add tun with a pattern: the name given" 0 '' -- $v -j add tun 'tq%d'
 	check "-j add tun with a pattern: the name given" json "$out" '.ifname == "tq0"'
 
@@ -318,7 +346,10 @@ test_macvlan() {
 
 	netns_new mv
 	netns_new mv-other
-	ip -n "$ns" link add d0 type dummy || return
+	if ! ip -n "$ns" link add d0 type dummy; then
+		not_ok "macvlan: a dummy parent" "ip link add d0 type dummy failed"
+		return
+	fi
 	expect "add macvlan: exit 0" 0 '' -- $v add macvlan m0 parent d0 mode bridge
 	check "add macvlan: prints nothing" test -z "$out"
 	expect "show macvlan: exit 0" 0 '' -- $v show m0
@@ -392,14 +423,13 @@ test_macvlan() {
 # Waits until process PID has entered netns NAME (`ip netns exec` does it
 # after the fork).
 wait_in_netns() {
-	local i want
+	local want end=$((SECONDS + WAIT_LIMIT))
 
 	want=$(stat -L -c %i "/run/netns/$2") || return 1
-	for ((i = 0; i < 100; i++)); do
-		[[ $(stat -L -c %i "/proc/$1/ns/net") == "$want" ]] && return 0
+	until [[ $(stat -L -c %i "/proc/$1/ns/net") == "$want" ]]; do
+		((SECONDS < end)) || return 1
 		sleep 0.05
 	done
-	return 1
 }
 
 test_netns() {
@@ -427,7 +457,7 @@ test_netns() {
 	check "netns NAME: both ends go there" json "$out" \
 		'[.[] | select(.ifname == "n4" or .ifname == "n5") | .peer.netnsid] == [null, null]'
 
-	ip netns exec "$b" sleep 60 &
+	ip netns exec "$b" sleep 600 &
 	pid=$!
 	bg_pids+=("$pid")
 	check "pid:N: a process in the peer's netns" wait_in_netns "$pid" "$b"
@@ -468,13 +498,12 @@ monitor_start() {
 
 # Waits until FILE has a line matching REGEX.
 wait_for_line() {
-	local i
+	local end=$((SECONDS + WAIT_LIMIT))
 
-	for ((i = 0; i < 100; i++)); do
-		grep -Eq -- "$2" "$1" && return 0
+	until grep -Eq -- "$2" "$1"; do
+		((SECONDS < end)) || return 1
 		sleep 0.1
 	done
-	return 1
 }
 
 test_monitor() {
@@ -551,6 +580,8 @@ test_batch() {
 	expect "-batch: lines after it did not" 0 '' -- $v show b2
 	expect "-batch -: reads stdin" 0 '' -- \
 		bash -c "printf 'del b2\n  del   b3  \n' | $v -batch -"
+	expect "-batch -: its lines ran, spaces and all" 1 '\(No such device\)$' -- \
+		$v show b3
 	expect "-batch: usage error gives the line" 1 '^vnlctl: line 2: bad mtu "x"$' -- \
 		bash -c "printf 'del b4\nadd pair y0 peer y1 mtu x\n' | $v -batch -"
 	printf 'add tun bt0\nadd tap bt1 pi multi-queue\ndel bt0\nadd tap bt1\nadd tun bt2\n' >"$file"
@@ -560,9 +591,11 @@ test_batch() {
 	check "-batch: the tap is there, the tun was deleted" json "$out" '
 		map(select(.kind != "pair")) | length == 1 and .[0].ifname == "bt1" and
 		.[0].tun.pi == true and .[0].tun.multi_queue == true'
-	expect "-j -batch: JSON per line" 0 '' -- \
+	expect "-j -batch: a JSON array per line of the batch" 0 '' -- \
 		bash -c "printf 'show b5\nshow b6\n' | $v -j -batch -"
-	check "-j -batch: JSON per line" json "$out" '.[0].ifname | IN("b5", "b6")'
+	check "-j -batch: a JSON array per line of the batch" \
+		json "$(jq -c -s . <<<"$out" 2>/dev/null)" \
+		'length == 2 and all(.[]; length == 1) and map(.[0].ifname) == ["b5", "b6"]'
 }
 
 test_version
