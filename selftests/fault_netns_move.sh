@@ -81,13 +81,17 @@ busy=$!
 track_bg "$busy"
 check "the tap mt0 is busy (written and read, in W)" wait_until 60 has_line "$TEST_TMP/busy" ready
 
-ip netns exec "$B" "$FAULT_BIN" blast mq0 -t 900 -r "$PPS" -d "$(mac_of "$A" mp0)" >"$TEST_TMP/blast_pair" 2>&1 &
+# The addresses first: a command substitution in a command run with &
+# is expanded in the background, where it would race with round 1.
+mac_mp0=$(mac_of "$A" mp0) && mac_mc1=$(mac_of "$A" mc1) ||
+	{ echo "FAIL: no MAC address for mp0 or mc1"; exit "$ksft_fail"; }
+ip netns exec "$B" "$FAULT_BIN" blast mq0 -t 900 -r "$PPS" -d "$mac_mp0" >"$TEST_TMP/blast_pair" 2>&1 &
 blast_pair=$!
 track_bg "$blast_pair"
 ip netns exec "$OUT" "$FAULT_BIN" blast o0 -t 900 -r "$PPS" >"$TEST_TMP/blast_bc" 2>&1 &
 blast_bc=$!
 track_bg "$blast_bc"
-ip netns exec "$OUT" "$FAULT_BIN" blast o0 -t 900 -r "$PPS" -d "$(mac_of "$A" mc1)" >"$TEST_TMP/blast_uc" 2>&1 &
+ip netns exec "$OUT" "$FAULT_BIN" blast o0 -t 900 -r "$PPS" -d "$mac_mc1" >"$TEST_TMP/blast_uc" 2>&1 &
 blast_uc=$!
 track_bg "$blast_uc"
 

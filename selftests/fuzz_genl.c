@@ -32,7 +32,7 @@
  *
  *	VNL_FUZZ_SEED	the seed (default: from the clock), printed first
  *	VNL_FUZZ_COUNT	requests of the privileged case (the unprivileged one
- *			sends a quarter); default 20000, 1500 on the debug kernel
+ *			sends a quarter); default 20000, 4000 on the debug kernel
  *
  * The same seed and count replay the same requests as long as the kernel
  * answers the same (the valid requests pick devices from dumps).
@@ -112,7 +112,7 @@ __attribute__((constructor)) static void fz_params(void)
 	if (c && *c)
 		fz_count = strtoul(c, NULL, 0);
 	else
-		fz_count = !strcmp(fz_kernel, "debug") ? 1500 : 20000;
+		fz_count = !strcmp(fz_kernel, "debug") ? 4000 : 20000;
 	printf("# fuzz_genl: seed %llu, count %lu, kernel %s (replay: VNL_FUZZ_SEED=%llu VNL_FUZZ_COUNT=%lu)\n",
 	       fz_seed, fz_count, *fz_kernel ? fz_kernel : "?", fz_seed, fz_count);
 	fflush(stdout);

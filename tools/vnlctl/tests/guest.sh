@@ -5,10 +5,11 @@
 # JSON output, the kernel's refusals and their messages, network namespaces,
 # tun and tap devices, macvlan children (how vnlctl shows and changes them;
 # how they forward is selftests/macvlan_*.sh's), monitor events and a large
-# batch.  Run it where the module is loaded, as
-# root, never on a machine you care about:
+# batch.  Run it where the module is loaded, as root, never on a machine
+# you care about; PART names the parts to run (all by default: version
+# add_show refusals stats netns tuntap macvlan monitor batch):
 #
-#   tools/vm/run -- tools/vnlctl/tests/guest.sh
+#   tools/vm/run -- tools/vnlctl/tests/guest.sh [PART...]
 #   tools/vm/run --mem 4096 -- env VNLCTL_TEST_PAIRS=10000 tools/vnlctl/tests/guest.sh
 #
 # Every check works in network namespaces of its own (vnlt-<pid>-<random>-*),
@@ -598,13 +599,12 @@ test_batch() {
 		'length == 2 and all(.[]; length == 1) and map(.[0].ifname) == ["b5", "b6"]'
 }
 
-test_version
-test_add_show
-test_refusals
-test_stats
-test_netns
-test_tuntap
-test_macvlan
-test_monitor
-test_batch
+PARTS=(version add_show refusals stats netns tuntap macvlan monitor batch)
+for part in "${@:-${PARTS[@]}}"; do
+	if [[ " ${PARTS[*]} " != *" $part "* ]]; then
+		echo "guest.sh: no part named '$part' (parts: ${PARTS[*]})" >&2
+		exit 2
+	fi
+	"test_$part"
+done
 summary
