@@ -332,8 +332,9 @@ test_tuntap() {
 		'^vnlctl: cannot create u0: Operation not permitted$' -- \
 		ip netns exec "$ns" setpriv --reuid=65534 --regid=65534 \
 		--clear-groups --inh-caps=-all vnlctl add tun u0
+	netns_new tun-other
 	expect "not in another netns" 1 '\(No such device\)$' -- \
-		vnlctl -n "$NS-show" show t0
+		vnlctl -n "$NS-tun-other" show t0
 
 	expect "del tun: exit 0" 0 '' -- $v del t0
 	expect "del tun: gone" 1 '\(No such device\)$' -- $v show t0
@@ -513,7 +514,8 @@ test_monitor() {
 	netns_new mon
 	check "monitor: starts listening" monitor_start "$text" -n "$NS-mon"
 	check "monitor -j: starts listening" monitor_start "$js" -n "$NS-mon" -j
-	vnlctl -n "$NS-show" add pair o0 peer o1
+	netns_new mon-other
+	vnlctl -n "$NS-mon-other" add pair o0 peer o1
 	$v add tap mt0 pi
 	$v del mt0
 	$v add pair e0 peer e1
