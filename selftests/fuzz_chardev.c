@@ -170,25 +170,14 @@ struct stats {
 static struct stats *st;
 static const char *fz_case = "";
 
-/* Each case's counters, st pointing at its own, mapped before the harness
- * forks a child per case: the harness's own process adds them up at its
- * exit (report_print, below), a case that failed half-way included.
- */
-enum { CASE_PRIVILEGED, CASE_UNPRIVILEGED, CASE_N };
+/* Each case's counters (st points at its own), added up by report_print. */
 static struct stats *case_st;
-static pid_t harness_pid;
 
 static void report_print(void);
 
 __attribute__((constructor)) static void fz_map_stats(void)
 {
-	case_st = mmap(NULL, CASE_N * sizeof(*case_st), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (case_st == MAP_FAILED) {
-		perror("fuzz_chardev: mmap of the counters");
-		exit(KSFT_FAIL);
-	}
-	harness_pid = getpid();
+	case_st = fz_map_cases(sizeof(*case_st), "fuzz_chardev");
 	atexit(report_print);
 }
 
@@ -2165,7 +2154,7 @@ static void report_print(void)
 	const char *name;
 	int i, k, e;
 
-	if (getpid() != harness_pid)
+	if (getpid() != fz_harness_pid)
 		return;
 	for (i = 0; i < CASE_N; i++) {
 		c = &case_st[i];

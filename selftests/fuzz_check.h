@@ -1,19 +1,23 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What the fuzzers (fuzz_genl.c, fuzz_chardev.c) share: strict checks of
- * the attributes the "vnl" family sends back.  Every attribute must be
- * whole, of a known type and of its type's length, nested ones too, every
- * attribute a device's kind requires must be there and no other; strings
- * must be NUL-terminated.  include/uapi/linux/vnl.h is the reference.
+ * What the fuzzers (fuzz_genl.c, fuzz_chardev.c) share: their per-case
+ * counters, and strict checks of the attributes the "vnl" family sends
+ * back.  Every attribute must be whole, of a known type and of its type's
+ * length, nested ones too, every attribute a device's kind requires must
+ * be there and no other; strings must be NUL-terminated.  include/uapi/linux/vnl.h is the reference.
  */
 #ifndef FUZZ_CHECK_H
 #define FUZZ_CHECK_H
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <net/if.h>
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
@@ -416,5 +420,25 @@ static inline bool check_tree(const void *p, size_t len, int depth)
 }
 
 #undef BAD
+
+/* Each case's counters, mapped shared before the harness forks a child per
+ * case, so that the harness's own process (fz_harness_pid) can add them up
+ * at its exit, a case that failed half-way included.
+ */
+enum { CASE_PRIVILEGED, CASE_UNPRIVILEGED, CASE_N };
+static pid_t fz_harness_pid;
+
+static inline void *fz_map_cases(size_t size, const char *prog)
+{
+	void *p = mmap(NULL, CASE_N * size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED) {
+		fprintf(stderr, "%s: mmap of the counters: %s\n", prog, strerror(errno));
+		exit(KSFT_FAIL);
+	}
+	fz_harness_pid = getpid();
+	return p;
+}
 
 #endif /* FUZZ_CHECK_H */

@@ -175,25 +175,14 @@ struct fz_stats {
 static struct fz_stats *st;
 static const char *fz_case = "";
 
-/* Each case's counters, st pointing at its own, mapped before the harness
- * forks a child per case: the harness's own process adds them up at its
- * exit (report_print, below), a case that failed half-way included.
- */
-enum { CASE_PRIVILEGED, CASE_UNPRIVILEGED, CASE_N };
+/* Each case's counters (st points at its own), added up by report_print. */
 static struct fz_stats *case_st;
-static pid_t harness_pid;
 
 static void report_print(void);
 
 __attribute__((constructor)) static void fz_map_stats(void)
 {
-	case_st = mmap(NULL, CASE_N * sizeof(*case_st), PROT_READ | PROT_WRITE,
-		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (case_st == MAP_FAILED) {
-		perror("fuzz_genl: mmap of the counters");
-		exit(KSFT_FAIL);
-	}
-	harness_pid = getpid();
+	case_st = fz_map_cases(sizeof(*case_st), "fuzz_genl");
 	atexit(report_print);
 }
 
@@ -2774,7 +2763,7 @@ static void report_print(void)
 	const char *name;
 	int c, i;
 
-	if (getpid() != harness_pid)
+	if (getpid() != fz_harness_pid)
 		return;
 	for (c = 0; c < CASE_N; c++) {
 		sum.msgs += case_st[c].msgs;
