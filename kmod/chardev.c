@@ -191,6 +191,21 @@ static long vnl_chr_ifreq_ioctl(struct vnl_tfile *tfile, unsigned int cmd,
 	return err;
 }
 
+/* SIOCGIFHWADDR: the device's address and its ARPHRD type.  Addresses
+ * change only under RTNL, which the caller holds, so the copy is whole.
+ */
+static void vnl_chr_get_hwaddr(struct net_device *dev, struct sockaddr *sa)
+{
+	/* What follows sa_family (sa_data is a flexible array on some
+	 * kernels: its size is the struct's).
+	 */
+	size_t room = sizeof(*sa) - offsetof(struct sockaddr, sa_data);
+
+	memset(sa->sa_data, 0, room);
+	memcpy(sa->sa_data, dev->dev_addr, min_t(size_t, room, dev->addr_len));
+	sa->sa_family = dev->type;
+}
+
 /* The ioctls of an attached file, under RTNL. */
 static long vnl_chr_dev_ioctl(struct net_device *dev, unsigned int cmd,
 			      unsigned long arg, struct ifreq *ifr)
@@ -220,11 +235,11 @@ static long vnl_chr_dev_ioctl(struct net_device *dev, unsigned int cmd,
 		/* As tun: the address of the attached device, whatever name
 		 * the caller wrote in the request.
 		 */
-		return dev_get_mac_address(&ifr->ifr_hwaddr, dev_net(dev),
-					   dev->name);
+		vnl_chr_get_hwaddr(dev, &ifr->ifr_hwaddr);
+		return 0;
 	case SIOCSIFHWADDR:
 		/* Attaching was the permission check, as with tun. */
-		return dev_set_mac_address_user(dev, &ifr->ifr_hwaddr, NULL);
+		return vnl_compat_set_mac_address_user(dev, &ifr->ifr_hwaddr);
 	default:
 		return -EINVAL;
 	}

@@ -1,14 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The only place where differences between the kernels vnl supports
- * (Debian's 6.1 and 6.12) are handled.  Kbuild tests the headers for each
- * feature and defines VNL_HAVE_*; each helper here names what it does, and
- * the rest of the module calls the helper and never tests a feature.
+ * (Linux 5.10 to 7.2: Debian's bullseye, bookworm and sid kernels) are
+ * handled.  Kbuild tests the headers for each feature and defines
+ * VNL_HAVE_*; each helper here names what it does and says which kernel
+ * changed what, and the rest of the module calls the helper and never
+ * tests a feature.  Documentation/kernels.md lists the differences a user
+ * can see.
  */
 #ifndef _VNL_COMPAT_H
 #define _VNL_COMPAT_H
 
+#include <linux/if_tun.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
+#include <net/rtnetlink.h>
 
 /* A device whose transmit path takes no queue lock ("lockless TX"): the
  * flag moved from dev->features into a bit of its own in 6.11.
@@ -19,6 +25,97 @@ static inline void vnl_compat_set_lltx(struct net_device *dev)
 	dev->lltx = true;
 #else
 	dev->features |= NETIF_F_LLTX;
+#endif
+}
+
+/* Which attribute a request lacks, as NLMSGERR_ATTR_MISS_TYPE (and _NEST)
+ * in the ack: since 6.0.  Before, the extack message alone says it.
+ */
+static inline void vnl_compat_set_err_attr_miss(struct netlink_ext_ack *extack,
+						const struct nlattr *nest,
+						int type)
+{
+#ifdef VNL_HAVE_NL_SET_ERR_ATTR_MISS
+	NL_SET_ERR_ATTR_MISS(extack, nest, type);
+#endif
+}
+
+/* netif_napi_add() lost its weight argument in 6.1 (the old form became
+ * netif_napi_add_weight()); every caller wants the default weight.
+ */
+static inline void vnl_compat_napi_add(struct net_device *dev,
+				       struct napi_struct *napi,
+				       int (*poll)(struct napi_struct *, int))
+{
+#ifdef VNL_HAVE_NAPI_ADD_WEIGHT
+	netif_napi_add(dev, napi, poll);
+#else
+	netif_napi_add(dev, napi, poll, NAPI_POLL_WEIGHT);
+#endif
+}
+
+/* A child takes the largest GSO packet its parent can send:
+ * netif_inherit_tso_max() since 5.19; before, the size and segment limits
+ * were two fields set one by one.
+ */
+static inline void vnl_compat_inherit_tso_max(struct net_device *to,
+					      const struct net_device *from)
+{
+#ifdef VNL_HAVE_INHERIT_TSO_MAX
+	netif_inherit_tso_max(to, from);
+#else
+	netif_set_gso_max_size(to, from->gso_max_size);
+	to->gso_max_segs = from->gso_max_segs;
+#endif
+}
+
+/* TUNSETIFF's IFF_NO_CARRIER (create the device with its carrier off)
+ * came with 6.0.  vnl implements it itself (tun.c), so it offers the flag
+ * on older kernels too, with tun's value.
+ */
+#ifndef VNL_HAVE_IFF_NO_CARRIER
+#define IFF_NO_CARRIER 0x0040
+#endif
+
+/* rtnl_link_ops.newlink: its arguments come in a struct
+ * rtnl_newlink_params since 6.15, as separate arguments before.  Both
+ * forms call dev.c:vnl_link_newlink() with what vnl uses.
+ */
+int vnl_link_newlink(struct net *src_net, struct net_device *dev,
+		     struct nlattr **data, struct netlink_ext_ack *extack);
+
+#ifdef VNL_HAVE_RTNL_NEWLINK_PARAMS
+static inline int vnl_compat_newlink(struct net_device *dev,
+				     struct rtnl_newlink_params *params,
+				     struct netlink_ext_ack *extack)
+{
+	return vnl_link_newlink(params->src_net, dev, params->data, extack);
+}
+#else
+static inline int vnl_compat_newlink(struct net *src_net,
+				     struct net_device *dev,
+				     struct nlattr *tb[], struct nlattr *data[],
+				     struct netlink_ext_ack *extack)
+{
+	return vnl_link_newlink(src_net, dev, data, extack);
+}
+#endif
+
+/* SIOCSIFHWADDR: dev_set_mac_address_user() takes a struct
+ * sockaddr_storage since 6.16, a struct sockaddr before.
+ */
+static inline int vnl_compat_set_mac_address_user(struct net_device *dev,
+						  const struct sockaddr *sa)
+{
+#ifdef VNL_HAVE_SET_MAC_SOCKADDR_STORAGE
+	struct sockaddr_storage ss = {};
+
+	memcpy(&ss, sa, sizeof(*sa));
+	return dev_set_mac_address_user(dev, &ss, NULL);
+#else
+	struct sockaddr copy = *sa;
+
+	return dev_set_mac_address_user(dev, &copy, NULL);
 #endif
 }
 

@@ -1128,7 +1128,7 @@ static struct net_device *vnl_demux_alloc(const struct vnl_demux_config *cfg,
 	dev->mtu = cfg->mtu ?: parent->mtu;
 	dev->max_mtu = parent->max_mtu;
 	dev->needed_headroom = parent->needed_headroom;
-	netif_inherit_tso_max(dev, parent);
+	vnl_compat_inherit_tso_max(dev, parent);
 
 	if (cfg->mode == VNL_MACVLAN_MODE_PASSTHRU) {
 		eth_hw_addr_inherit(dev, parent);

@@ -8,7 +8,6 @@
 #include <linux/xarray.h>
 #include <net/rtnetlink.h>
 
-#include "compat.h"
 #include "vnl.h"
 
 /* Every vnl device of every netns, keyed by vnl_dev.id.  ifindex cannot be
@@ -206,10 +205,11 @@ void vnl_dev_get_stats64(struct net_device *dev,
 
 /* vnl devices are made through the "vnl" generic netlink family, which
  * knows about peers and netns; "ip link add type vnl" gets told so.
+ * Called through compat.h:vnl_compat_newlink, which unpacks the arguments
+ * of the kernel's rtnl_link_ops.newlink.
  */
-static int vnl_link_newlink(struct net *src_net, struct net_device *dev,
-			    struct nlattr *tb[], struct nlattr *data[],
-			    struct netlink_ext_ack *extack)
+int vnl_link_newlink(struct net *src_net, struct net_device *dev,
+		     struct nlattr **data, struct netlink_ext_ack *extack)
 {
 	NL_SET_ERR_MSG(extack, "vnl devices are created with vnlctl, not ip link");
 	return -EOPNOTSUPP;
@@ -269,7 +269,7 @@ struct rtnl_link_ops vnl_link_ops = {
 	.kind		= "vnl",
 	.priv_size	= sizeof(struct vnl_dev),
 	.setup		= vnl_dev_setup,
-	.newlink	= vnl_link_newlink,
+	.newlink	= vnl_compat_newlink,
 	.dellink	= vnl_link_dellink,
 	.get_link_net	= vnl_link_get_link_net,
 	.get_size	= vnl_link_get_size,

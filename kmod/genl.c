@@ -277,12 +277,12 @@ static int vnl_genl_check_pair(struct genl_info *info, struct nlattr **peer_tb)
 
 	if (!tb[VNL_A_IFNAME]) {
 		NL_SET_ERR_MSG(info->extack, "missing the device name (VNL_A_IFNAME)");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_IFNAME);
+		vnl_compat_set_err_attr_miss(info->extack, NULL, VNL_A_IFNAME);
 		return -EINVAL;
 	}
 	if (!tb[VNL_A_PEER]) {
 		NL_SET_ERR_MSG(info->extack, "missing the peer (VNL_A_PEER)");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_PEER);
+		vnl_compat_set_err_attr_miss(info->extack, NULL, VNL_A_PEER);
 		return -EINVAL;
 	}
 
@@ -294,8 +294,8 @@ static int vnl_genl_check_pair(struct genl_info *info, struct nlattr **peer_tb)
 	if (!peer_tb[VNL_PEER_A_IFNAME]) {
 		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_PEER],
 				    "missing the peer name (VNL_PEER_A_IFNAME)");
-		NL_SET_ERR_ATTR_MISS(info->extack, tb[VNL_A_PEER],
-				     VNL_PEER_A_IFNAME);
+		vnl_compat_set_err_attr_miss(info->extack, tb[VNL_A_PEER],
+					     VNL_PEER_A_IFNAME);
 		return -EINVAL;
 	}
 
@@ -414,13 +414,14 @@ static int vnl_genl_check_macvlan(struct genl_info *info)
 
 	if (!tb[VNL_A_IFNAME]) {
 		NL_SET_ERR_MSG(info->extack, "missing the device name (VNL_A_IFNAME)");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_IFNAME);
+		vnl_compat_set_err_attr_miss(info->extack, NULL, VNL_A_IFNAME);
 		return -EINVAL;
 	}
 	if (!tb[VNL_A_PARENT_IFINDEX] && !tb[VNL_A_PARENT_IFNAME]) {
 		NL_SET_ERR_MSG(info->extack,
 			       "missing the parent device (VNL_A_PARENT_IFINDEX or VNL_A_PARENT_IFNAME)");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_PARENT_IFNAME);
+		vnl_compat_set_err_attr_miss(info->extack, NULL,
+					     VNL_A_PARENT_IFNAME);
 		return -EINVAL;
 	}
 
@@ -522,7 +523,7 @@ static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 
 	if (!info->attrs[VNL_A_KIND]) {
 		NL_SET_ERR_MSG(info->extack, "missing the kind of device (VNL_A_KIND)");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_KIND);
+		vnl_compat_set_err_attr_miss(info->extack, NULL, VNL_A_KIND);
 		return -EINVAL;
 	}
 
@@ -564,7 +565,7 @@ static struct net_device *vnl_genl_find_dev(struct genl_info *info)
 	} else {
 		NL_SET_ERR_MSG(info->extack,
 			       "name the device by VNL_A_IFINDEX or VNL_A_IFNAME");
-		NL_SET_ERR_ATTR_MISS(info->extack, NULL, VNL_A_IFNAME);
+		vnl_compat_set_err_attr_miss(info->extack, NULL, VNL_A_IFNAME);
 		return ERR_PTR(-EINVAL);
 	}
 

@@ -21,7 +21,6 @@
 #include <net/ip_tunnels.h>
 #include <net/rtnetlink.h>
 
-#include "compat.h"
 #include "vnl.h"
 
 #define VNL_TUN_TYPE_MASK	(IFF_TUN | IFF_TAP)
@@ -236,7 +235,7 @@ static int vnl_tun_attach(struct net_device *dev, struct vnl_tfile *tfile,
 		return err;
 
 	if (napi) {
-		netif_napi_add(dev, &tfile->napi, vnl_tun_napi_poll);
+		vnl_compat_napi_add(dev, &tfile->napi, vnl_tun_napi_poll);
 		napi_enable(&tfile->napi);
 		tfile->napi_added = true;
 	}

@@ -16,6 +16,8 @@
 #include <net/genetlink.h>
 #include <uapi/linux/vnl.h>
 
+#include "compat.h"
+
 #define VNL_VERSION "0.1.0"
 
 /* Per-CPU counters: each CPU only ever writes its own copy, so the data
