@@ -3,10 +3,10 @@
 #
 # Runs the vnl selftests, as root, inside a tools/vm/run guest:
 #
-#   tools/vm/run [--kernel 6.1|6.12|debug] -- selftests/run_tests.sh [TEST...]
+#   tools/vm/run [--kernel K] -- selftests/run_tests.sh [TEST... | --core]
 #
 # With no TEST, every test runs, in the fixed order below; TEST names one
-# (with or without its .sh).  The output is KTAP: one `ok`/`not ok` line
+# (with or without its .sh); --core runs the core set (CORE_TESTS).  The output is KTAP: one `ok`/`not ok` line
 # per test program, its own output indented as `# ...` lines, and the
 # kselftest totals line at the end, which counts each case of a harness
 # program (C tests) and each shell test:
@@ -75,12 +75,29 @@ ALL_TESTS=(
 	pair_bulk.sh
 	module_reload.sh
 )
+# The core set, which every kernel of `make check`'s matrix runs at least
+# (tools/check: the full suite runs on 6.1 and the debug kernel): the
+# family, /dev/vnl, each data path once (a pair across netns, tun and tap
+# I/O with the kernel's own tun selftest, the demux in every mode), the
+# module's unload and reload.  In ALL_TESTS's order.
+CORE_TESTS=(
+	genl_family
+	chardev_open
+	genl_link
+	pair_netns_ping.sh
+	tun_ioctl
+	tun_io
+	tun_kernel_selftest.sh
+	macvlan_modes.sh
+	module_reload.sh
+)
 TIMEOUT=${VNL_TEST_TIMEOUT:-600}
 KSFT_SKIP=4
 
 usage() {
-	echo "usage: $0 [TEST...] | --queue" >&2
+	echo "usage: $0 [TEST...] | --core | --queue" >&2
 	echo "tests: ${ALL_TESTS[*]}" >&2
+	echo "core: ${CORE_TESTS[*]}" >&2
 	exit 2
 }
 
@@ -88,6 +105,10 @@ select_tests() {
 	local want t found
 	if (($# == 0)); then
 		TESTS=("${ALL_TESTS[@]}")
+		return
+	fi
+	if [[ $1 == --core ]]; then
+		TESTS=("${CORE_TESTS[@]}")
 		return
 	fi
 	TESTS=()

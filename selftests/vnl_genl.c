@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <linux/vnl.h>
 
@@ -500,4 +501,14 @@ int vnl_link_get_by_name(struct vnl_nl *nl, const char *name,
 		     VNL_CMD_LINK_GET, VNL_GENL_VERSION);
 	vnl_msg_put_str(&req, VNL_A_IFNAME, name);
 	return vnl_nl_transact(nl, &req, vnl_link_get_cb, link, ack);
+}
+
+bool vnl_kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return true;
+	return ma > major || (ma == major && mi >= minor);
 }

@@ -136,4 +136,9 @@ int vnl_link_new_pair(struct vnl_nl *nl, const char *name, const char *peer,
 int vnl_link_get_by_name(struct vnl_nl *nl, const char *name,
 			 struct vnl_link *link, struct vnl_ack *ack);
 
+/* True when the running kernel is Linux MAJOR.MINOR or newer: for the few
+ * answers that depend on the core, not on vnl (kmod/compat.h lists them).
+ */
+bool vnl_kernel_at_least(int major, int minor);
+
 #endif /* VNL_GENL_H */
