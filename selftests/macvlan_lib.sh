@@ -24,7 +24,7 @@ mv_impls() {
 		read -ra IMPLS <<<"$VNL_MACVLAN_IMPLS"
 	elif [[ ${VNL_KERNEL:-} == debug ]]; then
 		IMPLS=(vnl)
-		echo "INFO: debug kernel: vnl only; the comparison with kernel macvlan runs on 6.1 and 6.12"
+		echo "INFO: debug kernel: vnl only; the comparison with kernel macvlan runs on the stock kernels"
 	else
 		IMPLS=(kernel vnl)
 	fi
