@@ -18,13 +18,18 @@ require_cmd bridge
 # vnl and the kernel's macvlan.  On the debug kernel only vnl: the debug
 # kernel is there to catch vnl's splats, leaks and races, and the
 # kernel's macvlan gives the same answers there as on the stock kernels,
-# where the comparison runs.  COMPARED says whether both run.
+# where the comparison runs.  The same in make check's core tier
+# (VNL_TIER=core, tools/check), whose kernels run the full suite, and with
+# it the comparison, in make check-all.  COMPARED says whether both run.
 mv_impls() {
 	if [[ -n ${VNL_MACVLAN_IMPLS:-} ]]; then
 		read -ra IMPLS <<<"$VNL_MACVLAN_IMPLS"
 	elif [[ ${VNL_KERNEL:-} == debug ]]; then
 		IMPLS=(vnl)
 		echo "INFO: debug kernel: vnl only; the comparison with kernel macvlan runs on the stock kernels"
+	elif [[ ${VNL_TIER:-} == core ]]; then
+		IMPLS=(vnl)
+		echo "INFO: make check's core tier: vnl only; the comparison with kernel macvlan runs in the full tier"
 	else
 		IMPLS=(kernel vnl)
 	fi
