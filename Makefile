@@ -22,6 +22,8 @@ MODDIR := $(if $(MODBUILD),$(abspath $(MODBUILD))/kmod,$(TOP)/kmod)
 KERNELS ?=
 
 .PHONY: all module tools selftests lint check check-all demo bench stress deps clean
+.PHONY: install install-module install-tools install-doc uninstall
+.PHONY: dkms-source dkms-install dkms-uninstall
 
 all: module tools selftests
 
@@ -41,6 +43,88 @@ tools:
 
 selftests:
 	$(MAKE) -C selftests
+
+# --- installing -------------------------------------------------------------
+#
+# `make && sudo make install`: the install targets build nothing, they
+# install what `make` built (so that root never writes into the checkout,
+# and a guest can install from its read-only view of it).  DESTDIR is
+# prepended to every path; PREFIX (default /usr/local) places vnlctl, in
+# sbin/ as it needs CAP_NET_ADMIN, like ip(8), and the documentation.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# ip(8) looks for link_<kind>.so only in $IP_LIB_DIR or in the directory
+# compiled into it, /usr/lib/<multiarch>/ip on Debian (`strings /sbin/ip`):
+# whatever PREFIX is, the plugin goes there, or ip never finds it.
+MULTIARCH ?= $(shell gcc -print-multiarch)
+IPLIBDIR ?= /usr/lib/$(MULTIARCH)/ip
+# The release vnl.ko is built for, which names its /lib/modules directory:
+# KDIR's UTS_RELEASE.  Not `make kernelrelease`, which says 6.1.NNN for
+# Debian's 6.1.0-NN-amd64 headers.
+KRELEASE ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
+# updates/ wins over the kernel's own directories in depmod's search order.
+INSTALL_MOD_DIR ?= updates
+# Installed once they exist.
+MANPAGES := $(wildcard $(TOP)/tools/vnlctl/*.8)
+COMPLETION := $(wildcard $(TOP)/tools/vnlctl/vnlctl.bash-completion)
+
+install: install-module install-tools install-doc
+
+# The kernel's modules_install, then depmod: kbuild skips depmod without
+# KDIR's System.map, which Debian's headers lack.  INSTALL_MOD_PATH is made
+# absolute, as kbuild runs in KDIR.  kbuild signs the module with KDIR's
+# own key if it has one (a kernel built here); Debian's headers have none,
+# and sign-file's complaint about it is harmless (README.md: Secure Boot).
+install-module:
+	@test -f $(MODDIR)/vnl.ko || { echo "no $(MODDIR)/vnl.ko: run 'make module' first" >&2; exit 1; }
+	@rel=$$(modinfo -F vermagic $(MODDIR)/vnl.ko | cut -d' ' -f1); test "$$rel" = "$(KRELEASE)" || \
+		{ echo "$(MODDIR)/vnl.ko is built for '$$rel', KDIR $(KDIR) is '$(KRELEASE)': run 'make module'" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(MODDIR) modules_install KERNELRELEASE=$(KRELEASE) \
+		INSTALL_MOD_PATH=$(abspath $(DESTDIR)) INSTALL_MOD_DIR=$(INSTALL_MOD_DIR)
+	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(KRELEASE)
+
+install-tools:
+	install -D -m 0755 $(TOP)/tools/vnlctl/vnlctl $(DESTDIR)$(SBINDIR)/vnlctl
+	install -D -m 0644 $(TOP)/tools/iplink/link_vnl.so $(DESTDIR)$(IPLIBDIR)/link_vnl.so
+
+install-doc:
+	$(if $(MANPAGES),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(MANPAGES))
+	$(if $(COMPLETION),install -D -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/vnlctl)
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vnlctl $(DESTDIR)$(IPLIBDIR)/link_vnl.so \
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES))) $(DESTDIR)$(BASHCOMPDIR)/vnlctl
+	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR)/vnl.ko*
+	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(KRELEASE)
+
+# DKMS (dkms.conf): the module's sources, include/ and dkms.conf in
+# /usr/src/vnl-<version>, then `dkms add` and `dkms install` for every
+# kernel with headers (DKMS_KERNELS); dkms.conf's AUTOINSTALL builds it for
+# kernels installed later.  DKMS may carry dkms's options (tools/dkms-check
+# gives it private trees).
+VNL_VERSION := $(shell sed -n 's/^\#define VNL_VERSION "\(.*\)"$$/\1/p' $(TOP)/kmod/vnl.h)
+DKMS ?= dkms
+DKMS_SRC := $(DESTDIR)/usr/src/vnl-$(VNL_VERSION)
+DKMS_KERNELS ?= $(patsubst /lib/modules/%/build/Makefile,%,$(wildcard /lib/modules/*/build/Makefile))
+
+dkms-source:
+	rm -rf $(DKMS_SRC)
+	mkdir -p $(DKMS_SRC)/kmod
+	cp -p $(TOP)/dkms.conf $(DKMS_SRC)/
+	cp -p $(TOP)/kmod/Kbuild $(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.c)) $(TOP)/kmod/*.h $(DKMS_SRC)/kmod/
+	cp -pR $(TOP)/include $(DKMS_SRC)/
+
+# Again from scratch when this version is there already.
+dkms-install: dkms-source
+	if $(DKMS) status vnl/$(VNL_VERSION) | grep -q .; then $(DKMS) remove vnl/$(VNL_VERSION) --all; fi
+	$(DKMS) add vnl/$(VNL_VERSION)
+	for k in $(DKMS_KERNELS); do $(DKMS) install vnl/$(VNL_VERSION) -k $$k || exit 1; done
+
+dkms-uninstall:
+	$(DKMS) remove vnl/$(VNL_VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 # checkpatch, the YNL spec against the uapi header (tools/ynl-check) and
 # sparse, all with zero warnings allowed.
