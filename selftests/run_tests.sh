@@ -73,6 +73,7 @@ ALL_TESTS=(
 	fault_queues_full.sh
 	stress.sh
 	pair_bulk.sh
+	install_autoload.sh
 	module_reload.sh
 )
 # The core set, which every kernel of `make check`'s matrix runs at least
