@@ -157,6 +157,17 @@ report_add drops "$QLEN"
 
 # --- 2. the broadcast queue of a parent with many children -----------------------------------
 
+# Not on the debug kernel built from 7.2: there the blaster sends about
+# 160 frames a second, too few to fill the 1,000-frame queue while the
+# work drains it, and the work took over 300 s to copy 1,600 frames to
+# 500 children.  The stock kernels (6.1 in make check, every kernel in
+# make check-all) assert this half; Documentation/testing.md says so.
+if [[ ${VNL_KERNEL:-} == debug ]]; then
+	check_skip "the broadcast queue of a parent with $CHILDREN children, flooded" \
+		"the debug kernel cannot blast fast enough to fill it"
+	exit_status
+fi
+
 ip -n "$H" link add p0 type veth peer name o0 netns "$O" &&
 	ip -n "$H" link set p0 up && ip -n "$O" link set o0 up ||
 	{ echo "FAIL: setup of the parent"; exit "$ksft_fail"; }
