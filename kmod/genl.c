@@ -29,9 +29,15 @@ static struct netlink_range_validation vnl_mtu_range = {
 	.max = ETH_MAX_MTU,
 };
 
-/* Validation lives here: the genl core rejects, with an extack message
- * pointing at the attribute, anything outside these bounds, and (strict
- * validation) any attribute a request may not carry.
+/* Validation lives here, in one policy per command listing the attributes
+ * that command takes, with their bounds.  The genl core applies it
+ * strictly before any vnl code runs and refuses, with EINVAL and an extack
+ * message pointing at the attribute, anything out of bounds and any
+ * attribute the command does not take: accepted, an attribute no handler
+ * reads would be silently ignored (LINK_DEL {name, netns} would delete in
+ * the caller's netns).  Each policy spans all VNL_A_* (maxattr VNL_A_MAX),
+ * so info->attrs has a slot for every one; what a policy leaves out is
+ * NLA_UNSPEC, which strict validation refuses as "Unsupported attribute".
  */
 static const struct nla_policy vnl_peer_policy[VNL_PEER_A_MAX + 1] = {
 	[VNL_PEER_A_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
@@ -44,8 +50,11 @@ static const struct nla_policy vnl_macaddr_policy[VNL_MACADDR_A_MAX + 1] = {
 	[VNL_MACADDR_A_ADDRESS]	= NLA_POLICY_ETH_ADDR,
 };
 
-static const struct nla_policy vnl_policy[VNL_A_MAX + 1] = {
-	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+/* GET_VERSION takes nothing: every entry is NLA_UNSPEC. */
+static const struct nla_policy vnl_get_version_policy[VNL_A_MAX + 1] = {};
+
+/* Both kinds' attributes: vnl_genl_link_new() refuses the other kind's. */
+static const struct nla_policy vnl_link_new_policy[VNL_A_MAX + 1] = {
 	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[VNL_A_KIND]		= NLA_POLICY_RANGE(NLA_U32, VNL_KIND_PAIR, VNL_KIND_MAX),
 	[VNL_A_MTU]		= NLA_POLICY_FULL_RANGE(NLA_U32, &vnl_mtu_range),
@@ -55,6 +64,27 @@ static const struct nla_policy vnl_policy[VNL_A_MAX + 1] = {
 	[VNL_A_PEER]		= NLA_POLICY_NESTED(vnl_peer_policy),
 	[VNL_A_PARENT_IFINDEX]	= NLA_POLICY_MIN(NLA_U32, 1),
 	[VNL_A_PARENT_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+	[VNL_A_MACVLAN_MODE]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACVLAN_MODE_PRIVATE,
+						   VNL_MACVLAN_MODE_MAX),
+};
+
+/* LINK_DEL names a device of the caller's netns, and nothing else. */
+static const struct nla_policy vnl_link_del_policy[VNL_A_MAX + 1] = {
+	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+/* LINK_GET's doit and dump share this policy (one struct genl_ops per
+ * command: split do/dump ops only came with 6.2); the dump ignores a name.
+ */
+static const struct nla_policy vnl_link_get_policy[VNL_A_MAX + 1] = {
+	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
+};
+
+static const struct nla_policy vnl_link_set_policy[VNL_A_MAX + 1] = {
+	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
+	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[VNL_A_MACVLAN_MODE]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACVLAN_MODE_PRIVATE,
 						   VNL_MACVLAN_MODE_MAX),
 	[VNL_A_MACADDR_OP]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACADDR_OP_ADD,
@@ -382,16 +412,11 @@ out_put_net:
 	return err;
 }
 
-/* Attributes one kind takes and the other does not: the policy admits
- * them all, so each kind's handler refuses the other's.
+/* What a macvlan child takes and a pair does not: LINK_NEW's policy
+ * admits both kinds' attributes, so the pair's handler refuses these.
  */
 static const int vnl_genl_not_for_pairs[] = {
 	VNL_A_PARENT_IFINDEX, VNL_A_PARENT_IFNAME, VNL_A_MACVLAN_MODE,
-	VNL_A_MACADDR_OP, VNL_A_MACADDR_LIST,
-};
-
-static const int vnl_genl_not_for_macvlan[] = {
-	VNL_A_PEER, VNL_A_MACADDR_OP, VNL_A_MACADDR_LIST,
 };
 
 /* The first of @types the request carries, or NULL. */
@@ -409,7 +434,6 @@ static struct nlattr *vnl_genl_first_of(struct genl_info *info,
 static int vnl_genl_check_macvlan(struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
-	struct nlattr *attr;
 	int err;
 
 	if (!tb[VNL_A_IFNAME]) {
@@ -425,11 +449,10 @@ static int vnl_genl_check_macvlan(struct genl_info *info)
 		return -EINVAL;
 	}
 
-	attr = vnl_genl_first_of(info, vnl_genl_not_for_macvlan,
-				 ARRAY_SIZE(vnl_genl_not_for_macvlan));
-	if (attr) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "a macvlan child has no peer, and gets source addresses once it exists");
+	/* LINK_NEW's policy admits a pair's peer. */
+	if (tb[VNL_A_PEER]) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_PEER],
+				    "a macvlan child has no peer");
 		return -EINVAL;
 	}
 
@@ -536,7 +559,7 @@ static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 					 ARRAY_SIZE(vnl_genl_not_for_pairs));
 		if (attr) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "a pair takes no parent, macvlan mode or source address");
+					    "a pair takes no parent or macvlan mode");
 			return -EINVAL;
 		}
 		return vnl_genl_new_pair(skb, info);
@@ -758,38 +781,53 @@ static int vnl_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	return err ?: skb->len;
 }
 
+/* Each command with its own policy: struct genl_ops has had .policy and
+ * .maxattr since 5.10 (genl_small_ops has neither).
+ */
 static const struct genl_ops vnl_genl_ops[] = {
 	{
 		.cmd	= VNL_CMD_GET_VERSION,
 		.doit	= vnl_genl_get_version,
+		.policy	= vnl_get_version_policy,
+		.maxattr = VNL_A_MAX,
 	},
 	{
 		.cmd	= VNL_CMD_LINK_NEW,
 		.doit	= vnl_genl_link_new,
+		.policy	= vnl_link_new_policy,
+		.maxattr = VNL_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= VNL_CMD_LINK_DEL,
 		.doit	= vnl_genl_link_del,
+		.policy	= vnl_link_del_policy,
+		.maxattr = VNL_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd	= VNL_CMD_LINK_GET,
 		.doit	= vnl_genl_link_get,
 		.dumpit	= vnl_genl_link_dump,
+		.policy	= vnl_link_get_policy,
+		.maxattr = VNL_A_MAX,
 	},
 	{
 		.cmd	= VNL_CMD_LINK_SET,
 		.doit	= vnl_genl_link_set,
+		.policy	= vnl_link_set_policy,
+		.maxattr = VNL_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };
 
+/* .maxattr is what CTRL_CMD_GETFAMILY reports; the family has no policy of
+ * its own, each command has one.
+ */
 static struct genl_family vnl_genl_family __ro_after_init = {
 	.name		= VNL_GENL_NAME,
 	.version	= VNL_GENL_VERSION,
 	.maxattr	= VNL_A_MAX,
-	.policy		= vnl_policy,
 	.netnsok	= true,
 	.module		= THIS_MODULE,
 	.ops		= vnl_genl_ops,

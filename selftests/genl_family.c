@@ -240,6 +240,24 @@ TEST_F(family, unknown_attribute_is_rejected_with_einval)
 	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
 }
 
+/* Known attributes too are refused where the command does not take them. */
+TEST_F(family, get_version_with_an_attribute_is_einval)
+{
+	struct vnl_msg req;
+	struct vnl_ack ack;
+	uint32_t offs;
+
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_GET_VERSION, VNL_GENL_VERSION);
+	offs = NLMSG_ALIGN(req.nlh.nlmsg_len);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "lo");
+	EXPECT_EQ(-EINVAL, vnl_nl_transact(&self->nl, &req, NULL, NULL, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_TRUE(ack.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
+	EXPECT_EQ(offs, ack.offs);
+	TH_LOG("GET_VERSION + VNL_A_IFNAME: \"%s\"", ack.msg);
+}
+
 TEST_F(family, unknown_command_is_eopnotsupp)
 {
 	static const uint8_t cmds[] = {

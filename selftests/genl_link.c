@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * LINK_NEW, LINK_GET (doit and dump) and LINK_DEL of the "vnl" family,
- * byte by byte: what a request must carry, what a refusal says, and that a
- * dump lists every device of the caller's netns exactly once however many
- * messages it takes.
+ * LINK_NEW, LINK_GET (doit and dump), LINK_SET and LINK_DEL of the "vnl"
+ * family, byte by byte: what a request must carry, that an attribute its
+ * command does not take is refused and changes nothing, what a refusal
+ * says, and that a dump lists every device of the caller's netns exactly
+ * once however many messages it takes.
  *
  * Every test runs in a network namespace of its own (the harness forks
  * each test; setup unshares), so a dump sees only that test's devices and
@@ -351,6 +352,175 @@ TEST_F(link, link_del_of_the_peer_by_ifindex_deletes_both_ends)
 	EXPECT_EQ(0U, if_nametoindex("del0"));
 	EXPECT_EQ(0U, if_nametoindex("del1"));
 	EXPECT_EQ(0U, count_links(_metadata, &self->nl));
+}
+
+/* Appends a u32 attribute to @req; returns where it starts, which is the
+ * offset NLMSGERR_ATTR_OFFS gives when the kernel blames it.
+ */
+static uint32_t put_u32_at(struct vnl_msg *req, uint16_t type, uint32_t value)
+{
+	uint32_t offs = NLMSG_ALIGN(req->nlh.nlmsg_len);
+
+	vnl_msg_put_u32(req, type, value);
+	return offs;
+}
+
+/* Refused by the command's policy: EINVAL, an extack message, and the
+ * offset of the attribute the command does not take.
+ */
+static void expect_attr_refused(struct __test_metadata *_metadata,
+				struct vnl_nl *nl, struct vnl_msg *req,
+				uint32_t offs)
+{
+	struct vnl_ack ack;
+
+	EXPECT_EQ(-EINVAL, vnl_nl_transact(nl, req, NULL, NULL, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_TRUE(ack.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
+	EXPECT_EQ(offs, ack.offs) TH_LOG("the extack points elsewhere");
+	TH_LOG("extack: \"%s\" at offset %u", ack.msg, ack.offs);
+}
+
+/* The device @before describes is still there, as it was: found by name
+ * in @nl's netns, with the same ifindex (not a new device of that name),
+ * MTU, peer and macvlan mode.
+ */
+static void expect_untouched(struct __test_metadata *_metadata,
+			     struct vnl_nl *nl, const struct vnl_link *before)
+{
+	struct vnl_link after;
+
+	ASSERT_EQ(0, vnl_link_get_by_name(nl, before->ifname, &after, NULL)) {
+		TH_LOG("%s is gone", before->ifname);
+	}
+	EXPECT_EQ(before->ifindex, after.ifindex);
+	EXPECT_EQ(before->mtu, after.mtu);
+	EXPECT_STREQ(before->peer.ifname, after.peer.ifname);
+	EXPECT_EQ(before->macvlan_mode, after.macvlan_mode);
+}
+
+static int link_new_macvlan(struct vnl_nl *nl, const char *name,
+			    const char *parent)
+{
+	struct vnl_msg req;
+
+	vnl_msg_init(&req, nl->family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_MACVLAN);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, name);
+	vnl_msg_put_str(&req, VNL_A_PARENT_IFNAME, parent);
+	return vnl_nl_transact(nl, &req, NULL, NULL, NULL);
+}
+
+/* LINK_DEL works in the caller's netns only: asked to delete x0 in
+ * another netns, it must refuse, not delete the caller's x0.
+ */
+TEST_F(link, link_del_with_a_netns_fd_is_einval_and_deletes_nothing)
+{
+	struct vnl_link here, there;
+	struct vnl_msg req;
+	struct vnl_nl other;
+	int here_fd, there_fd;
+	uint32_t offs;
+
+	/* A pair x0/x1 in the test's netns and one in a second netns. */
+	here_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, here_fd);
+	ASSERT_EQ(0, unshare(CLONE_NEWNET));
+	there_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, there_fd);
+	ASSERT_EQ(0, vnl_nl_open(&other));
+	ASSERT_EQ(0, vnl_nl_resolve(&other, VNL_GENL_NAME, &other.family));
+	ASSERT_EQ(0, vnl_link_new_pair(&other, "x0", "x1", NULL));
+	ASSERT_EQ(0, vnl_link_get_by_name(&other, "x0", &there, NULL));
+	ASSERT_EQ(0, setns(here_fd, CLONE_NEWNET));
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "x0", "x1", NULL));
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "x0", &here, NULL));
+
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_DEL, VNL_GENL_VERSION);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "x0");
+	offs = put_u32_at(&req, VNL_A_NETNS_FD, there_fd);
+	expect_attr_refused(_metadata, &self->nl, &req, offs);
+
+	expect_untouched(_metadata, &self->nl, &here);
+	expect_untouched(_metadata, &other, &there);
+	vnl_nl_close(&other);
+	close(here_fd);
+	close(there_fd);
+}
+
+TEST_F(link, link_get_with_an_mtu_is_einval_and_changes_nothing)
+{
+	struct vnl_link before;
+	struct vnl_msg req;
+	uint32_t offs;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "g0", "g1", NULL));
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "g0", &before, NULL));
+
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_GET, VNL_GENL_VERSION);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "g0");
+	offs = put_u32_at(&req, VNL_A_MTU, 1400);
+	expect_attr_refused(_metadata, &self->nl, &req, offs);
+
+	expect_untouched(_metadata, &self->nl, &before);
+	EXPECT_EQ(1500U, before.mtu);
+}
+
+/* The dump shares LINK_GET's policy (one genl_ops entry per command). */
+TEST_F(link, dump_with_an_mtu_is_einval)
+{
+	struct vnl_msg req;
+	uint32_t offs;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "g0", "g1", NULL));
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_DUMP,
+		     VNL_CMD_LINK_GET, VNL_GENL_VERSION);
+	offs = put_u32_at(&req, VNL_A_MTU, 1400);
+	expect_attr_refused(_metadata, &self->nl, &req, offs);
+}
+
+TEST_F(link, link_set_with_a_peer_is_einval_and_changes_nothing)
+{
+	struct vnl_link before;
+	struct nlattr *peer;
+	struct vnl_msg req;
+	uint32_t offs;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "s0", "s1", NULL));
+	ASSERT_EQ(0, link_new_macvlan(&self->nl, "sm0", "s0"));
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "sm0", &before, NULL));
+	ASSERT_EQ((uint32_t)VNL_MACVLAN_MODE_VEPA, before.macvlan_mode);
+
+	/* A valid change of mode, but with a peer, which only pairs have. */
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_SET, VNL_GENL_VERSION);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "sm0");
+	vnl_msg_put_u32(&req, VNL_A_MACVLAN_MODE, VNL_MACVLAN_MODE_BRIDGE);
+	peer = vnl_msg_nest_start(&req, VNL_A_PEER);
+	vnl_msg_put_str(&req, VNL_PEER_A_IFNAME, "s2");
+	vnl_msg_nest_end(&req, peer);
+	offs = (char *)peer - req.buf;
+	expect_attr_refused(_metadata, &self->nl, &req, offs);
+
+	expect_untouched(_metadata, &self->nl, &before);
+	EXPECT_EQ(0U, if_nametoindex("s2"));
+}
+
+TEST_F(link, link_new_with_an_ifindex_is_einval_and_creates_nothing)
+{
+	struct vnl_msg req;
+	uint32_t offs;
+
+	vnl_req_link_new_pair(&self->nl, &req, "n0", "n1");
+	offs = put_u32_at(&req, VNL_A_IFINDEX, 1);
+	expect_attr_refused(_metadata, &self->nl, &req, offs);
+
+	EXPECT_EQ(0U, count_links(_metadata, &self->nl));
+	EXPECT_EQ(0U, if_nametoindex("n0"));
+	EXPECT_EQ(0U, if_nametoindex("n1"));
 }
 
 static int cmp_u32(const void *a, const void *b)

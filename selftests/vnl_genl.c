@@ -457,6 +457,10 @@ int vnl_link_parse(const struct genlmsghdr *genl, const void *attrs,
 		case VNL_A_STATS:
 			vnl_link_parse_stats(nla, l);
 			break;
+		case VNL_A_MACVLAN_MODE:
+			l->has_macvlan_mode = true;
+			l->macvlan_mode = vnl_get_u32(nla);
+			break;
 		}
 	}
 	return l->has_ifindex && l->has_ifname ? 0 : -EBADMSG;

@@ -75,7 +75,7 @@ struct vnl_nl {
 struct vnl_link {
 	uint8_t cmd;
 	bool has_ifindex, has_ifname, has_kind, has_mtu, has_address;
-	bool has_up, has_carrier, has_peer, has_stats;
+	bool has_up, has_carrier, has_peer, has_stats, has_macvlan_mode;
 	uint32_t ifindex;
 	char ifname[IFNAMSIZ];
 	uint32_t kind;
@@ -83,6 +83,7 @@ struct vnl_link {
 	uint8_t address[ETH_ALEN];
 	uint8_t up;
 	uint8_t carrier;
+	uint32_t macvlan_mode;
 	struct {
 		bool has_ifindex, has_ifname, has_netnsid;
 		uint32_t ifindex;

@@ -7,8 +7,13 @@
  *
  * Commands
  * --------
+ * A request may carry only the attributes listed for its command: any
+ * other is refused with EINVAL before anything is done, the extended ACK
+ * pointing at it (NLMSGERR_ATTR_OFFS).
+ *
  * VNL_CMD_GET_VERSION (doit, any caller)
- *   Reply: VNL_A_VERSION, the module's version string.
+ *   Request: no attribute.  Reply: VNL_A_VERSION, the module's version
+ *   string.
  *
  * VNL_CMD_LINK_NEW (doit, CAP_NET_ADMIN over every netns involved)
  *   Creates pairs and macvlan children.  tun and tap devices are created
@@ -41,9 +46,10 @@
  *   Deleting either end of a pair deletes both.
  *
  * VNL_CMD_LINK_GET (doit and dumpit, any caller)
- *   doit request: VNL_A_IFINDEX or VNL_A_IFNAME.  A dump lists every vnl
- *   device of the caller's netns, each exactly once, across as many
- *   messages as needed.  Each device is described by VNL_A_IFINDEX,
+ *   doit request: VNL_A_IFINDEX or VNL_A_IFNAME (a dump may carry them
+ *   too, and ignores them).  A dump lists every vnl device of the
+ *   caller's netns, each exactly once, across as many messages as
+ *   needed.  Each device is described by VNL_A_IFINDEX,
  *   VNL_A_IFNAME, VNL_A_KIND, VNL_A_MTU, VNL_A_ADDRESS (absent for a tun,
  *   which has no link-layer address), VNL_A_UP,
  *   VNL_A_CARRIER, VNL_A_STATS and, for a pair, VNL_A_PEER with
