@@ -68,16 +68,11 @@ static const struct nla_policy vnl_link_new_policy[VNL_A_MAX + 1] = {
 						   VNL_MACVLAN_MODE_MAX),
 };
 
-/* LINK_DEL names a device of the caller's netns, and nothing else. */
-static const struct nla_policy vnl_link_del_policy[VNL_A_MAX + 1] = {
-	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
-	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
-};
-
-/* LINK_GET's doit and dump share this policy (one struct genl_ops per
+/* LINK_DEL and LINK_GET name a device of the caller's netns, and nothing
+ * else.  LINK_GET's doit and dump share it (one struct genl_ops per
  * command: split do/dump ops only came with 6.2); the dump ignores a name.
  */
-static const struct nla_policy vnl_link_get_policy[VNL_A_MAX + 1] = {
+static const struct nla_policy vnl_link_name_policy[VNL_A_MAX + 1] = {
 	[VNL_A_IFINDEX]		= NLA_POLICY_MIN(NLA_U32, 1),
 	[VNL_A_IFNAME]		= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 };
@@ -801,7 +796,7 @@ static const struct genl_ops vnl_genl_ops[] = {
 	{
 		.cmd	= VNL_CMD_LINK_DEL,
 		.doit	= vnl_genl_link_del,
-		.policy	= vnl_link_del_policy,
+		.policy	= vnl_link_name_policy,
 		.maxattr = VNL_A_MAX,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
@@ -809,7 +804,7 @@ static const struct genl_ops vnl_genl_ops[] = {
 		.cmd	= VNL_CMD_LINK_GET,
 		.doit	= vnl_genl_link_get,
 		.dumpit	= vnl_genl_link_dump,
-		.policy	= vnl_link_get_policy,
+		.policy	= vnl_link_name_policy,
 		.maxattr = VNL_A_MAX,
 	},
 	{
