@@ -91,6 +91,13 @@ void vnl_dev_setup(struct net_device *dev)
 	dev->priv_flags |= IFF_NO_QUEUE | IFF_LIVE_ADDR_CHANGE;
 	dev->priv_flags &= ~IFF_TX_SKB_SHARING;
 
+	/* No netconsole: netpoll calls ndo_start_xmit with interrupts off,
+	 * and every vnl transmit path turns bottom halves off and on again
+	 * (netif_rx into a pair's peer, dev_queue_xmit on a child's parent,
+	 * waking a reader of /dev/vnl), which must not happen there.
+	 */
+	dev->priv_flags |= IFF_DISABLE_NETPOLL;
+
 	/* Offloads a software device can honour by doing nothing: the frame
 	 * stays in memory, so checksums and segmentation can be left to
 	 * whoever finally needs them, as veth does.

@@ -41,6 +41,7 @@ ALL_TESTS=(
 	pair_bad_input.sh
 	pair_netns_ping.sh
 	pair_carrier.sh
+	netpoll_refused.sh
 	pair_lifetime.sh
 	pair_monitor.sh
 	pair_vs_veth.sh

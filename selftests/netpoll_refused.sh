@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# netconsole is refused on every kind of vnl device, with an error and no
+# kernel splat: netpoll transmits with interrupts off, and vnl's transmit
+# paths may not run there (kmod/dev.c:vnl_dev_setup sets
+# IFF_DISABLE_NETPOLL, as the 7.2 kernel's veth does for the same reason).
+# A dummy device beside them takes netconsole, so the refusal is vnl's,
+# not the setup's.
+#
+#   init_net: npa (pair end; its peer npb in ns B), npt (tap), npm (macvlan
+#             child of the veth npv0, peer npv1), npd (dummy)
+#
+# netconsole binds devices of the initial netns only, so they live there
+# and cleanup() deletes them.
+
+source "$(dirname "$0")/lib.sh"
+
+require_vnl
+
+NC=/sys/kernel/config/netconsole
+
+cleanup() {
+	local t
+	for t in "$NC"/vnl-*-$$; do
+		[[ -d $t ]] || continue
+		echo 0 >"$t/enabled" 2>/dev/null
+		rmdir "$t" 2>/dev/null
+	done
+	ip link del npa 2>/dev/null
+	ip link del npt 2>/dev/null
+	ip link del npm 2>/dev/null
+	ip link del npv0 2>/dev/null
+	ip link del npd 2>/dev/null
+}
+
+modprobe -q netconsole 2>/dev/null
+mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config 2>/dev/null
+[[ -d $NC ]] || skip_test "no dynamic netconsole (CONFIG_NETCONSOLE_DYNAMIC, configfs)"
+
+setup_ns B
+
+ip link add npv0 type veth peer name npv1 || exit_status
+ip link add npd type dummy || skip_test "no dummy device (CONFIG_DUMMY)"
+check "vnlctl add pair npa peer npb (npb in B)" \
+	vnlctl add pair npa peer npb peer-netns "$B" || exit_status
+check "vnlctl add tap npt" vnlctl add tap npt || exit_status
+check "vnlctl add macvlan npm parent npv0" \
+	vnlctl add macvlan npm parent npv0 mode bridge || exit_status
+
+n=0
+for dev in npv0 npd npa npt npm; do
+	n=$((n + 1))
+	ip addr add "10.91.$n.1/24" dev "$dev"
+	ip link set "$dev" up
+done
+ip -n "$B" link set npb up
+
+# A netconsole target per device, to a made-up receiver on its subnet.
+for dev in npd npa npt npm; do
+	t=$NC/vnl-$dev-$$
+	mkdir "$t" && echo "$dev" >"$t/dev_name" && echo 10.91.0.9 >"$t/remote_ip" ||
+		{ echo "FAIL: setting up a netconsole target on $dev"; exit $ksft_fail; }
+done
+
+# enable DEV: the write that starts netpoll on DEV; its exit status.
+enable() { echo 1 >"$NC/vnl-$1-$$/enabled"; }
+
+# enabled DEV: what the target on DEV says of itself.
+enabled() { cat "$NC/vnl-$1-$$/enabled"; }
+
+check "a dummy device takes netconsole (the setup works)" enable npd
+check_eq "... and its target says enabled" 1 "$(enabled npd)"
+
+for dev in npa npt npm; do
+	check_not "netconsole on $dev (vnl) is refused" enable "$dev"
+	check_eq "... and its target stays disabled" 0 "$(enabled "$dev")"
+done
+
+exit_status
