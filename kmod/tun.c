@@ -205,18 +205,21 @@ static void vnl_tun_retire_queue(struct net_device *dev,
 }
 
 /* The carrier comes on with the first queue and goes off with the last;
- * in between it is left alone, so that TUNSETCARRIER sticks.
+ * in between it is left alone, so that TUNSETCARRIER sticks.  Either way
+ * the queue count (VNL_A_TUN_QUEUES) changed: the monitors hear of it.
  */
-static void vnl_tun_carrier_after_attach(struct net_device *dev)
+static void vnl_tun_after_attach(struct net_device *dev)
 {
 	if (vnl_tun(dev)->numqueues == 1)
 		netif_carrier_on(dev);
+	vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 }
 
-static void vnl_tun_carrier_after_detach(struct net_device *dev)
+static void vnl_tun_after_detach(struct net_device *dev)
 {
 	if (!vnl_tun(dev)->numqueues)
 		netif_carrier_off(dev);
+	vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 }
 
 static int vnl_tun_attach(struct net_device *dev, struct vnl_tfile *tfile,
@@ -274,7 +277,7 @@ static void vnl_tun_detach(struct net_device *dev, struct vnl_tfile *tfile,
 
 	synchronize_net();
 	vnl_tun_retire_queue(dev, tfile, events);
-	vnl_tun_carrier_after_detach(dev);
+	vnl_tun_after_detach(dev);
 }
 
 /* ndo_uninit: the device is being deleted ("vnlctl del", "ip link del",
@@ -403,7 +406,7 @@ static int vnl_tun_attach_existing(struct vnl_tfile *tfile,
 	 */
 	tun->flags = (tun->flags & ~(IFF_NO_PI | IFF_NAPI)) |
 		     (flags & (IFF_NO_PI | IFF_NAPI));
-	vnl_tun_carrier_after_attach(dev);
+	vnl_tun_after_attach(dev);
 	return 0;
 }
 
@@ -512,7 +515,7 @@ static int vnl_tun_reattach(struct vnl_tfile *tfile)
 		return err;
 	list_del_init(&tfile->detached_node);
 	tun->numdetached--;
-	vnl_tun_carrier_after_attach(dev);
+	vnl_tun_after_attach(dev);
 	return 0;
 }
 

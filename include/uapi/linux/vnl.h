@@ -66,7 +66,8 @@
  *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW when a
  *   device is created, VNL_CMD_LINK_DEL when it is deleted and
  *   VNL_CMD_LINK_CHANGE when its carrier changes (and, for tun and tap,
- *   when its owner, group or persistence does; for a macvlan child, when
+ *   when its owner, group or persistence does, or a file attaches or
+ *   detaches, which changes VNL_A_TUN_QUEUES; for a macvlan child, when
  *   its mode or source list does); each carries the device's description
  *   as above, with user and group ids as the user namespace owning the
  *   device's netns sees them (a reply gives them as the requester sees

@@ -517,6 +517,10 @@ test_monitor() {
 	netns_new mon-other
 	vnlctl -n "$NS-mon-other" add pair o0 peer o1
 	$v add tap mt0 pi
+	# A tun client attaches to the persistent tap, then closes.
+	ip netns exec "$NS-mon" python3 -c 'import fcntl, os, struct
+f = os.open("/dev/vnl", os.O_RDWR)
+fcntl.ioctl(f, 0x400454ca, struct.pack("16sH22x", b"mt0", 0x0002))  # TUNSETIFF, IFF_TAP'
 	$v del mt0
 	$v add pair e0 peer e1
 	ip -n "$NS-mon" link set dev e0 up
@@ -533,6 +537,8 @@ test_monitor() {
 	check "monitor: del" wait_for_line "$text" '^del [0-9]+: e1: '
 	check "monitor: new tap, with its queue" wait_for_line "$text" \
 		'^new [0-9]+: mt0: kind tap .* queues 1 pi$'
+	check "monitor: tap's last file closes: carrier off, no queue" wait_for_line "$text" \
+		'^change [0-9]+: mt0: .*carrier off .*queues 0 pi persist$'
 	check "monitor: del tap, persistent" wait_for_line "$text" \
 		'^del [0-9]+: mt0: kind tap .* queues 0 pi persist$'
 	check "monitor: new macvlan" wait_for_line "$text" \
@@ -544,6 +550,12 @@ test_monitor() {
 	check "monitor -j: del" wait_for_line "$js" '"event":"del","ifname":"e1"'
 	check "monitor -j: macvlan change" wait_for_line "$js" \
 		'"event":"change","ifname":"mv0",.*"mode":"source".*"source":\["02:00:00:00:00:01"\]'
+	# vnlctl's file: created (new), made persistent, closed; the client's:
+	# attached, closed; then deleted.
+	check "monitor -j: the tap's events say carrier and queues as files come and go" \
+		jq -e -s '[.[] | select(.ifname == "mt0") | [.event, .carrier, .tun.queues]] ==
+		[["new", true, 1], ["change", true, 1], ["change", false, 0],
+		 ["change", true, 1], ["change", false, 0], ["del", false, 0]]' "$js"
 	check "monitor -j: one valid object per line" \
 		jq -e -s 'all(.[]; (.event | IN("new", "del", "change")) and has("ifname"))' "$js"
 	check "monitor -j: tap events have tun, not peer" jq -e -s '
@@ -551,7 +563,8 @@ test_monitor() {
 		all(.[]; .kind == "tap" and .peer == null and .tun.pi == true)' "$js"
 	check "monitor -j: new, change, del of e0" jq -e -s '
 		[.[] | select(.ifname == "e0") | .event] as $e |
-		($e | index("new")) < ($e | index("change")) and ($e | index("del")) != null' "$js"
+		($e | index("new")) != null and ($e | index("new")) < ($e | index("change")) and
+		($e | index("del")) != null' "$js"
 	check "monitor: sees only its own netns" test "$(grep -c ' o0: ' "$text")" -eq 0
 }
 
