@@ -64,10 +64,12 @@ add macvlan rm3 parent p0 netns $N3 mode bridge
 add macvlan rm4 parent p0 mode vepa
 add macvlan rm5 parent p0 netns $N1 mode source
 EOF
-vnlctl -n "$HOST" -batch "$TEST_TMP/batch" >/dev/null &&
-	vnlctl -n "$N1" add tap rt0 >/dev/null && vnlctl -n "$N2" add tun rt1 >/dev/null ||
+if vnlctl -n "$HOST" -batch "$TEST_TMP/batch" >/dev/null &&
+	vnlctl -n "$N1" add tap rt0 >/dev/null && vnlctl -n "$N2" add tun rt1 >/dev/null; then
+	report_add ops 11
+else
 	check_fail "setup: 3 pairs, a tun, 2 taps, 5 children"
-report_add ops 11
+fi
 # ip_up NS DEV...: the devices up, in one ip process.
 ip_up() {
 	local ns=$1 d
@@ -91,9 +93,8 @@ hold_cmd() {
 	read -r -t 30 ANSWER <&"${HOLD[0]}" || ANSWER="no answer"
 }
 hold_cmd write
-check_eq "it writes a frame" "write ok" "$ANSWER"
+check_eq "it writes a frame" "write ok" "$ANSWER" && report_add packets 1
 check_eq "rtap has that one queue" 1 "$(vnl_field "$HOST" rtap tun queues)"
-report_add packets 1
 
 vnl_total=0
 for ns in "${ALL_NS[@]}"; do
@@ -131,8 +132,8 @@ done
 
 report_add faults 1
 report_add ops 1
-check_fails_with "rmmod vnl with a /dev/vnl file open: refused, in use" 1 "in use" rmmod vnl
-report_add errors 1
+check_fails_with "rmmod vnl with a /dev/vnl file open: refused, in use" 1 "in use" rmmod vnl &&
+	report_add errors 1
 check "... the module is still loaded" test -d /sys/module/vnl
 check "... /dev/vnl is still there" test -c /dev/vnl
 check "... the family still answers" vnlctl version
@@ -145,11 +146,10 @@ else
 		diff "$TEST_TMP/before" "$TEST_TMP/after" | head -n 20)"
 fi
 hold_cmd write
-check_eq "... the file still writes" "write ok" "$ANSWER"
-report_add packets 1
+check_eq "... the file still writes" "write ok" "$ANSWER" && report_add packets 1
 ip -n "$N3" addr add 10.91.0.3/24 dev rm3
-check "... a child still carries traffic: ping from OUT to rm3 (N3)" vping "$OUT" 10.91.0.3 -c 2 -i 0.2
-report_add packets 2
+check "... a child still carries traffic: ping from OUT to rm3 (N3)" \
+	vping "$OUT" 10.91.0.3 -c 2 -i 0.2 && report_add packets 2
 
 # --- close the file: rmmod goes through ---------------------------------------------
 
@@ -172,24 +172,25 @@ done
 
 check "the dummy parent d0 is up" has_flag "$HOST" d0 UP
 check "the veth parent p0 is up" has_flag "$HOST" p0 UP
-check "p0 still carries a ping to o0" vping "$HOST" 10.91.0.2 -c 2 -i 0.2
-report_add packets 2
-check "d0 has no receive handler left (it joins a bridge)" no_rx_handler "$HOST" d0
-check "p0 has no receive handler left (it joins a bridge)" no_rx_handler "$HOST" p0
-report_add ops 4
+check "p0 still carries a ping to o0" vping "$HOST" 10.91.0.2 -c 2 -i 0.2 &&
+	report_add packets 2
+# (no_rx_handler makes a bridge and enslaves the parent: two operations.)
+check "d0 has no receive handler left (it joins a bridge)" no_rx_handler "$HOST" d0 &&
+	report_add ops 2
+check "p0 has no receive handler left (it joins a bridge)" no_rx_handler "$HOST" p0 &&
+	report_add ops 2
 
 # --- and back -----------------------------------------------------------------------
 
-check "insmod vnl.ko again" insmod "$VNL_KO"
+check "insmod vnl.ko again" insmod "$VNL_KO" && report_add ops 1
 check "vnlctl works again" vnlctl version
-check "a child on d0 again" vnlctl -n "$HOST" add macvlan rm1 parent d0
-check "a pair again, across netns" vnlctl add pair ra peer rb netns "$N1" peer-netns "$N2"
-check "a tap again" vnlctl -n "$N1" add tap rt0
-report_add ops 4
-check "rmmod vnl once more" timeout 120 rmmod vnl
-check "d0 joins a bridge after that too" no_rx_handler "$HOST" d0
-check "insmod vnl.ko" insmod "$VNL_KO"
-report_add ops 3
+check "a child on d0 again" vnlctl -n "$HOST" add macvlan rm1 parent d0 && report_add ops 1
+check "a pair again, across netns" vnlctl add pair ra peer rb netns "$N1" peer-netns "$N2" &&
+	report_add ops 1
+check "a tap again" vnlctl -n "$N1" add tap rt0 && report_add ops 1
 report_add faults 1
+check "rmmod vnl once more" timeout 120 rmmod vnl && report_add ops 1
+check "d0 joins a bridge after that too" no_rx_handler "$HOST" d0 && report_add ops 2
+check "insmod vnl.ko" insmod "$VNL_KO" && report_add ops 1
 
 exit_status

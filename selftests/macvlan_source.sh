@@ -83,11 +83,12 @@ check_eq "-j show lists A B C" "$(sorted "$A" "$B" "$C")" "$(slist)"
 check_eq "text show has the line \"source A B C\"" "$(sorted "$A" "$B" "$C")" "$(slist_text)"
 check "a monitor event: change of c1 with A B C in its list" \
 	wait_until 10 eval "grep '\"event\":\"change\"' $TEST_TMP/mon.json | grep '\"ifname\":\"c1\"' | grep $A | grep $B | grep -q $C"
-vnlctl -n "$N1" macaddr c1 add "$B" >/dev/null 2>&1
+check "macaddr c1 add B again: accepted" vnlctl -n "$N1" macaddr c1 add "$B"
 check_eq "adding B again does not list it twice" "$(sorted "$A" "$B" "$C")" "$(slist)"
 check "macaddr c1 del B" vnlctl -n "$N1" macaddr c1 del "$B"
 check_eq "-j show lists A C" "$(sorted "$A" "$C")" "$(slist)"
-vnlctl -n "$N1" macaddr c1 del "$D" >/dev/null 2>&1
+check_fails_with "macaddr c1 del D (not listed): ENOENT, with the reason" 1 \
+	"not in the source list \(no such file or directory\)" vnlctl -n "$N1" macaddr c1 del "$D"
 check_eq "deleting D (not listed) leaves A C" "$(sorted "$A" "$C")" "$(slist)"
 check "macaddr c1 flush" vnlctl -n "$N1" macaddr c1 flush
 check_eq "-j show lists nothing" "" "$(slist)"
@@ -107,10 +108,12 @@ for ((i = 0; i < 256; i++)); do
 done
 check "macaddr c1 set with 256 addresses" vnlctl -n "$N1" macaddr c1 set "${macs[@]}"
 check_eq "-j show lists 256" 256 "$(c1_json | jq '.source | length')"
-check_not "macaddr c1 add a 257th: refused" vnlctl -n "$N1" macaddr c1 add "$G"
+check_fails_with "macaddr c1 add a 257th: ENOSPC, with the reason" 1 "at most 256 addresses \(no space left on device\)" \
+	vnlctl -n "$N1" macaddr c1 add "$G"
 check_eq "... the list still has 256, without it" "256 false" \
 	"$(c1_json | jq -r --arg g "$G" '"\(.source | length) \(.source | index($g) != null)"')"
-check_not "macaddr c1 set with 257 addresses: refused" vnlctl -n "$N1" macaddr c1 set "${macs[@]}" "$G"
+check_fails_with "macaddr c1 set with 257 addresses: ENOSPC, with the reason" 1 "at most 256 addresses \(no space left on device\)" \
+	vnlctl -n "$N1" macaddr c1 set "${macs[@]}" "$G"
 check_eq "... the list is unchanged (256)" 256 "$(c1_json | jq '.source | length')"
 check "macaddr c1 flush" vnlctl -n "$N1" macaddr c1 flush
 

@@ -14,14 +14,20 @@ require_cmd jq
 
 setup_ns A B
 
-# start_monitor NS FILE: a monitor in NS writing to FILE, subscribed by the
-# time this returns.  There is no "ready" message, so pairs named sync<N>
-# are created until one shows up; events of sync devices are ignored.
+# start_monitor NS FILE: a monitor in NS writing to FILE, started here, in
+# the test's own shell (not in check's subshell), so that the EXIT trap
+# knows it and ends it.  Its pid is left in MON_PID.
 start_monitor() {
-	local ns=$1 file=$2 pid i
-	vnlctl -n "$ns" -j monitor >"$file" 2>"$file.err" &
-	pid=$!
-	track_bg "$pid"
+	vnlctl -n "$1" -j monitor >"$2" 2>"$2.err" &
+	MON_PID=$!
+	track_bg "$MON_PID"
+}
+
+# monitor_listening NS FILE PID: the monitor is subscribed.  There is no
+# "ready" message, so pairs named sync<N> are created until one shows up;
+# events of sync devices are ignored.
+monitor_listening() {
+	local ns=$1 file=$2 pid=$3 i
 	for ((i = 0; i < 20; i++)); do
 		vnlctl -n "$ns" add pair "sync$i" peer "syncp$i" || return 1
 		wait_until 3 grep -q "\"ifname\":\"sync$i\"" "$file" && return 0
@@ -30,8 +36,10 @@ start_monitor() {
 	return 1
 }
 
-check "monitor in A is listening" start_monitor "$A" "$TEST_TMP/a.json" || exit_status
-check "monitor in B is listening" start_monitor "$B" "$TEST_TMP/b.json" || exit_status
+start_monitor "$A" "$TEST_TMP/a.json"
+check "monitor in A is listening" monitor_listening "$A" "$TEST_TMP/a.json" "$MON_PID" || exit_status
+start_monitor "$B" "$TEST_TMP/b.json"
+check "monitor in B is listening" monitor_listening "$B" "$TEST_TMP/b.json" "$MON_PID" || exit_status
 
 # Each step, then what each monitor should print for it (in any order
 # within a step; steps in order).  "-" is no event at all.
