@@ -187,6 +187,16 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	return 0;
 }
 
+/* The user namespace whose ids a reply carries: that of whoever opened
+ * the requesting socket (the socket's own, as inet_diag does), not
+ * current_user_ns().  A dump's later parts run in the task that calls
+ * recvmsg(), which may be another process that was handed the socket.
+ */
+static struct user_namespace *vnl_genl_reply_ns(const struct sk_buff *request)
+{
+	return sk_user_ns(NETLINK_CB(request).sk);
+}
+
 /* Send @cmd about @dev to the "monitor" group of the device's netns, so a
  * listener only hears of devices it could see with "ip link".  One message
  * goes to every listener, so its ids are those of the user namespace that
@@ -391,7 +401,7 @@ static int vnl_genl_new_pair(struct sk_buff *skb, struct genl_info *info)
 		peer = vnl_pair_peer(netdev_priv(dev));
 		vnl_genl_announce(peer);
 		vnl_genl_announce(dev);
-		err = vnl_genl_fill_link(reply, dev, current_user_ns(), info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, vnl_genl_reply_ns(skb), info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
 	}
 	rtnl_unlock();
@@ -521,7 +531,7 @@ static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
 		err = vnl_demux_create(&cfg, &dev, info->extack);
 	if (!err) {
 		vnl_genl_announce(dev);
-		err = vnl_genl_fill_link(reply, dev, current_user_ns(), info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, vnl_genl_reply_ns(skb), info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
 	}
 	rtnl_unlock();
@@ -731,7 +741,7 @@ static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(dev))
 		err = PTR_ERR(dev);
 	else
-		err = vnl_genl_fill_link(reply, dev, current_user_ns(), info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, vnl_genl_reply_ns(skb), info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_GET);
 	rtnl_unlock();
 
@@ -756,7 +766,7 @@ static int vnl_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	rtnl_lock();
 	while ((vnl = vnl_dev_find_next(net, &id))) {
-		err = vnl_genl_fill_link(skb, vnl->dev, current_user_ns(),
+		err = vnl_genl_fill_link(skb, vnl->dev, vnl_genl_reply_ns(cb->skb),
 					 NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					 VNL_CMD_LINK_GET);

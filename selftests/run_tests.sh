@@ -66,6 +66,7 @@ ALL_TESTS=(
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
 	security
+	genl_dump_userns
 	fuzz_genl
 	fuzz_chardev
 	fault_rmmod.sh

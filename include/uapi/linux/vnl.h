@@ -70,8 +70,9 @@
  *   detaches, which changes VNL_A_TUN_QUEUES; for a macvlan child, when
  *   its mode or source list does); each carries the device's description
  *   as above, with user and group ids as the user namespace owning the
- *   device's netns sees them (a reply gives them as the requester sees
- *   them).  A pair end being deleted has lost its peer already: its last
+ *   device's netns sees them (a reply, every part of a dump included,
+ *   gives them as the user namespace of whoever opened the requesting
+ *   socket sees them).  A pair end being deleted has lost its peer already: its last
  *   VNL_CMD_LINK_CHANGE (carrier off) and its VNL_CMD_LINK_DEL carry no
  *   VNL_A_PEER.
  */
