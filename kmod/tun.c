@@ -337,12 +337,15 @@ static const struct net_device_ops vnl_tap_netdev_ops = {
 
 /* Turn a freshly allocated vnl device (Ethernet, from vnl_dev_setup) into
  * a tun or a tap.  Frames go to userspace as they are, so the device
- * offers no offloads: no partial checksums, no GSO super-frames.
+ * offers no offloads: no partial checksums, no GSO super-frames.  It does
+ * take frames in pieces (SG, FRAGLIST), as tun does: read() copies them out
+ * piece by piece (skb_copy_datagram_iter), so the core need not linearise
+ * a paged frame before queueing it.
  */
 static void vnl_tun_setup(struct net_device *dev, unsigned int type)
 {
-	dev->features = 0;
-	dev->hw_features = 0;
+	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST;
+	dev->hw_features = dev->features;
 	dev->vlan_features = 0;
 	vnl_compat_set_lltx(dev);
 	dev->tx_queue_len = VNL_TUN_QUEUE_LEN;
@@ -695,6 +698,30 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 	return err;
 }
 
+/* An skb for a written frame of @len bytes: all of it in the head when it
+ * fits in one page with the skb's own data, as most frames do; else a
+ * page's worth of head (the headers the stack pulls) and the rest in
+ * order-0 pages, as tun does, never one high-order allocation.
+ */
+static struct sk_buff *vnl_tun_alloc_skb(size_t len)
+{
+	/* Headroom for whoever forwards the frame and adds a header. */
+	const size_t pad = NET_SKB_PAD + NET_IP_ALIGN;
+	size_t linear = min_t(size_t, len, SKB_MAX_HEAD(pad));
+	struct sk_buff *skb;
+	int err;
+
+	skb = alloc_skb_with_frags(pad + linear, len - linear, 0, &err,
+				   GFP_KERNEL);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, pad);
+	skb_put(skb, linear);
+	skb->data_len = len - linear;
+	skb->len += len - linear;
+	return skb;
+}
+
 /* write(): one whole frame from the program, received by the stack as if
  * it came from a wire.  Caller holds a reference on @dev.
  */
@@ -720,17 +747,19 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 	}
 
 	/* Not shorter than the link-layer header (one byte for tun), not
-	 * longer than the MTU plus that header.
+	 * longer than the largest MTU plus that header (64 KiB).  The MTU
+	 * itself bounds what the stack sends, not what arrives: as on tun
+	 * (and on a NIC, which takes a VLAN tag beyond it), a longer frame
+	 * goes to the stack, whose layers decide what they take.
 	 */
 	if (len < max_t(size_t, dev->hard_header_len, 1) ||
-	    len > dev->mtu + dev->hard_header_len)
+	    len > dev->max_mtu + dev->hard_header_len)
 		goto invalid;
 
-	skb = __netdev_alloc_skb(dev, NET_IP_ALIGN + len, GFP_KERNEL);
+	skb = vnl_tun_alloc_skb(len);
 	if (!skb)
 		return -ENOMEM;
-	skb_reserve(skb, NET_IP_ALIGN);
-	if (!copy_from_iter_full(skb_put(skb, len), len, from)) {
+	if (skb_copy_datagram_from_iter(skb, 0, from, len)) {
 		kfree_skb(skb);
 		return -EFAULT;
 	}
@@ -760,8 +789,9 @@ invalid:
 }
 
 /* LINK_GET's description of a tun or tap device; under RTNL.  Owner and
- * group are given as @user_ns sees them: the requester's for a reply, the
- * netns owner's for an event (genl.c:vnl_genl_notify).
+ * group are given as @user_ns sees them: the requesting socket's opener's
+ * for a reply (genl.c:vnl_genl_reply_ns), the netns owner's for an event
+ * (genl.c:vnl_genl_notify).
  */
 int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
 		 struct user_namespace *user_ns)
