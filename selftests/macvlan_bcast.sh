@@ -26,10 +26,10 @@
 #
 # bc_drops: vnlctl reports the parent's broadcast queue drops on each vnl
 # child (the same number on all), in text and JSON; after a flood of
-# 20,000 broadcasts, every one that reached the parent was either
-# received by c1, counted as a drop of c1 (vnlctl stats: rx_drops, not the
-# core's unknown-protocol drops that ip -s adds in), or counted in
-# bc_drops.
+# 20,000 broadcasts (2,000 on the debug kernel), some reached the parent
+# and c1, and every one that reached the parent was either received by
+# c1, counted as a drop of c1 (vnlctl stats: rx_drops, not the core's
+# unknown-protocol drops that ip -s adds in), or counted in bc_drops.
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/macvlan_lib.sh"
@@ -40,6 +40,14 @@ mv_has_kernel_macvlan || skip_test "the kernel has no macvlan"
 
 mv_impls
 N=5
+# The flood of bc_drops_checks: 20,000 broadcasts overflow the parent's
+# queue on a stock kernel; the debug kernel sends about 160 a second
+# under TCG, so 2,000 there (the books must balance all the same).
+if [[ ${VNL_KERNEL:-} == debug ]]; then
+	FLOOD=2000
+else
+	FLOOD=20000
+fi
 MODES=(x private vepa bridge bridge source source)
 declare -A ROW
 
@@ -177,11 +185,11 @@ bc_drops_checks() {
 	text=$(vnlctl -n "$CH" show c1)
 	check_match "vnl: vnlctl show prints bc_drops" "bc_drops $d" "$text"
 
-	# 20,000 broadcasts at once into the parent's queue.
+	# $FLOOD broadcasts at once into the parent's queue.
 	read -r rx0 _ <<<"$(settled_counts)"
 	drop0=$(vnl_stat "$CH" c1 rx_drops)
 	p0a=$(p0_rx)
-	sent=$(send "$OUT" br0 ff:ff:ff:ff:ff:ff 88b5 20000)
+	sent=$(send "$OUT" br0 ff:ff:ff:ff:ff:ff 88b5 "$FLOOD")
 	read -r rx1 _ <<<"$(settled_counts)"
 	drop1=$(vnl_stat "$CH" c1 rx_drops)
 	p0b=$(p0_rx)
@@ -192,6 +200,9 @@ bc_drops_checks() {
 	check_match "vnl: after a flood, bc_drops is a number" '^[0-9]+$' "$a"
 	[[ $a =~ ^[0-9]+$ ]] || return
 	check_ge "vnl: bc_drops did not go down" "$d" "$a"
+	# The balance below holds as 0 = 0 when nothing arrives: it did.
+	check_ge "vnl: the flood reached p0" 1 "$((p0b - p0a))"
+	check_ge "vnl: c1 received some of it" 1 "$((rx1 - rx0))"
 	check_eq "vnl: after a flood, the same bc_drops on every child" "$a $a $a $a $a $a" "$after"
 	check_eq "vnl: each broadcast that reached p0 was received by c1, dropped by c1, or in bc_drops" \
 		"$((p0b - p0a))" "$((rx1 - rx0 + drop1 - drop0 + a - d))"
