@@ -10,6 +10,7 @@
  * read() takes what the stack transmitted, write() gives the stack what
  * the program sends.  tun.c holds the device side.
  */
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
@@ -169,14 +170,16 @@ static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
 	return mask;
 }
 
-/* TUNSETIFF and TUNSETQUEUE: both take and give back a struct ifreq. */
+/* TUNSETIFF and TUNSETQUEUE: both take and give back a struct ifreq of
+ * @ifreq_len bytes (see vnl_chr_compat_ioctl).
+ */
 static long vnl_chr_ifreq_ioctl(struct vnl_tfile *tfile, unsigned int cmd,
-				void __user *argp)
+				void __user *argp, size_t ifreq_len)
 {
-	struct ifreq ifr;
+	struct ifreq ifr = {};
 	int err;
 
-	if (copy_from_user(&ifr, argp, sizeof(ifr)))
+	if (copy_from_user(&ifr, argp, ifreq_len))
 		return -EFAULT;
 
 	rtnl_lock();
@@ -186,7 +189,7 @@ static long vnl_chr_ifreq_ioctl(struct vnl_tfile *tfile, unsigned int cmd,
 		err = vnl_tun_set_queue(tfile, &ifr);
 	rtnl_unlock();
 
-	if (!err && cmd == TUNSETIFF && copy_to_user(argp, &ifr, sizeof(ifr)))
+	if (!err && cmd == TUNSETIFF && copy_to_user(argp, &ifr, ifreq_len))
 		err = -EFAULT;
 	return err;
 }
@@ -262,13 +265,34 @@ static bool vnl_chr_is_dev_ioctl(unsigned int cmd)
 	}
 }
 
-static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
-			  unsigned long arg)
+/* The ioctls that change what LINK_GET describes (owner, group,
+ * persistence, carrier, address): the monitors hear of them.
+ */
+static bool vnl_chr_ioctl_changes_link(unsigned int cmd)
+{
+	switch (cmd) {
+	case TUNSETPERSIST:
+	case TUNSETOWNER:
+	case TUNSETGROUP:
+	case TUNSETCARRIER:
+	case SIOCSIFHWADDR:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Every ioctl, from a program of the kernel's own ABI or (through
+ * vnl_chr_compat_ioctl) a 32-bit one, whose struct ifreq is @ifreq_len
+ * bytes long.
+ */
+static long vnl_chr_do_ioctl(struct file *file, unsigned int cmd,
+			     unsigned long arg, size_t ifreq_len)
 {
 	struct vnl_tfile *tfile = file->private_data;
 	void __user *argp = (void __user *)arg;
 	struct net_device *dev;
-	struct ifreq ifr;
+	struct ifreq ifr = {};
 	long ret;
 
 	switch (cmd) {
@@ -276,7 +300,7 @@ static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
 		return put_user(VNL_TUN_FEATURES, (unsigned int __user *)argp);
 	case TUNSETIFF:
 	case TUNSETQUEUE:
-		return vnl_chr_ifreq_ioctl(tfile, cmd, argp);
+		return vnl_chr_ifreq_ioctl(tfile, cmd, argp, ifreq_len);
 	}
 
 	/* Anything not implemented is refused, never ignored. */
@@ -284,25 +308,55 @@ static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
 		return -EINVAL;
 
 	if ((cmd == SIOCGIFHWADDR || cmd == SIOCSIFHWADDR) &&
-	    copy_from_user(&ifr, argp, sizeof(ifr)))
+	    copy_from_user(&ifr, argp, ifreq_len))
 		return -EFAULT;
 
 	rtnl_lock();
 	dev = rtnl_dereference(tfile->dev);
 	ret = dev ? vnl_chr_dev_ioctl(dev, cmd, arg, &ifr) : -EBADFD;
-	/* Owner, group, persistence, carrier and address show in LINK_GET:
-	 * tell the monitors they changed.
-	 */
-	if (!ret && cmd != TUNGETIFF && cmd != TUNSETOFFLOAD &&
-	    cmd != SIOCGIFHWADDR)
+	if (!ret && vnl_chr_ioctl_changes_link(cmd))
 		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 	rtnl_unlock();
 
 	if (!ret && (cmd == TUNGETIFF || cmd == SIOCGIFHWADDR) &&
-	    copy_to_user(argp, &ifr, sizeof(ifr)))
+	    copy_to_user(argp, &ifr, ifreq_len))
 		ret = -EFAULT;
 	return ret;
 }
+
+static long vnl_chr_ioctl(struct file *file, unsigned int cmd,
+			  unsigned long arg)
+{
+	return vnl_chr_do_ioctl(file, cmd, arg, sizeof(struct ifreq));
+}
+
+#ifdef CONFIG_COMPAT
+/* A 32-bit program on a 64-bit kernel: the same ioctl numbers, but its
+ * struct ifreq is 32 bytes, not 40 (the union's struct ifmap holds
+ * unsigned longs), and its pointers and values are 32 bits wide.  Copying
+ * a 40-byte ifreq would read past its buffer and write 8 bytes beyond it.
+ */
+static long vnl_chr_compat_ioctl(struct file *file, unsigned int cmd,
+				 unsigned long arg)
+{
+	switch (cmd) {
+	case TUNSETIFF:
+	case TUNSETQUEUE:
+	case TUNGETIFF:
+	case TUNGETFEATURES:
+	case TUNSETCARRIER:
+	case SIOCGIFHWADDR:
+	case SIOCSIFHWADDR:
+		arg = (unsigned long)compat_ptr(arg);
+		break;
+	default:
+		/* A value: an owner, a group, a flag. */
+		arg = (compat_ulong_t)arg;
+		break;
+	}
+	return vnl_chr_do_ioctl(file, cmd, arg, sizeof(struct compat_ifreq));
+}
+#endif
 
 static const struct file_operations vnl_chr_fops = {
 	.owner		= THIS_MODULE,
@@ -312,6 +366,9 @@ static const struct file_operations vnl_chr_fops = {
 	.write_iter	= vnl_chr_write_iter,
 	.poll		= vnl_chr_poll,
 	.unlocked_ioctl	= vnl_chr_ioctl,
+#ifdef CONFIG_COMPAT
+	.compat_ioctl	= vnl_chr_compat_ioctl,
+#endif
 };
 
 /* Mode 0666 like /dev/net/tun: opening is harmless; what a file may do is

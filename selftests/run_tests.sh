@@ -50,6 +50,11 @@ ALL_TESTS=(
 	tun_perm
 	tun_mq
 	tun_netns
+	tun_ioctl32
+	tun_io32
+	tun_perm32
+	tun_mq32
+	tun_netns32
 	tun_kernel_selftest.sh
 	tun_tunctl.sh
 	tun_udp_tunnel.sh
