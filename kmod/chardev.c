@@ -25,7 +25,8 @@
 
 /* The file's device with a reference held, or NULL if the file is not an
  * attached queue.  The reference keeps the device from being freed while
- * read() or write() copies a frame; nobody sleeps waiting with it held.
+ * read() or write() copies a frame; the copy may sleep on a page fault
+ * (as in tun), but waiting for a frame is done without it.
  */
 static struct net_device *vnl_chr_get_dev(struct vnl_tfile *tfile)
 {

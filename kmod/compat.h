@@ -28,6 +28,37 @@ static inline void vnl_compat_set_lltx(struct net_device *dev)
 #endif
 }
 
+/* A counted reference on a device, with a tracker that names its holder
+ * when the refcount debugging (NET_DEV_REFCNT_TRACKER) finds a leak:
+ * netdev_hold() since 6.0 (dev_hold_track() in 5.17 to 5.19).  Before,
+ * a plain dev_hold(), and no tracker.
+ */
+struct vnl_compat_dev_ref {
+#ifdef VNL_HAVE_NETDEV_HOLD
+	netdevice_tracker tracker;
+#endif
+};
+
+static inline void vnl_compat_dev_hold(struct net_device *dev,
+				       struct vnl_compat_dev_ref *ref)
+{
+#ifdef VNL_HAVE_NETDEV_HOLD
+	netdev_hold(dev, &ref->tracker, GFP_KERNEL);
+#else
+	dev_hold(dev);
+#endif
+}
+
+static inline void vnl_compat_dev_put(struct net_device *dev,
+				      struct vnl_compat_dev_ref *ref)
+{
+#ifdef VNL_HAVE_NETDEV_HOLD
+	netdev_put(dev, &ref->tracker);
+#else
+	dev_put(dev);
+#endif
+}
+
 /* Which attribute a request lacks, as NLMSGERR_ATTR_MISS_TYPE (and _NEST)
  * in the ack: since 6.0.  Before, the extack message alone says it.
  */

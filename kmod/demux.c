@@ -87,7 +87,7 @@ static bool vnl_dev_is_demux(const struct net_device *dev)
 }
 
 /* The parent of a macvlan child (NULL for other kinds); fixed for the
- * child's life, and held by the upper/lower link between them.
+ * child's life, and held by it (vnl_demux_init to vnl_demux_uninit).
  */
 struct net_device *vnl_demux_parent(const struct vnl_dev *vnl)
 {
@@ -959,6 +959,7 @@ static int vnl_demux_init(struct net_device *dev)
 	if (err)
 		return err;
 
+	vnl_compat_dev_hold(vnl->demux.parent, &vnl->demux.parent_ref);
 	list_add_tail(&vnl->demux.node, &port->children);
 	port->count++;
 	return 0;
@@ -978,6 +979,8 @@ static void vnl_demux_uninit(struct net_device *dev)
 	list_del_init(&vnl->demux.node);
 	if (--port->count == 0)
 		vnl_port_destroy(port);
+	/* The last that touches the parent. */
+	vnl_compat_dev_put(vnl->demux.parent, &vnl->demux.parent_ref);
 }
 
 static const struct net_device_ops vnl_demux_netdev_ops = {

@@ -109,8 +109,13 @@ struct vnl_port;
  * frames meant for that address.
  */
 struct vnl_demux {
-	/* The real parent and its port, fixed for the child's life. */
+	/* The real parent and its port, fixed for the child's life.  The
+	 * child holds the parent from ndo_init to ndo_uninit (parent_ref):
+	 * ndo_stop and ndo_uninit still touch it after dellink has undone
+	 * the upper/lower link, whose own reference went with it.
+	 */
 	struct net_device *parent;
+	struct vnl_compat_dev_ref parent_ref;
 	struct vnl_port *port;
 	/* enum vnl_macvlan_mode: written under RTNL, read locklessly by the
 	 * data path (READ_ONCE), where a stale value only misroutes one frame
