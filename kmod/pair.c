@@ -35,8 +35,9 @@ static netdev_tx_t __vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 
 	/* A frame the peer could not have received from a wire: longer than
-	 * its MTU plus the Ethernet header (GSO frames are checked by the
-	 * size of their segments).
+	 * its MTU plus the Ethernet header and a VLAN tag (a GSO frame passes
+	 * whatever its size).  __dev_forward_skb() checks this and IFF_UP
+	 * again; checking first makes the drop this end's tx_drops.
 	 */
 	if (unlikely(!is_skb_forwardable(peer, skb)))
 		goto drop;
