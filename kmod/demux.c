@@ -1317,6 +1317,35 @@ static void vnl_port_follow_addr(struct vnl_port *port)
 		call_netdevice_notifiers(NETDEV_CHANGEADDR, dev);
 }
 
+/* Events the children must hear as their own, as macvlan's do: after a
+ * bond's failover (NOTIFY_PEERS, BONDING_FAILOVER) each child announces
+ * its addresses again (gratuitous ARP, unsolicited NA), and after
+ * RESEND_IGMP it reports its multicast groups again.
+ */
+static void vnl_port_pass_on(struct vnl_port *port, unsigned long event)
+{
+	struct vnl_demux *demux;
+
+	list_for_each_entry(demux, &port->children, node)
+		call_netdevice_notifiers(event, vnl_demux_to_vnl(demux)->dev);
+}
+
+/* The parent's offloads changed: the children's limits follow (the GSO
+ * size and segment count it takes, the headroom its frames need), as at
+ * creation (vnl_demux_alloc).
+ */
+static void vnl_port_follow_features(struct vnl_port *port)
+{
+	struct vnl_demux *demux;
+
+	list_for_each_entry(demux, &port->children, node) {
+		struct net_device *dev = vnl_demux_to_vnl(demux)->dev;
+
+		vnl_compat_inherit_tso_max(dev, port->dev);
+		dev->needed_headroom = port->dev->needed_headroom;
+	}
+}
+
 /* The parent is going: so are its children, in whatever netns they are.
  * A parent merely moving to another netns keeps them.
  */
@@ -1359,6 +1388,14 @@ static int vnl_port_event(struct notifier_block *nb, unsigned long event,
 		break;
 	case NETDEV_UNREGISTER:
 		vnl_port_delete_children(port);
+		break;
+	case NETDEV_NOTIFY_PEERS:
+	case NETDEV_BONDING_FAILOVER:
+	case NETDEV_RESEND_IGMP:
+		vnl_port_pass_on(port, event);
+		break;
+	case NETDEV_FEAT_CHANGE:
+		vnl_port_follow_features(port);
 		break;
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* Children need an Ethernet parent, always. */

@@ -65,6 +65,7 @@ ALL_TESTS=(
 	macvlan_host_shim.sh
 	macvlan_bcast.sh
 	macvlan_netns.sh
+	macvlan_parent_events.sh
 	macvlan_source.sh
 	macvlan_bad_input.sh
 	macvlan_bulk.sh
