@@ -22,6 +22,12 @@ bool vnl_dev_is_vnl(const struct net_device *dev)
 	return dev->rtnl_link_ops == &vnl_link_ops;
 }
 
+bool vnl_dev_is_kind(const struct net_device *dev, enum vnl_kind kind)
+{
+	return vnl_dev_is_vnl(dev) &&
+	       ((const struct vnl_dev *)netdev_priv(dev))->kind == kind;
+}
+
 /* Find the first vnl device of @net whose id is >= *@id; on success *@id is
  * its id.  Caller holds RTNL.
  */
@@ -222,21 +228,14 @@ int vnl_link_newlink(struct net *src_net, struct net_device *dev,
 	return -EOPNOTSUPP;
 }
 
+/* Each kind knows what goes with a device: a pair's peer, a child's
+ * place on its parent.
+ */
 static void vnl_link_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 
-	switch (vnl->kind) {
-	case VNL_KIND_PAIR:
-		vnl_pair_dellink(dev, head);
-		break;
-	case VNL_KIND_MACVLAN:
-		vnl_demux_dellink(dev, head);
-		break;
-	default:
-		unregister_netdevice_queue(dev, head);
-		break;
-	}
+	vnl->ops->dellink(dev, head);
 }
 
 /* The netns that IFLA_LINK (ndo_get_iflink) refers to: the peer's or the
@@ -245,7 +244,7 @@ static void vnl_link_dellink(struct net_device *dev, struct list_head *head)
 static struct net *vnl_link_get_link_net(const struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
-	struct net_device *link = vnl_pair_peer(vnl) ?: vnl_demux_parent(vnl);
+	struct net_device *link = vnl->ops->link ? vnl->ops->link(dev) : NULL;
 
 	return link ? dev_net(link) : dev_net(dev);
 }

@@ -95,36 +95,35 @@ static struct genl_family vnl_genl_family;
  */
 static bool vnl_genl_live;
 
-static int vnl_genl_put_peer(struct sk_buff *skb, struct net_device *dev)
+/* Whether a description of @dev may name @link, a device it is wired to
+ * (its peer or parent).  Within one netns, always: "ip link" shows the
+ * name too.  Across namespaces a name says something about another netns
+ * (rtnetlink gives only IFLA_LINK and IFLA_LINK_NETNSID): only a
+ * requester with CAP_NET_ADMIN over the other netns learns it, and an
+ * event, which every listener of @dev's netns gets, never carries it.
+ */
+bool vnl_genl_may_name(const struct vnl_reader *rd, struct net_device *dev,
+		       struct net_device *link)
 {
-	struct net_device *peer = vnl_pair_peer(netdev_priv(dev));
-	struct nlattr *nest;
+	if (net_eq(dev_net(dev), dev_net(link)))
+		return true;
+	return rd->request &&
+	       netlink_ns_capable(rd->request, dev_net(link)->user_ns,
+				  CAP_NET_ADMIN);
+}
 
-	if (!peer)
+/* Like IFLA_LINK_NETNSID: when @link lives in another netns than @dev, the
+ * id by which @dev's netns names it.  Allocating one may sleep, which is
+ * fine under RTNL.
+ */
+int vnl_genl_put_link_netnsid(struct sk_buff *skb, int attr,
+			      struct net_device *dev, struct net_device *link)
+{
+	if (net_eq(dev_net(dev), dev_net(link)))
 		return 0;
-
-	nest = nla_nest_start(skb, VNL_A_PEER);
-	if (!nest)
-		return -EMSGSIZE;
-
-	if (nla_put_u32(skb, VNL_PEER_A_IFINDEX, peer->ifindex) ||
-	    nla_put_string(skb, VNL_PEER_A_IFNAME, peer->name))
-		goto cancel;
-
-	/* Like IFLA_LINK_NETNSID: a netnsid is how one netns names another;
-	 * allocating one may sleep, which is fine under RTNL.
-	 */
-	if (!net_eq(dev_net(dev), dev_net(peer)) &&
-	    nla_put_s32(skb, VNL_PEER_A_NETNSID,
-			peernet2id_alloc(dev_net(dev), dev_net(peer), GFP_KERNEL)))
-		goto cancel;
-
-	nla_nest_end(skb, nest);
-	return 0;
-
-cancel:
-	nla_nest_cancel(skb, nest);
-	return -EMSGSIZE;
+	return nla_put_s32(skb, attr, peernet2id_alloc(dev_net(dev),
+						       dev_net(link),
+						       GFP_KERNEL));
 }
 
 static int vnl_genl_put_stats(struct sk_buff *skb, struct net_device *dev)
@@ -152,12 +151,12 @@ static int vnl_genl_put_stats(struct sk_buff *skb, struct net_device *dev)
 	return 0;
 }
 
-/* One device, as LINK_GET, its dump and the events describe it.  Called
- * under RTNL, so the device and its peer stay put while we read them.
- * User and group ids are given as @user_ns sees them.
+/* One device, as LINK_GET, its dump and the events describe it, for
+ * @rd.  Called under RTNL, so the device and its peer stay put while we
+ * read them.  The kind adds its own attributes (vnl_kind_ops.fill).
  */
 static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
-			      struct user_namespace *user_ns,
+			      const struct vnl_reader *rd,
 			      u32 portid, u32 seq, int flags, u8 cmd)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
@@ -175,9 +174,7 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	     nla_put(skb, VNL_A_ADDRESS, ETH_ALEN, dev->dev_addr)) ||
 	    nla_put_u8(skb, VNL_A_UP, netif_running(dev)) ||
 	    nla_put_u8(skb, VNL_A_CARRIER, netif_carrier_ok(dev)) ||
-	    vnl_genl_put_peer(skb, dev) ||
-	    (vnl_dev_is_tun(dev) && vnl_tun_fill(skb, dev, user_ns)) ||
-	    (vnl->kind == VNL_KIND_MACVLAN && vnl_demux_fill(skb, dev)) ||
+	    vnl->ops->fill(skb, dev, rd) ||
 	    vnl_genl_put_stats(skb, dev)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
@@ -187,14 +184,18 @@ static int vnl_genl_fill_link(struct sk_buff *skb, struct net_device *dev,
 	return 0;
 }
 
-/* The user namespace whose ids a reply carries: that of whoever opened
- * the requesting socket (the socket's own, as inet_diag does), not
- * current_user_ns().  A dump's later parts run in the task that calls
- * recvmsg(), which may be another process that was handed the socket.
+/* The reader of a reply to @request.  Its ids are those of the user
+ * namespace of whoever opened the requesting socket (the socket's own, as
+ * inet_diag does), not current_user_ns(): a dump's later parts run in the
+ * task that calls recvmsg(), which may be another process that was handed
+ * the socket.
  */
-static struct user_namespace *vnl_genl_reply_ns(const struct sk_buff *request)
+static struct vnl_reader vnl_genl_requester(const struct sk_buff *request)
 {
-	return sk_user_ns(NETLINK_CB(request).sk);
+	return (struct vnl_reader){
+		.request = request,
+		.user_ns = sk_user_ns(NETLINK_CB(request).sk),
+	};
 }
 
 /* Send @cmd about @dev to the "monitor" group of the device's netns, so a
@@ -205,6 +206,7 @@ static struct user_namespace *vnl_genl_reply_ns(const struct sk_buff *request)
 void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd)
 {
 	struct net *net = dev_net(dev);
+	struct vnl_reader rd = { .user_ns = net->user_ns };
 	struct sk_buff *skb;
 
 	ASSERT_RTNL();
@@ -216,7 +218,7 @@ void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd)
 	if (!skb)
 		return;
 
-	if (vnl_genl_fill_link(skb, dev, net->user_ns, 0, 0, 0, cmd)) {
+	if (vnl_genl_fill_link(skb, dev, &rd, 0, 0, 0, cmd)) {
 		nlmsg_free(skb);
 		return;
 	}
@@ -356,6 +358,7 @@ static int vnl_genl_check_pair(struct genl_info *info, struct nlattr **peer_tb)
 
 static int vnl_genl_new_pair(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vnl_reader rd = vnl_genl_requester(skb);
 	struct nlattr *peer_tb[VNL_PEER_A_MAX + 1];
 	struct nlattr **tb = info->attrs;
 	struct vnl_pair_config cfg = {};
@@ -396,12 +399,11 @@ static int vnl_genl_new_pair(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	rtnl_lock();
-	err = vnl_pair_create(&cfg, &dev, info->extack);
+	err = vnl_pair_create(&cfg, &dev, &peer, info->extack);
 	if (!err) {
-		peer = vnl_pair_peer(netdev_priv(dev));
 		vnl_genl_announce(peer);
 		vnl_genl_announce(dev);
-		err = vnl_genl_fill_link(reply, dev, vnl_genl_reply_ns(skb), info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, &rd, info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
 	}
 	rtnl_unlock();
@@ -496,6 +498,7 @@ static struct net_device *vnl_genl_find_parent(struct genl_info *info)
 
 static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vnl_reader rd = vnl_genl_requester(skb);
 	struct nlattr **tb = info->attrs;
 	struct vnl_demux_config cfg = {};
 	struct net_device *dev;
@@ -531,7 +534,7 @@ static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
 		err = vnl_demux_create(&cfg, &dev, info->extack);
 	if (!err) {
 		vnl_genl_announce(dev);
-		err = vnl_genl_fill_link(reply, dev, vnl_genl_reply_ns(skb), info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, &rd, info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_NEW);
 	}
 	rtnl_unlock();
@@ -634,7 +637,7 @@ static int vnl_genl_link_del(struct sk_buff *skb, struct genl_info *info)
  * policy checked each one's type and length already.
  */
 static int vnl_genl_parse_macaddrs(struct genl_info *info,
-				   struct vnl_demux_change *chg)
+				   struct vnl_link_change *chg)
 {
 	struct nlattr *list = info->attrs[VNL_A_MACADDR_LIST];
 	u8 (*addrs)[ETH_ALEN];
@@ -675,7 +678,7 @@ static int vnl_genl_parse_macaddrs(struct genl_info *info,
  * even looked at.
  */
 static int vnl_genl_check_set(struct genl_info *info,
-			      struct vnl_demux_change *chg)
+			      struct vnl_link_change *chg)
 {
 	struct nlattr **tb = info->attrs;
 
@@ -701,9 +704,27 @@ static int vnl_genl_check_set(struct genl_info *info,
 	return vnl_genl_parse_macaddrs(info, chg);
 }
 
+/* LINK_SET through the device's kind, which says whether it can change. */
+static int vnl_genl_change(struct net_device *dev,
+			   const struct vnl_link_change *chg,
+			   struct netlink_ext_ack *extack)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	int err;
+
+	if (!vnl->ops->change) {
+		NL_SET_ERR_MSG(extack, "only macvlan children can be changed");
+		return -EOPNOTSUPP;
+	}
+	err = vnl->ops->change(dev, chg, extack);
+	if (!err)
+		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
+	return err;
+}
+
 static int vnl_genl_link_set(struct sk_buff *skb, struct genl_info *info)
 {
-	struct vnl_demux_change chg = {};
+	struct vnl_link_change chg = {};
 	struct net_device *dev;
 	int err;
 
@@ -713,13 +734,10 @@ static int vnl_genl_link_set(struct sk_buff *skb, struct genl_info *info)
 
 	rtnl_lock();
 	dev = vnl_genl_find_dev(info);
-	if (IS_ERR(dev)) {
+	if (IS_ERR(dev))
 		err = PTR_ERR(dev);
-	} else {
-		err = vnl_demux_change(dev, &chg, info->extack);
-		if (!err)
-			vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
-	}
+	else
+		err = vnl_genl_change(dev, &chg, info->extack);
 	rtnl_unlock();
 
 	kfree(chg.addrs);
@@ -728,6 +746,7 @@ static int vnl_genl_link_set(struct sk_buff *skb, struct genl_info *info)
 
 static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 {
+	struct vnl_reader rd = vnl_genl_requester(skb);
 	struct net_device *dev;
 	struct sk_buff *reply;
 	int err;
@@ -741,7 +760,7 @@ static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
 	if (IS_ERR(dev))
 		err = PTR_ERR(dev);
 	else
-		err = vnl_genl_fill_link(reply, dev, vnl_genl_reply_ns(skb), info->snd_portid,
+		err = vnl_genl_fill_link(reply, dev, &rd, info->snd_portid,
 					 info->snd_seq, 0, VNL_CMD_LINK_GET);
 	rtnl_unlock();
 
@@ -759,6 +778,7 @@ static int vnl_genl_link_get(struct sk_buff *skb, struct genl_info *info)
  */
 static int vnl_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
+	struct vnl_reader rd = vnl_genl_requester(cb->skb);
 	struct net *net = sock_net(skb->sk);
 	unsigned long id = cb->args[0];
 	struct vnl_dev *vnl;
@@ -766,7 +786,7 @@ static int vnl_genl_link_dump(struct sk_buff *skb, struct netlink_callback *cb)
 
 	rtnl_lock();
 	while ((vnl = vnl_dev_find_next(net, &id))) {
-		err = vnl_genl_fill_link(skb, vnl->dev, vnl_genl_reply_ns(cb->skb),
+		err = vnl_genl_fill_link(skb, vnl->dev, &rd,
 					 NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					 VNL_CMD_LINK_GET);

@@ -18,14 +18,14 @@ static int __init vnl_init(void)
 	/* The parent-event notifier before any child can exist, and after
 	 * the last one is gone (the link kind deletes them all).
 	 */
-	err = vnl_demux_register();
+	err = vnl_port_events_register();
 	if (err)
 		return err;
 
 	/* The link kind before the family, which creates devices of it. */
 	err = vnl_dev_register_ops();
 	if (err)
-		goto err_unregister_demux;
+		goto err_unregister_events;
 
 	err = vnl_genl_register();
 	if (err)
@@ -41,8 +41,8 @@ err_unregister_genl:
 	vnl_genl_unregister();
 err_unregister_ops:
 	vnl_dev_unregister_ops();
-err_unregister_demux:
-	vnl_demux_unregister();
+err_unregister_events:
+	vnl_port_events_unregister();
 	return err;
 }
 
@@ -54,7 +54,7 @@ static void __exit vnl_exit(void)
 	vnl_chr_unregister();
 	vnl_genl_unregister();
 	vnl_dev_unregister_ops();
-	vnl_demux_unregister();
+	vnl_port_events_unregister();
 }
 
 module_init(vnl_init);

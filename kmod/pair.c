@@ -9,13 +9,13 @@
 
 #include "vnl.h"
 
-/* The other end of a pair (NULL for other kinds, or once the pair is
- * being deleted).  Valid under RCU (data path) or RTNL (control path).
+/* The other end (NULL once the pair is being deleted).  Valid under RCU
+ * (data path) or RTNL (control path).
  */
-struct net_device *vnl_pair_peer(const struct vnl_dev *vnl)
+static struct net_device *vnl_pair_peer(const struct net_device *dev)
 {
-	if (vnl->kind != VNL_KIND_PAIR)
-		return NULL;
+	const struct vnl_dev *vnl = netdev_priv(dev);
+
 	return rcu_dereference_rtnl(vnl->peer);
 }
 
@@ -156,7 +156,7 @@ static const struct net_device_ops vnl_pair_netdev_ops = {
  * device being unregistered; transmits already running finish before the
  * devices are freed, because unregistering waits for an RCU grace period.
  */
-void vnl_pair_dellink(struct net_device *dev, struct list_head *head)
+static void vnl_pair_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	struct net_device *peer = rtnl_dereference(vnl->peer);
@@ -172,6 +172,41 @@ void vnl_pair_dellink(struct net_device *dev, struct list_head *head)
 	}
 }
 
+/* VNL_A_PEER of a description: the peer's ifindex, its name when the
+ * reader may know it (genl.c:vnl_genl_may_name), and its netns as the
+ * device's netns names it.  RTNL.
+ */
+static int vnl_pair_fill(struct sk_buff *skb, struct net_device *dev,
+			 const struct vnl_reader *rd)
+{
+	struct net_device *peer = vnl_pair_peer(dev);
+	struct nlattr *nest;
+
+	if (!peer)
+		return 0;
+
+	nest = nla_nest_start(skb, VNL_A_PEER);
+	if (!nest)
+		return -EMSGSIZE;
+
+	if (nla_put_u32(skb, VNL_PEER_A_IFINDEX, peer->ifindex) ||
+	    (vnl_genl_may_name(rd, dev, peer) &&
+	     nla_put_string(skb, VNL_PEER_A_IFNAME, peer->name)) ||
+	    vnl_genl_put_link_netnsid(skb, VNL_PEER_A_NETNSID, dev, peer)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static const struct vnl_kind_ops vnl_pair_kind_ops = {
+	.dellink	= vnl_pair_dellink,
+	.link		= vnl_pair_peer,
+	.fill		= vnl_pair_fill,
+};
+
 static struct net_device *vnl_pair_alloc(const char *name, struct net *net,
 					 const u8 *addr, u32 mtu)
 {
@@ -185,6 +220,7 @@ static struct net_device *vnl_pair_alloc(const char *name, struct net *net,
 
 	vnl = netdev_priv(dev);
 	vnl->kind = VNL_KIND_PAIR;
+	vnl->ops = &vnl_pair_kind_ops;
 	dev->netdev_ops = &vnl_pair_netdev_ops;
 	dev_net_set(dev, net);
 	if (mtu)
@@ -222,10 +258,11 @@ static int vnl_pair_check_names(const struct vnl_pair_config *cfg,
 
 /* Create both ends under RTNL.  As in veth, the peer is registered first
  * and this end last; each failure unwinds exactly what was done.  On
- * success *@devp is this end.
+ * success *@devp is this end and *@peerp the other.
  */
 int vnl_pair_create(const struct vnl_pair_config *cfg,
-		    struct net_device **devp, struct netlink_ext_ack *extack)
+		    struct net_device **devp, struct net_device **peerp,
+		    struct netlink_ext_ack *extack)
 {
 	struct vnl_dev *vnl, *peer_vnl;
 	struct net_device *dev, *peer;
@@ -272,6 +309,7 @@ int vnl_pair_create(const struct vnl_pair_config *cfg,
 	rcu_assign_pointer(peer_vnl->peer, dev);
 
 	*devp = dev;
+	*peerp = peer;
 	return 0;
 
 err_unregister_peer:

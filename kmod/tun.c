@@ -13,10 +13,34 @@
  * sk_buff_head with its own lock.  Nothing here sleeps with a spinlock
  * held; read() sleeps without holding a device reference, so a blocked
  * reader never delays the deletion of its device.
+ *
+ * The states of a /dev/vnl file (struct vnl_tfile), all changed under
+ * RTNL; "dev" is tfile->dev (RCU: the transmit path and write() look),
+ * "owner" is tfile->owner_dev:
+ *
+ *   open() --> UNATTACHED          dev NULL, owner NULL
+ *                  |
+ *                  | TUNSETIFF (vnl_tun_set_iff: create or attach)
+ *                  v
+ *              ATTACHED            dev = owner = the device; queues[index]
+ *               |    ^             is this file, frames queue on its rxq
+ *  TUNSETQUEUE  |    | TUNSETQUEUE IFF_ATTACH_QUEUE (vnl_tun_reattach)
+ *  IFF_DETACH_  v    |
+ *  QUEUE     DETACHED              dev NULL, owner = the device; on
+ *                                  tun->detached, gets no frames
+ *
+ *   ATTACHED or DETACHED --(device deleted: vnl_tun_uninit)--> GONE
+ *                                  dev NULL, owner NULL, gone: read()
+ *                                  says EBADFD, poll() EPOLLERR|EPOLLHUP,
+ *                                  and TUNSETIFF is refused
+ *   any state --(close: vnl_tun_release)--> freed; the last file of a
+ *                                  device that is not persistent deletes it
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_tun.h>
+#include <linux/module.h>
+#include <linux/security.h>
 #include <linux/uio.h>
 #include <net/ip_tunnels.h>
 #include <net/rtnetlink.h>
@@ -314,10 +338,34 @@ static void vnl_tun_uninit(struct net_device *dev)
 		vnl_tun_retire_queue(dev, retired[i], EPOLLERR | EPOLLHUP);
 
 	vnl_dev_uninit(dev);
+	security_tun_dev_free_security(tun->security);
+	if (tun->flags & IFF_PERSIST)
+		module_put(THIS_MODULE);
+}
+
+/* ndo_init.  The LSM labels the device here, in the context of the task
+ * that creates it (TUNSETIFF), as it does for tun: later opens and queue
+ * attaches are checked against that label (security_tun_dev_open,
+ * security_tun_dev_attach_queue).  tun also calls security_tun_dev_attach,
+ * which labels the queue's socket; a /dev/vnl queue has no socket, so
+ * there is nothing to label and no check to make.
+ */
+static int vnl_tun_init(struct net_device *dev)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+	int err;
+
+	err = security_tun_dev_alloc_security(&tun->security);
+	if (err)
+		return err;
+	err = vnl_dev_init(dev);
+	if (err)
+		security_tun_dev_free_security(tun->security);
+	return err;
 }
 
 static const struct net_device_ops vnl_tun_netdev_ops = {
-	.ndo_init		= vnl_dev_init,
+	.ndo_init		= vnl_tun_init,
 	.ndo_uninit		= vnl_tun_uninit,
 	.ndo_open		= vnl_tun_open,
 	.ndo_stop		= vnl_tun_stop,
@@ -326,13 +374,48 @@ static const struct net_device_ops vnl_tun_netdev_ops = {
 };
 
 static const struct net_device_ops vnl_tap_netdev_ops = {
-	.ndo_init		= vnl_dev_init,
+	.ndo_init		= vnl_tun_init,
 	.ndo_uninit		= vnl_tun_uninit,
 	.ndo_open		= vnl_tun_open,
 	.ndo_stop		= vnl_tun_stop,
 	.ndo_start_xmit		= vnl_tun_xmit,
 	.ndo_get_stats64	= vnl_dev_get_stats64,
 	.ndo_set_mac_address	= eth_mac_addr,
+};
+
+/* The tun/tap part of a description; under RTNL.  Owner and group are
+ * given as the reader sees them: the requesting socket's opener for a
+ * reply (genl.c:vnl_genl_requester), the netns owner for an event
+ * (genl.c:vnl_genl_notify).
+ */
+static int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
+			const struct vnl_reader *rd)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+
+	if (nla_put_u32(skb, VNL_A_TUN_FLAGS, tun->flags & VNL_TUN_DEV_FLAGS) ||
+	    nla_put_u32(skb, VNL_A_TUN_QUEUES, tun->numqueues))
+		return -EMSGSIZE;
+	if (uid_valid(tun->owner) &&
+	    nla_put_u32(skb, VNL_A_TUN_OWNER,
+			from_kuid_munged(rd->user_ns, tun->owner)))
+		return -EMSGSIZE;
+	if (gid_valid(tun->group) &&
+	    nla_put_u32(skb, VNL_A_TUN_GROUP,
+			from_kgid_munged(rd->user_ns, tun->group)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/* A tun or tap goes alone; its files learn of it in ndo_uninit. */
+static void vnl_tun_dellink(struct net_device *dev, struct list_head *head)
+{
+	unregister_netdevice_queue(dev, head);
+}
+
+static const struct vnl_kind_ops vnl_tun_kind_ops = {
+	.dellink	= vnl_tun_dellink,
+	.fill		= vnl_tun_fill,
 };
 
 /* Turn a freshly allocated vnl device (Ethernet, from vnl_dev_setup) into
@@ -395,6 +478,9 @@ static int vnl_tun_attach_existing(struct vnl_tfile *tfile,
 		return -EINVAL;
 	if (!vnl_tun_may_attach(dev))
 		return -EPERM;
+	err = security_tun_dev_open(tun->security);
+	if (err)
+		return err;
 	if (!(tun->flags & IFF_MULTI_QUEUE) && tun->numqueues)
 		return -EBUSY;
 	if (tun->numqueues + tun->numdetached >= VNL_TUN_MAX_QUEUES)
@@ -425,6 +511,9 @@ static int vnl_tun_create(struct vnl_tfile *tfile, struct ifreq *ifr,
 
 	if (!ns_capable(tfile->net->user_ns, CAP_NET_ADMIN))
 		return -EPERM;
+	err = security_tun_dev_create();
+	if (err)
+		return err;
 
 	if (!*name) {
 		name = type == IFF_TUN ? "tun%d" : "tap%d";
@@ -441,6 +530,7 @@ static int vnl_tun_create(struct vnl_tfile *tfile, struct ifreq *ifr,
 
 	vnl = netdev_priv(dev);
 	vnl->kind = type == IFF_TUN ? VNL_KIND_TUN : VNL_KIND_TAP;
+	vnl->ops = &vnl_tun_kind_ops;
 	vnl->tun.flags = flags & VNL_TUN_DEV_FLAGS;
 	vnl->tun.owner = INVALID_UID;
 	vnl->tun.group = INVALID_GID;
@@ -512,6 +602,9 @@ static int vnl_tun_reattach(struct vnl_tfile *tfile)
 	tun = vnl_tun(dev);
 	if (!vnl_tun_may_attach(dev))
 		return -EPERM;
+	err = security_tun_dev_attach_queue(tun->security);
+	if (err)
+		return err;
 
 	err = vnl_tun_attach(dev, tfile, tun->flags & IFF_NAPI);
 	if (err)
@@ -585,14 +678,25 @@ void vnl_tun_get_iff(struct net_device *dev, struct ifreq *ifr)
 	ifr->ifr_flags = vnl_tun(dev)->flags & VNL_TUN_DEV_FLAGS;
 }
 
+/* TUNSETPERSIST.  A persistent device outlives its files, so, as tun
+ * does, it holds a reference on the module: "rmmod vnl" is refused ("in
+ * use") rather than silently deleting a device that tunctl or
+ * "vnlctl add tap" made to last.  Deleting the device (ip link del,
+ * vnlctl del, its netns going) or TUNSETPERSIST 0 lets go of it
+ * (vnl_tun_uninit).  RTNL.
+ */
 int vnl_tun_set_persist(struct net_device *dev, bool persist)
 {
 	struct vnl_tun *tun = vnl_tun(dev);
+	bool was = tun->flags & IFF_PERSIST;
 
-	if (persist)
+	if (persist && !was) {
+		__module_get(THIS_MODULE);
 		tun->flags |= IFF_PERSIST;
-	else
+	} else if (!persist && was) {
 		tun->flags &= ~IFF_PERSIST;
+		module_put(THIS_MODULE);
+	}
 	return 0;
 }
 
@@ -722,59 +826,94 @@ static struct sk_buff *vnl_tun_alloc_skb(size_t len)
 	return skb;
 }
 
+/* The length policy of write(), for the frame after any packet
+ * information: not shorter than the link-layer header (one byte for tun),
+ * not longer than the largest MTU plus that header (64 KiB).  The MTU
+ * itself bounds what the stack sends, not what arrives: as on tun (and on
+ * a NIC, which takes a VLAN tag beyond it), a longer frame goes to the
+ * stack, whose layers decide what they take.
+ */
+static bool vnl_tun_frame_len_ok(const struct net_device *dev, size_t len)
+{
+	return len >= max_t(size_t, dev->hard_header_len, 1) &&
+	       len <= dev->max_mtu + dev->hard_header_len;
+}
+
+/* The frame's bytes, from the program's memory into a new skb. */
+static struct sk_buff *vnl_tun_copy_frame(struct iov_iter *from, size_t len)
+{
+	struct sk_buff *skb;
+
+	skb = vnl_tun_alloc_skb(len);
+	if (!skb)
+		return ERR_PTR(-ENOMEM);
+	if (skb_copy_datagram_from_iter(skb, 0, from, len)) {
+		kfree_skb(skb);
+		return ERR_PTR(-EFAULT);
+	}
+	return skb;
+}
+
+/* What the stack reads before anything else: the protocol, the device and
+ * where the headers start.  A tap frame says it all in its Ethernet header
+ * (eth_type_trans); a tun frame has the packet information's protocol, or
+ * the IP version of its first byte, and no link-layer header at all.
+ */
+static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
+			       __be16 pi_proto)
+{
+	if (vnl_tun(dev)->flags & IFF_TAP) {
+		skb->protocol = eth_type_trans(skb, dev);
+		return 0;
+	}
+
+	skb->protocol = pi_proto ?: vnl_tun_guess_proto(skb);
+	if (!skb->protocol)
+		return -EINVAL;
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	return 0;
+}
+
+/* A frame the device refuses is the device's rx_drops, as on tun. */
+static ssize_t vnl_tun_refuse(struct net_device *dev)
+{
+	vnl_tun_count_rx_drop(dev);
+	return -EINVAL;
+}
+
 /* write(): one whole frame from the program, received by the stack as if
- * it came from a wire.  Caller holds a reference on @dev.
+ * it came from a wire: the packet information (unless IFF_NO_PI), the
+ * length policy, a copy into an skb, its headers, then the stack.  Caller
+ * holds a reference on @dev; the copy may sleep on a page fault.
  */
 ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from)
 {
-	struct vnl_tun *tun = vnl_tun(dev);
+	size_t pi_len = vnl_tun(dev)->flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi);
 	size_t total = iov_iter_count(from);
 	struct tun_pi pi = { .proto = 0 };
-	size_t len = total;
 	struct sk_buff *skb;
+	size_t len;
 	int err;
 
 	if (!netif_running(dev))
 		return -EIO;
 
-	if (!(tun->flags & IFF_NO_PI)) {
-		if (len < sizeof(pi))
-			goto invalid;
-		if (!copy_from_iter_full(&pi, sizeof(pi), from))
-			return -EFAULT;
-		len -= sizeof(pi);
-	}
-
-	/* Not shorter than the link-layer header (one byte for tun), not
-	 * longer than the largest MTU plus that header (64 KiB).  The MTU
-	 * itself bounds what the stack sends, not what arrives: as on tun
-	 * (and on a NIC, which takes a VLAN tag beyond it), a longer frame
-	 * goes to the stack, whose layers decide what they take.
-	 */
-	if (len < max_t(size_t, dev->hard_header_len, 1) ||
-	    len > dev->max_mtu + dev->hard_header_len)
-		goto invalid;
-
-	skb = vnl_tun_alloc_skb(len);
-	if (!skb)
-		return -ENOMEM;
-	if (skb_copy_datagram_from_iter(skb, 0, from, len)) {
-		kfree_skb(skb);
+	if (total < pi_len || !vnl_tun_frame_len_ok(dev, total - pi_len))
+		return vnl_tun_refuse(dev);
+	if (pi_len && !copy_from_iter_full(&pi, pi_len, from))
 		return -EFAULT;
-	}
+	len = total - pi_len;
 
-	if (tun->flags & IFF_TAP) {
-		skb->protocol = eth_type_trans(skb, dev);
-	} else {
-		skb->protocol = pi.proto ?: vnl_tun_guess_proto(skb);
-		if (!skb->protocol) {
-			kfree_skb(skb);
-			goto invalid;
-		}
-		skb->dev = dev;
-		skb_reset_mac_header(skb);
-		skb_reset_network_header(skb);
+	skb = vnl_tun_copy_frame(from, len);
+	if (IS_ERR(skb))
+		return PTR_ERR(skb);
+
+	if (vnl_tun_set_headers(dev, skb, pi.proto)) {
+		kfree_skb(skb);
+		return vnl_tun_refuse(dev);
 	}
 
 	err = vnl_tun_deliver(tfile, dev, skb);
@@ -782,32 +921,4 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 		return err;
 	vnl_tun_count_rx(dev, len);
 	return total;
-
-invalid:
-	vnl_tun_count_rx_drop(dev);
-	return -EINVAL;
-}
-
-/* LINK_GET's description of a tun or tap device; under RTNL.  Owner and
- * group are given as @user_ns sees them: the requesting socket's opener's
- * for a reply (genl.c:vnl_genl_reply_ns), the netns owner's for an event
- * (genl.c:vnl_genl_notify).
- */
-int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
-		 struct user_namespace *user_ns)
-{
-	struct vnl_tun *tun = vnl_tun(dev);
-
-	if (nla_put_u32(skb, VNL_A_TUN_FLAGS, tun->flags & VNL_TUN_DEV_FLAGS) ||
-	    nla_put_u32(skb, VNL_A_TUN_QUEUES, tun->numqueues))
-		return -EMSGSIZE;
-	if (uid_valid(tun->owner) &&
-	    nla_put_u32(skb, VNL_A_TUN_OWNER,
-			from_kuid_munged(user_ns, tun->owner)))
-		return -EMSGSIZE;
-	if (gid_valid(tun->group) &&
-	    nla_put_u32(skb, VNL_A_TUN_GROUP,
-			from_kgid_munged(user_ns, tun->group)))
-		return -EMSGSIZE;
-	return 0;
 }

@@ -97,12 +97,50 @@ struct vnl_tun {
 	unsigned int numqueues;
 	struct list_head detached;	/* files detached by TUNSETQUEUE */
 	unsigned int numdetached;
+	/* The LSM's label of the device (SELinux: its creator's context),
+	 * from ndo_init to ndo_uninit; see tun.c:vnl_tun_init.
+	 */
+	void *security;
 };
-
-struct vnl_port;
 
 /* Bits of a macvlan child's multicast filter, hashed by group address. */
 #define VNL_DEMUX_MC_BITS 8
+#define VNL_DEMUX_MC_FILTER BIT(VNL_DEMUX_MC_BITS)
+/* Bits of a port's hash of source-mode addresses. */
+#define VNL_PORT_SOURCE_BITS 8
+
+/* What vnl hangs on a parent while it has children (port.c): its
+ * rx_handler_data.
+ */
+struct vnl_port {
+	struct net_device *dev;		/* the parent */
+	struct list_head children;	/* every child (RTNL) */
+	/* References (RTNL): one per child from its ndo_init to its
+	 * ndo_uninit, and one held by a creation in progress.  The last
+	 * vnl_port_put() destroys the port.
+	 */
+	unsigned int refs;
+	bool passthru;			/* its only child is in passthru mode */
+
+	struct list_head up;		/* children that are up (RCU) */
+	struct rhashtable addrs;	/* the same, by MAC address (RCU) */
+	/* Source entries of every source-mode child, by source MAC (RCU;
+	 * source.c).
+	 */
+	struct hlist_head sources[1 << VNL_PORT_SOURCE_BITS];
+
+	/* The union of the up children's multicast filters: a multicast
+	 * frame no child wants is not queued for the flood work at all.
+	 * Read locklessly by the receive path.
+	 */
+	DECLARE_BITMAP(mc_filter, VNL_DEMUX_MC_FILTER);
+	spinlock_t filter_lock;		/* orders rebuilds of mc_filter */
+
+	/* Broadcasts from the receive path, for the flood work. */
+	struct sk_buff_head bcq;
+	struct work_struct bc_work;
+	atomic_long_t bc_drops;
+};
 
 /* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
  * Ethernet device, whose receive handler (the port, demux.c) hands it the
@@ -140,10 +178,54 @@ struct vnl_demux {
 	unsigned int nsources;
 };
 
+/* A VNL_CMD_LINK_SET request, checked by genl.c against the policy.  Only
+ * macvlan children take one today: a mode, and changes to the source list.
+ */
+struct vnl_link_change {
+	u32 mode;		/* 0: unchanged */
+	u32 op;			/* enum vnl_macaddr_op, 0: none */
+	const u8 (*addrs)[ETH_ALEN];
+	unsigned int naddrs;
+};
+
+/* Who a description of a device is for (genl.c): the sender of a request
+ * (@request), or every listener of the device's netns (an event, @request
+ * NULL).  Owner and group ids are given as @user_ns sees them.
+ */
+struct vnl_reader {
+	const struct sk_buff *request;
+	struct user_namespace *user_ns;
+};
+
+/* What dev.c and genl.c need from each kind of device, as the core's
+ * net_device_ops is what it needs from a driver: they call these and
+ * never a kind's functions by name.  Each kind sets vnl_dev.ops when it
+ * allocates a device.
+ */
+struct vnl_kind_ops {
+	/* rtnl_link_ops.dellink: queue @dev, and whatever must go with it,
+	 * for unregistering.  RTNL.
+	 */
+	void (*dellink)(struct net_device *dev, struct list_head *head);
+	/* The device @dev is wired to (a pair's peer, a child's parent), or
+	 * NULL.  RTNL or RCU.
+	 */
+	struct net_device *(*link)(const struct net_device *dev);
+	/* The kind's own attributes in a description (VNL_A_PEER,
+	 * VNL_A_TUN_*, VNL_A_PARENT_*...).  RTNL.
+	 */
+	int (*fill)(struct sk_buff *skb, struct net_device *dev,
+		    const struct vnl_reader *rd);
+	/* VNL_CMD_LINK_SET; NULL when the kind has nothing to set.  RTNL. */
+	int (*change)(struct net_device *dev, const struct vnl_link_change *chg,
+		      struct netlink_ext_ack *extack);
+};
+
 /* The private part of every vnl net_device (netdev_priv()). */
 struct vnl_dev {
 	struct net_device *dev;
 	enum vnl_kind kind;
+	const struct vnl_kind_ops *ops;
 	/* Key in the module-wide registry (dev.c), stable for the device's
 	 * whole life; dumps resume from it.
 	 */
@@ -176,6 +258,7 @@ void vnl_dev_count_rx(struct net_device *dev, unsigned int len);
 void vnl_dev_count_tx_drop(struct net_device *dev);
 void vnl_dev_count_rx_drop(struct net_device *dev);
 bool vnl_dev_is_vnl(const struct net_device *dev);
+bool vnl_dev_is_kind(const struct net_device *dev, enum vnl_kind kind);
 struct vnl_dev *vnl_dev_find_next(struct net *net, unsigned long *id);
 int vnl_dev_register_ops(void);
 void vnl_dev_unregister_ops(void);
@@ -192,11 +275,10 @@ struct vnl_pair_config {
 };
 
 int vnl_pair_create(const struct vnl_pair_config *cfg,
-		    struct net_device **devp, struct netlink_ext_ack *extack);
-void vnl_pair_dellink(struct net_device *dev, struct list_head *head);
-struct net_device *vnl_pair_peer(const struct vnl_dev *vnl);
+		    struct net_device **devp, struct net_device **peerp,
+		    struct netlink_ext_ack *extack);
 
-/* demux.c: macvlan children and the port on their parent */
+/* demux.c: macvlan children */
 struct vnl_demux_config {
 	const char *name;
 	struct net *net;
@@ -206,24 +288,42 @@ struct vnl_demux_config {
 	u32 mode;
 };
 
-/* A VNL_CMD_LINK_SET request, checked by genl.c against the policy. */
-struct vnl_demux_change {
-	u32 mode;		/* 0: unchanged */
-	u32 op;			/* enum vnl_macaddr_op, 0: none */
-	const u8 (*addrs)[ETH_ALEN];
-	unsigned int naddrs;
-};
-
 int vnl_demux_create(const struct vnl_demux_config *cfg,
 		     struct net_device **devp, struct netlink_ext_ack *extack);
-int vnl_demux_change(struct net_device *dev,
-		     const struct vnl_demux_change *chg,
-		     struct netlink_ext_ack *extack);
 void vnl_demux_dellink(struct net_device *dev, struct list_head *head);
-struct net_device *vnl_demux_parent(const struct vnl_dev *vnl);
-int vnl_demux_fill(struct sk_buff *skb, struct net_device *dev);
-int vnl_demux_register(void);
-void vnl_demux_unregister(void);
+u32 vnl_demux_mc_hash(const u8 *addr);
+bool vnl_demux_wants(const struct vnl_dev *child, const u8 *h_dest);
+int vnl_demux_rehash(struct net_device *dev, const u8 *addr);
+
+static inline struct vnl_dev *vnl_demux_to_vnl(struct vnl_demux *demux)
+{
+	return container_of(demux, struct vnl_dev, demux);
+}
+
+/* port.c: the port on a macvlan parent, its receive handler and flood */
+struct vnl_port *vnl_port_get(struct net_device *parent, bool passthru);
+void vnl_port_hold(struct vnl_port *port);
+void vnl_port_put(struct vnl_port *port);
+struct vnl_port *vnl_port_get_rtnl(const struct net_device *dev);
+struct vnl_dev *vnl_port_lookup(struct vnl_port *port, const u8 *addr);
+int vnl_port_add_addr(struct vnl_port *port, struct vnl_dev *child);
+void vnl_port_del_addr(struct vnl_port *port, struct vnl_dev *child);
+void vnl_port_rx_copy(struct vnl_dev *child, struct sk_buff *skb,
+		      unsigned char pkt_type);
+void vnl_port_update_filter(struct vnl_port *port);
+
+/* port_events.c: what the parent's events do to its children */
+int vnl_port_events_register(void);
+void vnl_port_events_unregister(void);
+
+/* source.c: the source lists of source-mode children */
+void vnl_source_rx(struct vnl_port *port, struct sk_buff *skb);
+int vnl_source_prepare(struct vnl_dev *vnl, const struct vnl_link_change *chg,
+		       struct list_head *spare, struct netlink_ext_ack *extack);
+void vnl_source_commit(struct vnl_dev *vnl, const struct vnl_link_change *chg,
+		       struct list_head *spare);
+void vnl_source_flush(struct vnl_dev *vnl);
+int vnl_source_fill(struct sk_buff *skb, struct vnl_dev *vnl);
 
 /* tun.c: tun/tap devices, the device side of /dev/vnl */
 int vnl_tun_set_iff(struct vnl_tfile *tfile, struct ifreq *ifr);
@@ -240,14 +340,16 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from);
 void vnl_tun_count_tx_drop(struct net_device *dev);
 bool vnl_dev_is_tun(const struct net_device *dev);
-int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
-		 struct user_namespace *user_ns);
 
 /* genl.c: the generic netlink family */
 int vnl_genl_register(void);
 void vnl_genl_unregister(void);
 void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd);
 void vnl_genl_announce(struct net_device *dev);
+int vnl_genl_put_link_netnsid(struct sk_buff *skb, int attr,
+			      struct net_device *dev, struct net_device *link);
+bool vnl_genl_may_name(const struct vnl_reader *rd, struct net_device *dev,
+		       struct net_device *link);
 
 /* chardev.c: /dev/vnl */
 int vnl_chr_register(void);

@@ -8,7 +8,10 @@
 #
 # While the file is open, rmmod is refused ("in use") and nothing changes:
 # every link of every netns, every vnl device as vnlctl shows it, and the
-# file still writes.  Once it is closed, rmmod succeeds, every netns is
+# file still writes.  Once it is closed, rmmod is still refused: each
+# persistent tun or tap holds the module, as kernel tun's do
+# (kmod/tun.c:vnl_tun_set_persist).  Once they are deleted, rmmod
+# succeeds with the pairs and children still there, every netns is
 # back to the links it had before vnl made any, /dev/vnl and the family
 # are gone, the parents are up and usable (the veth still carries a ping,
 # and both can be enslaved to a bridge: a receive handler left on them
@@ -151,7 +154,7 @@ ip -n "$N3" addr add 10.91.0.3/24 dev rm3
 check "... a child still carries traffic: ping from OUT to rm3 (N3)" \
 	vping "$OUT" 10.91.0.3 -c 2 -i 0.2 && report_add packets 2
 
-# --- close the file: rmmod goes through ---------------------------------------------
+# --- close the file: the persistent devices still hold the module ------------------
 
 eval "exec ${HOLD[1]}>&-"
 check "the holder closes its file and exits" wait_exit 30 "$HOLD_PID"
@@ -159,8 +162,19 @@ check_eq "rtap stays (persistent), with no queue" 0 "$(vnl_field "$HOST" rtap tu
 
 report_add faults 1
 report_add ops 1
+check_fails_with "rmmod vnl with three persistent tun/tap devices: refused, in use" 1 \
+	"in use" rmmod vnl && report_add errors 1
+check "... the module is still loaded" test -d /sys/module/vnl
+check "... rtap is still there" link_exists -n "$HOST" rtap
+vnlctl -n "$HOST" del rtap && vnlctl -n "$N1" del rt0 && vnlctl -n "$N2" del rt1 &&
+	report_add ops 3 || check_fail "deleting the three persistent devices"
+
+# --- without them: rmmod goes through -----------------------------------------------
+
+report_add faults 1
+report_add ops 1
 start=$SECONDS
-check "rmmod vnl with 14 vnl devices in 5 netns" timeout 120 rmmod vnl
+check "rmmod vnl with 11 vnl devices in 5 netns" timeout 120 rmmod vnl
 echo "INFO: rmmod took $((SECONDS - start)) s"
 check "... /sys/module/vnl is gone" test ! -e /sys/module/vnl
 check "... /dev/vnl is gone" test ! -e /dev/vnl
@@ -188,6 +202,9 @@ check "a child on d0 again" vnlctl -n "$HOST" add macvlan rm1 parent d0 && repor
 check "a pair again, across netns" vnlctl add pair ra peer rb netns "$N1" peer-netns "$N2" &&
 	report_add ops 1
 check "a tap again" vnlctl -n "$N1" add tap rt0 && report_add ops 1
+check_fails_with "rmmod vnl with the tap there: refused, in use" 1 "in use" rmmod vnl &&
+	report_add errors 1
+check "the tap deleted" vnlctl -n "$N1" del rt0 && report_add ops 1
 report_add faults 1
 check "rmmod vnl once more" timeout 120 rmmod vnl && report_add ops 1
 check "d0 joins a bridge after that too" no_rx_handler "$HOST" d0 && report_add ops 2

@@ -163,6 +163,19 @@ require_module_reload() {
 	in_guest_with_module ||
 		skip_test "unloads vnl.ko: only in a tools/vm/run guest (VNL_GUEST=1, VNL_KO set)"
 	require_cmd rmmod insmod
+	wait_module_idle ||
+		{ echo "FAIL: vnl.ko still in use after 120 s (refcnt $(</sys/module/vnl/refcnt))"; exit $ksft_fail; }
+}
+
+# A persistent tun or tap holds vnl.ko (as kernel tun's hold tun.ko), and
+# the netns of a test that just ended is deleted in the background
+# (cleanup_net): its devices may hold the module a moment longer.  Waits
+# until nothing does, up to 120 s; true at once when vnl is not loaded.
+_module_idle() {
+	[[ ! -e /sys/module/vnl/refcnt || $(</sys/module/vnl/refcnt) == 0 ]]
+}
+wait_module_idle() {
+	wait_until 120 _module_idle
 }
 
 # Loads vnl.ko back if it is not there; the end of a test that unloads it.

@@ -3,15 +3,18 @@
 #
 # vnl.ko unloads and loads cleanly, many times in a row: after each
 # `insmod` the genl family "vnl" and /dev/vnl are there, after each
-# `rmmod` both are gone.  An open /dev/vnl holds the module: rmmod is
-# refused until it is closed.  The module is loaded again at the end.
+# `rmmod` both are gone.  An open /dev/vnl holds the module, and so does a
+# persistent tun or tap (as kernel tun's do): rmmod is refused until the
+# file is closed and the device deleted.  The module is loaded again at
+# the end.
 # (The guest runner then checks the kernel log for leaks and splats.)
 #
 # In every cycle, between insmod and rmmod, one `vnlctl -batch` makes
-# devices of every kind and deletes one, so that each rmmod deletes the
+# devices of every kind and deletes some, so that each rmmod deletes the
 # rest: two pairs (one across netns A and B), a tap and a tun, and two
-# macvlan children of a kernel dummy d0 (one in A, one in B); then, in
-# turn, the pair across A and B, the tun or the child in A is deleted.
+# macvlan children of a kernel dummy d0 (one in A, one in B); then the
+# tap and the tun (persistent: they would hold the module) and, in turn,
+# the pair across A and B, the other pair or the child in A are deleted.
 # The batch succeeding is a check in itself: a device (or a receive
 # handler on d0) that outlived the last rmmod would make it fail.  Every
 # tenth cycle, and after the last, A and B are searched for vnl devices
@@ -80,6 +83,14 @@ exec {fd}>&-
 check "rmmod vnl once it is closed" rmmod vnl
 check "insmod vnl.ko" insmod "$VNL_KO"
 
+# --- so does a persistent tap --------------------------------------------------------
+
+check "vnlctl add tap rp0 (persistent)" vnlctl add tap rp0
+check_fails_with "rmmod vnl with a persistent tap: refused, in use" 1 "in use" rmmod vnl
+check "vnlctl del rp0" vnlctl del rp0
+check "rmmod vnl once it is deleted" rmmod vnl
+check "insmod vnl.ko" insmod "$VNL_KO"
+
 # --- many cycles -------------------------------------------------------------------------
 
 setup_ns A B
@@ -87,7 +98,7 @@ no_ipv6 "$A" "$B"
 ip -n "$A" link add d0 type dummy && ip -n "$A" link set d0 up ||
 	{ echo "FAIL: cannot make the dummy parent"; exit "$ksft_fail"; }
 k=0
-for del in cp0 ct1 cm0; do
+for del in cp0 cq0 cm0; do
 	cat >"$TEST_TMP/batch$k" <<EOF
 add pair cp0 peer cp1 peer-netns $B
 add pair cq0 peer cq1
@@ -95,6 +106,8 @@ add tap ct0
 add tun ct1
 add macvlan cm0 parent d0
 add macvlan cm1 parent d0 netns $B
+del ct0
+del ct1
 del $del
 EOF
 	k=$((k + 1))
@@ -107,7 +120,7 @@ note() { [[ -n ${bad[$1]:-} ]] || bad[$1]="cycle $2"; }
 ops=0
 for ((c = 1; c <= CYCLES; c++)); do
 	if vnlctl -n "$A" -batch "$TEST_TMP/batch$((c % 3))" >/dev/null 2>"$TEST_TMP/err"; then
-		ops=$((ops + 7))
+		ops=$((ops + 9))
 	else
 		note devices "$c: $(<"$TEST_TMP/err")"
 	fi
@@ -150,7 +163,7 @@ result insmod "insmod vnl.ko succeeded every time"
 result gone_module "after rmmod: /sys/module/vnl gone every time"
 result gone_dev "after rmmod: /dev/vnl gone every time"
 result gone_family "after rmmod: genl family vnl gone every time"
-result devices "between insmod and rmmod: 8 devices made, a pair, tun or child deleted, every time"
+result devices "between insmod and rmmod: 8 devices made, the tap, the tun and a pair or child deleted, every time"
 result gone_devices "after rmmod: no vnl device left in A or B (every tenth time)"
 result dev "after insmod: /dev/vnl a char device every time"
 result family "after insmod: genl family vnl there every time"

@@ -111,6 +111,7 @@ if in_guest_with_module; then
 	# The batch runs in the init netns: a quarter of the pairs stay there.
 	check "round 2: vnlctl -batch: $PAIRS2 pairs over N2, P2 and the init netns" \
 		vnlctl -batch "$TEST_TMP/round2"
+	wait_module_idle
 	check "round 2: rmmod vnl" rmmod vnl
 	check_eq "round 2, after rmmod: init netns as before" "$init_before" "$(link_names)"
 	check_eq "round 2, after rmmod: N2 has only lo" "lo" "$(link_names "$N2")"

@@ -93,6 +93,7 @@ if in_guest_with_module; then
 	vnlctl add pair na peer nd peer-netns "$D"
 	vnlctl add pair pa peer pd netns "$A" peer-netns "$D"
 	vnlctl -n "$D" add pair dd0 peer dd1
+	wait_module_idle
 	check "rmmod vnl with pairs in three netns" rmmod vnl
 	check_eq "rmmod vnl: init netns back to what it was" "$init_before" "$(link_names)"
 	check_eq "rmmod vnl: A has only lo" "lo" "$(link_names "$A")"

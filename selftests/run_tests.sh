@@ -60,10 +60,12 @@ ALL_TESTS=(
 	tun_udp_tunnel.sh
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
+	tun_lsm_hooks.sh
 	tap_lab_arp_reply.sh
 	macvlan_modes.sh
 	macvlan_host_shim.sh
 	macvlan_bcast.sh
+	macvlan_multicast.sh
 	macvlan_netns.sh
 	macvlan_parent_events.sh
 	macvlan_source.sh
@@ -73,6 +75,7 @@ ALL_TESTS=(
 	macvlan_lab_docker.sh
 	security
 	genl_dump_userns
+	genl_netns_names
 	fuzz_genl
 	fuzz_chardev
 	fault_rmmod.sh

@@ -883,6 +883,10 @@ static const struct aspec link_spec[VNL_A_MAX + 1] = {
 
 struct leak {
 	const char *ctx;	/* where the messages come from */
+	/* The reader has no CAP_NET_ADMIN over the other netns (or the
+	 * messages are events): a peer or parent there must not be named.
+	 */
+	bool unnamed_abroad;
 	int msgs;		/* messages checked */
 	int bad;		/* findings */
 	int seen[VNL_CMD_MAX + 1][VNL_KIND_MAX + 1];	/* messages by cmd, kind */
@@ -1069,6 +1073,39 @@ static void check_attrs(struct leak *l, const void *data, size_t len,
 
 #define HAS(a)	(!!seen[a])
 
+/* Whether the nest @nla holds an attribute of @type. */
+static bool nest_has(const struct nlattr *nla, uint16_t type)
+{
+	const char *p = (const char *)nla + NLA_HDRLEN;
+	int rem = nla->nla_len - NLA_HDRLEN;
+
+	while (rem >= (int)NLA_HDRLEN) {
+		const struct nlattr *a = (const struct nlattr *)p;
+
+		if (a->nla_len < NLA_HDRLEN || a->nla_len > rem)
+			return false;
+		if ((a->nla_type & NLA_TYPE_MASK) == type)
+			return true;
+		rem -= NLA_ALIGN(a->nla_len);
+		p += NLA_ALIGN(a->nla_len);
+	}
+	return false;
+}
+
+/* A peer or parent in another netns (a netnsid given) is named only to
+ * readers with CAP_NET_ADMIN over that netns (genl.c:vnl_genl_may_name);
+ * one in the same netns always is.
+ */
+static void check_link_name(struct leak *l, const char *what, bool named,
+			    bool abroad)
+{
+	if (!abroad && !named)
+		leak_bad(l, "%s in the same netns, not named", what);
+	if (abroad && named && l->unnamed_abroad)
+		leak_bad(l, "%s in another netns, named to a reader without CAP_NET_ADMIN there",
+			 what);
+}
+
 /* What a device of each kind is described by (include/uapi/linux/vnl.h),
  * and nothing of another kind.
  */
@@ -1107,6 +1144,10 @@ static void check_kind(struct leak *l, const struct nlattr **seen, uint8_t cmd)
 		if (!HAS(VNL_A_PEER) && cmd != VNL_CMD_LINK_DEL &&
 		    cmd != VNL_CMD_LINK_CHANGE)
 			leak_bad(l, "a pair without VNL_A_PEER");
+		if (HAS(VNL_A_PEER))
+			check_link_name(l, "the peer",
+					nest_has(seen[VNL_A_PEER], VNL_PEER_A_IFNAME),
+					nest_has(seen[VNL_A_PEER], VNL_PEER_A_NETNSID));
 		break;
 	case VNL_KIND_TUN:
 	case VNL_KIND_TAP:
@@ -1124,10 +1165,12 @@ static void check_kind(struct leak *l, const struct nlattr **seen, uint8_t cmd)
 		break;
 	case VNL_KIND_MACVLAN:
 		if (!HAS(VNL_A_ADDRESS) || !HAS(VNL_A_PARENT_IFINDEX) ||
-		    !HAS(VNL_A_PARENT_IFNAME) || !HAS(VNL_A_MACVLAN_MODE) ||
+		    !HAS(VNL_A_MACVLAN_MODE) ||
 		    !HAS(VNL_A_BC_DROPS) || HAS(VNL_A_PEER) || HAS(VNL_A_TUN_FLAGS) ||
 		    HAS(VNL_A_TUN_QUEUES) || HAS(VNL_A_TUN_OWNER) || HAS(VNL_A_TUN_GROUP))
 			leak_bad(l, "a macvlan child described with another kind's attributes");
+		check_link_name(l, "the parent", HAS(VNL_A_PARENT_IFNAME),
+				HAS(VNL_A_PARENT_NETNSID));
 		if (HAS(VNL_A_MACADDR_LIST) != (mode == VNL_MACVLAN_MODE_SOURCE))
 			leak_bad(l, "VNL_A_MACADDR_LIST %s in mode %u",
 				 HAS(VNL_A_MACADDR_LIST) ? "present" : "absent", mode);
@@ -2383,7 +2426,7 @@ static void leak_report(struct __test_metadata *_metadata, struct leak *l)
 
 static void child_leak_dump(void *arg)
 {
-	struct leak l = { .ctx = "uid 65534's dump and LINK_GETs in T" };
+	struct leak l = { .ctx = "uid 65534's dump and LINK_GETs in T", .unnamed_abroad = true };
 	const char *const *name;
 	struct vnl_nl nl;
 
@@ -2411,8 +2454,8 @@ TEST_F(sec, leak_replies_and_events_carry_nothing_else)
 	struct leak lnew = { .ctx = "LINK_NEW replies" };
 	struct leak lget = { .ctx = "LINK_GET replies (root, T and B)" };
 	struct leak ldump = { .ctx = "LINK_GET dumps (root, T and B)" };
-	struct leak levT = { .ctx = "events in T" };
-	struct leak levB = { .ctx = "events in B" };
+	struct leak levT = { .ctx = "events in T", .unnamed_abroad = true };
+	struct leak levB = { .ctx = "events in B", .unnamed_abroad = true };
 	struct leak lver = { .ctx = "GET_VERSION" };
 	struct vnl_nl nlB, monT, monB;
 	struct pair_req x = PAIR("lx0", "lx1");
@@ -2600,7 +2643,7 @@ static const char *const b_names[] = {
 
 static void child_dumps_in_T(void *arg)
 {
-	struct leak l = { .ctx = "uid 65534 in T" };
+	struct leak l = { .ctx = "uid 65534 in T", .unnamed_abroad = true };
 	const char *const *name;
 	struct vnl_nl nl;
 	struct names d;
@@ -2683,7 +2726,7 @@ static bool listen_stop(struct leak *l, void *arg)
 static void child_listens(void *arg)
 {
 	struct listen_arg *a = arg;
-	struct leak l = { .ctx = "events heard in the listener's netns" };
+	struct leak l = { .ctx = "events heard in the listener's netns", .unnamed_abroad = true };
 	struct vnl_nl mon, nl;
 	int n;
 
@@ -2857,7 +2900,7 @@ static bool owner_stop(struct leak *l, void *arg)
 
 static void child_hears_owner(void *arg)
 {
-	struct leak l = { .ctx = "events in a user namespace" };
+	struct leak l = { .ctx = "events in a user namespace", .unnamed_abroad = true };
 	struct vnl_nl mon, nl;
 	uint32_t owner = 0, group = 0;
 	int mismatch = 0, n;

@@ -461,6 +461,18 @@ int vnl_link_parse(const struct genlmsghdr *genl, const void *attrs,
 			l->has_macvlan_mode = true;
 			l->macvlan_mode = vnl_get_u32(nla);
 			break;
+		case VNL_A_PARENT_IFINDEX:
+			l->parent.has_ifindex = true;
+			l->parent.ifindex = vnl_get_u32(nla);
+			break;
+		case VNL_A_PARENT_IFNAME:
+			l->parent.has_ifname = true;
+			vnl_copy_str(l->parent.ifname, sizeof(l->parent.ifname), nla);
+			break;
+		case VNL_A_PARENT_NETNSID:
+			l->parent.has_netnsid = true;
+			l->parent.netnsid = (int32_t)vnl_get_u32(nla);
+			break;
 		}
 	}
 	return l->has_ifindex && l->has_ifname ? 0 : -EBADMSG;

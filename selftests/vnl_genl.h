@@ -91,6 +91,12 @@ struct vnl_link {
 		int32_t netnsid;
 	} peer;
 	struct {
+		bool has_ifindex, has_ifname, has_netnsid;
+		uint32_t ifindex;
+		char ifname[IFNAMSIZ];
+		int32_t netnsid;
+	} parent;
+	struct {
 		uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 		uint64_t rx_drops, tx_drops;
 	} stats;

@@ -144,6 +144,7 @@ check "-batch -: its lines ran" link_absent -n "$N" b0
 # --- the module not loaded -----------------------------------------------------------------------
 
 if in_guest_with_module; then
+	wait_module_idle
 	if check "rmmod vnl" rmmod vnl; then
 		not_loaded() {
 			local desc="module absent: vnlctl $*: \"vnl module not loaded\", exit 1" err rc

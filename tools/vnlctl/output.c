@@ -76,11 +76,14 @@ static const char *vnl_link_kind(const struct vnl_link *link)
 	return name ? name : "unknown";
 }
 
+/* The peer's name comes only when it means something to us: in our netns,
+ * or in one we administer; else its ifindex and netnsid say where it is.
+ */
 static void vnl_print_peer_text(const struct vnl_link *link)
 {
-	if (!vnl_peer_has(link, VNL_PEER_A_IFNAME))
-		return;
-	printf("peer %s", link->peer.ifname);
+	fputs("peer", stdout);
+	if (vnl_peer_has(link, VNL_PEER_A_IFNAME))
+		printf(" %s", link->peer.ifname);
 	if (vnl_peer_has(link, VNL_PEER_A_IFINDEX))
 		printf(" ifindex %" PRIu32, link->peer.ifindex);
 	if (link->peer.netns[0])
@@ -217,7 +220,7 @@ static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 		vnl_format_mac(mac, link->address);
 		printf("%saddress %s", sep, mac);
 	}
-	if (vnl_peer_has(link, VNL_PEER_A_IFNAME)) {
+	if (link->peer.have) {
 		fputs(sep, stdout);
 		vnl_print_peer_text(link);
 	}

@@ -55,10 +55,12 @@
  *   VNL_A_CARRIER, VNL_A_STATS and, for a pair, VNL_A_PEER with
  *   VNL_PEER_A_IFINDEX, VNL_PEER_A_IFNAME and VNL_PEER_A_NETNSID (the
  *   peer's netns as a netnsid of the device's netns, present only when the
- *   peer lives in another netns).  A tun or tap device is described by
- *   VNL_A_TUN_FLAGS, VNL_A_TUN_QUEUES and, when set, VNL_A_TUN_OWNER and
- *   VNL_A_TUN_GROUP instead of VNL_A_PEER.  A macvlan child is described
- *   by VNL_A_PARENT_IFINDEX, VNL_A_PARENT_IFNAME, VNL_A_PARENT_NETNSID
+ *   peer lives in another netns; a peer there is named only in a reply to
+ *   a caller with CAP_NET_ADMIN over its netns, never in an event).  A tun
+ *   or tap device is described by VNL_A_TUN_FLAGS, VNL_A_TUN_QUEUES and,
+ *   when set, VNL_A_TUN_OWNER and VNL_A_TUN_GROUP instead of VNL_A_PEER.
+ *   A macvlan child is described by VNL_A_PARENT_IFINDEX,
+ *   VNL_A_PARENT_IFNAME (given as a peer's name is), VNL_A_PARENT_NETNSID
  *   (when the parent lives in another netns), VNL_A_MACVLAN_MODE,
  *   VNL_A_BC_DROPS and, in source mode, VNL_A_MACADDR_LIST.
  *
