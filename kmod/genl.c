@@ -625,7 +625,8 @@ static int vnl_genl_link_del(struct sk_buff *skb, struct genl_info *info)
 
 	/* The same path as "ip link del": the kind decides what goes with
 	 * the device (a pair's peer), then all of it is unregistered in one
-	 * batch, which costs a single RCU grace period.
+	 * batch, whose waits for RCU grace periods are paid once for the
+	 * whole batch (Documentation/architecture.md, "Deleting a device").
 	 */
 	dev->rtnl_link_ops->dellink(dev, &kill);
 	unregister_netdevice_many(&kill);

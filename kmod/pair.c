@@ -19,10 +19,10 @@ static struct net_device *vnl_pair_peer(const struct net_device *dev)
 	return rcu_dereference_rtnl(vnl->peer);
 }
 
-/* ndo_start_xmit.  The core calls it with bottom halves off and inside an
- * RCU read-side section, so the peer cannot be freed under our feet: the
- * peer pointer is cleared before either end is unregistered, and
- * unregistering waits for a grace period.
+/* ndo_start_xmit, with bottom halves off, inside the RCU read-side
+ * section vnl_pair_xmit() takes, so the peer cannot be freed under our
+ * feet: the peer pointer is cleared before either end is unregistered,
+ * and unregistering waits for a grace period.
  */
 static netdev_tx_t __vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
@@ -70,7 +70,8 @@ dropped:
 }
 
 /* The core calls ndo_start_xmit with bottom halves off, but not always
- * inside rcu_read_lock() (AF_PACKET's PACKET_QDISC_BYPASS): take it here.
+ * inside rcu_read_lock(): IP output is (ip_finish_output2), a packet
+ * socket is not, with or without PACKET_QDISC_BYPASS.  Take it here.
  */
 static netdev_tx_t vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 {

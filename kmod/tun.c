@@ -144,7 +144,8 @@ drop:
 }
 
 /* The core calls ndo_start_xmit with bottom halves off, but not always
- * inside rcu_read_lock() (AF_PACKET's PACKET_QDISC_BYPASS): take it here.
+ * inside rcu_read_lock(): IP output is (ip_finish_output2), a packet
+ * socket is not, with or without PACKET_QDISC_BYPASS.  Take it here.
  */
 static netdev_tx_t vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
