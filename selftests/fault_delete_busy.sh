@@ -346,6 +346,8 @@ if wait_exit 60 "$busy4"; then
 	echo "INFO: netns busy tap: ${line#busy: }"
 	report_add packets "$(kv "$line" written)"
 	report_add errors 3
+	check_match "netns: busy tap: frames were written and read before" \
+		'written=[1-9][0-9]* read=[1-9]' "$line"
 	check_eq "netns: busy tap's write() ends with EBADFD" EBADFD "$(kv "$line" write_end)"
 	check_eq "netns: busy tap's read() ends with EBADFD" EBADFD "$(kv "$line" read_end)"
 	check_eq "netns: busy tap's poll() ends with EPOLLERR|EPOLLHUP" "ERR|HUP" "$(kv "$line" poll_end)"
@@ -358,6 +360,9 @@ if wait_exit 60 "$wake4"; then
 	report_add errors 5
 	check_eq "netns: the idle tap's read() returns EBADFD" EBADFD "$(kv "$line" read)"
 	check_eq "netns: the idle tap's poll() returns EPOLLERR|EPOLLHUP" "ERR|HUP" "$(kv "$line" poll)"
+	check_eq "netns: then write() fails with EBADFD" EBADFD "$(kv "$line" write)"
+	check_eq "netns: then TUNSETIFF fails with EINVAL" EINVAL "$(kv "$line" setiff)"
+	check_eq "netns: then poll() says EPOLLERR|EPOLLHUP at once" "ERR|HUP" "$(kv "$line" poll_again)"
 else
 	check_fail "netns: the idle tap's sleepers wake" "still asleep after the deletion"
 fi

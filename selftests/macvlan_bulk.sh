@@ -8,8 +8,10 @@
 # (ping -I: the echo leaves by that child and the reply must come back to
 # it, so the parent's unicast demultiplexing picked the right one among
 # the thousand).  Then the parent is deleted while flood pings run, from
-# children and a broadcast flood from the outside into every child: no
-# vnl device is left anywhere, and vnlctl show is empty.
+# children and a broadcast flood from the outside into every child (they
+# must be seen flowing first: the pinging children's rx and tx counters
+# move, and so does the rx counter of a child that only hears the
+# broadcasts): no vnl device is left anywhere, and vnlctl show is empty.
 #
 #   ns N: c0..c<COUNT-1>, 10.83.<i/250>.<i%250+1>/16 (arp_ignore=1)
 #   parent p0 (ns HOST) <-veth-> o0 -- br0 10.83.255.254/16 (ns OUT)
@@ -129,13 +131,42 @@ check_eq "the outside's neighbour entry of each names that child's own MAC" 0 "$
 
 # --- delete the parent under traffic ---------------------------------------------------------
 
-for i in 0 $((COUNT / 2)) $((COUNT - 1)); do
+# stats NAME: "rx_packets tx_packets" of child NAME in N.
+stats() {
+	local out
+	out=$(vnlctl -n "$N" -j stats "$1") || return 1
+	echo "$(json_get "$out" stats rx_packets) $(json_get "$out" stats tx_packets)"
+}
+flooders=(0 $((COUNT / 2)) $((COUNT - 1)))
+# c1 pings nothing: what it receives is the broadcast flood.
+declare -A ST0
+for i in "${flooders[@]}" 1; do
+	ST0[$i]=$(stats "c$i")
+done
+for i in "${flooders[@]}"; do
 	ip netns exec "$N" "${PING[@]}" -q "${FLOOD[@]}" -I "c$i" "$OUT_IP" >/dev/null 2>&1 &
 	track_bg $!
 done
 ip netns exec "$OUT" "${PING[@]}" -q "${FLOOD[@]}" -b 10.83.255.255 >/dev/null 2>&1 &
 track_bg $!
 nap 3
+# flowing: each flooding child sent echo requests and got replies back,
+# and c1 received broadcasts: MOVED frames or more each way, well above
+# what ARP alone would count.
+MOVED=20
+flowing() {
+	local i rx0 tx0 rx tx
+	for i in "${flooders[@]}"; do
+		read -r rx0 tx0 <<<"${ST0[$i]}"
+		read -r rx tx <<<"$(stats "c$i")"
+		((rx >= rx0 + MOVED && tx >= tx0 + MOVED)) || { nap 0.5; return 1; }
+	done
+	read -r rx0 _ <<<"${ST0[1]}"
+	read -r rx _ <<<"$(stats c1)"
+	((rx >= rx0 + MOVED)) || { nap 0.5; return 1; }
+}
+check "the floods flow: c${flooders[0]}, c${flooders[1]}, c${flooders[2]} send and hear $MOVED+ echoes, c1 $MOVED+ broadcasts" \
+	wait_until 60 flowing
 bc=$(vnl_field "$N" c1 bc_drops)
 check_match "under a broadcast flood, bc_drops is a number ($bc)" '^[0-9]+$' "$bc"
 start=$SECONDS

@@ -90,8 +90,10 @@ check "private: mac1 reaches the LAN" reaches "$NS1" "$LAN_IP"
 
 echo "# Step 4: the host and its children"
 check "bridge link set dev eth1 hairpin off" bridge -n "$LAN" link set dev eth1 hairpin off
-vnlctl -n "$NS1" set mac1 mode bridge
-vnlctl -n "$NS2" set mac2 mode bridge
+check "vnlctl set mac1 mode bridge" vnlctl -n "$NS1" set mac1 mode bridge
+check "vnlctl set mac2 mode bridge" vnlctl -n "$NS2" set mac2 mode bridge
+check_eq "vnlctl show mac1, mac2: mode bridge" "bridge bridge" \
+	"$(vnl_field "$NS1" mac1 mode) $(vnl_field "$NS2" mac2 mode)"
 check "the host reaches the LAN" reaches "$HOST" "$LAN_IP"
 check_not "the host does not reach mac1, its own child" reaches "$HOST" "$IP1"
 check_not "mac1 does not reach the host" reaches "$NS1" "$HOST_IP"
@@ -107,9 +109,8 @@ check "shim: mac2 reaches the host" reaches "$NS2" "$HOST_IP"
 check "shim: the host still reaches the LAN" reaches "$HOST" "$LAN_IP"
 
 echo "# Step 5: passthru mode"
-vnlctl -n "$NS1" del mac1
-vnlctl -n "$NS2" del mac2
-vnlctl -n "$HOST" del shim
+check "vnlctl del mac1, mac2, shim" eval \
+	"vnlctl -n $NS1 del mac1 && vnlctl -n $NS2 del mac2 && vnlctl -n $HOST del shim"
 check_eq "no children left: eth0 is not promiscuous" 0 "$(promiscuity)"
 check "vnlctl add macvlan mac0 parent eth0 mode passthru netns ns1" \
 	vnlctl -n "$HOST" add macvlan mac0 parent eth0 mode passthru netns "$NS1" || exit_status
@@ -117,12 +118,17 @@ ip -n "$NS1" addr add "$IP1/24" dev mac0
 ip -n "$NS1" link set mac0 up
 check_eq "passthru: mac0 has eth0's address" "$(mac_of "$HOST" eth0)" "$(mac_of "$NS1" mac0)"
 check_eq "passthru: eth0 is promiscuous (promiscuity 1)" 1 "$(promiscuity)"
-check_fails_with "passthru: a second child is refused" 1 "passthru child, which must be its only child" \
+check_fails_with "passthru: a second child is refused (Invalid argument)" 1 \
+	"passthru child, which must be its only child \(invalid argument\)" \
 	vnlctl -n "$HOST" add macvlan mac2 parent eth0 mode bridge netns "$NS2"
 check "passthru: mac0 reaches the LAN" reaches "$NS1" "$LAN_IP"
-check_not "passthru: mac0's address cannot be set (it is eth0's)" \
+# ip exits 2 when the kernel refuses a request.
+check_fails_with "passthru: mac0's address cannot be set: Device or resource busy" 2 \
+	"^RTNETLINK answers: Device or resource busy$" \
 	ip -n "$NS1" link set mac0 address 02:00:00:20:40:01
-ip -n "$HOST" link set eth0 address 02:00:00:20:40:10
+check_eq "passthru: mac0 kept eth0's address" "$(mac_of "$HOST" eth0)" "$(mac_of "$NS1" mac0)"
+check "ip link set eth0 address 02:00:00:20:40:10" \
+	ip -n "$HOST" link set eth0 address 02:00:00:20:40:10
 check_eq "passthru: mac0 follows eth0's new address" 02:00:00:20:40:10 "$(mac_of "$NS1" mac0)"
 check "vnlctl del mac0" vnlctl -n "$NS1" del mac0
 check_eq "eth0 is no longer promiscuous" 0 "$(promiscuity)"

@@ -617,7 +617,7 @@ TEST_F(io, poller_is_woken_by_a_packet)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(tun_poll(self->fd, POLLIN, TUN_WAIT_MS) == POLLIN ? 0 : 1);
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_poll)) TH_LOG("the poller never slept in poll()");
 	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
 	EXPECT_EQ(0, child_status(pid)) TH_LOG("poll did not report POLLIN");
 	close(s);
@@ -632,7 +632,7 @@ TEST_F(io, poller_is_woken_when_the_device_comes_up)
 	ASSERT_LE(0, pid);
 	if (pid == 0)
 		_exit(tun_poll(self->fd, POLLOUT, TUN_WAIT_MS) == POLLOUT ? 0 : 1);
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_poll)) TH_LOG("the poller never slept in poll()");
 	ASSERT_EQ(0, if_up(DEV));
 	EXPECT_EQ(0, child_status(pid)) TH_LOG("poll did not report POLLOUT");
 }
@@ -652,7 +652,7 @@ TEST_F(io, blocked_reader_is_woken_by_a_packet)
 		_exit(read(self->fd, buf, sizeof(buf)) ==
 		      self->hdr + IP4_HLEN + UDP_HLEN + 3 ? 0 : 1);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_read)) TH_LOG("the reader never slept in read()");
 	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "abc", 3));
 	EXPECT_EQ(0, child_status(pid));
 	close(s);
@@ -669,7 +669,7 @@ TEST_F(io, blocked_reader_gets_ebadfd_when_the_device_is_deleted)
 		alarm(TUN_WAIT_MS / 1000);
 		_exit(read(self->fd, buf, sizeof(buf)) < 0 ? errno : 0);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_read)) TH_LOG("the reader never slept in read()");
 	ASSERT_EQ(0, link_del(DEV));
 	EXPECT_EQ(EBADFD, child_status(pid));
 
@@ -692,7 +692,7 @@ TEST_F(io, poller_gets_hup_when_the_device_is_deleted)
 
 		_exit((ev & (POLLERR | POLLHUP)) == (POLLERR | POLLHUP) ? 0 : 1);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_poll)) TH_LOG("the poller never slept in poll()");
 	ASSERT_EQ(0, link_del(DEV));
 	EXPECT_EQ(0, child_status(pid));
 }
@@ -743,7 +743,7 @@ TEST_F(io, epoll_waiter_is_woken_by_a_packet)
 		ev = io_epoll_wait(epfd, TUN_WAIT_MS);
 		_exit(ev < 0 ? 255 : ev);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_epoll_wait)) TH_LOG("the waiter never slept in epoll_wait()");
 	ASSERT_EQ(0, udp_send4(s, PEER, 9000, "x", 1));
 	EXPECT_EQ(EPOLLIN, child_status(pid)) TH_LOG("epoll_wait did not report EPOLLIN alone");
 	/* Nobody read it: still reported. */
@@ -766,7 +766,7 @@ TEST_F(io, epoll_waiter_gets_err_and_hup_when_the_device_is_deleted)
 		ev = io_epoll_wait(epfd, TUN_WAIT_MS);
 		_exit(ev < 0 ? 255 : ev);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_epoll_wait)) TH_LOG("the waiter never slept in epoll_wait()");
 	ASSERT_EQ(0, link_del(DEV));
 	/* Reported although only EPOLLIN was asked for, as always. */
 	EXPECT_EQ(EPOLLERR | EPOLLHUP, child_status(pid));

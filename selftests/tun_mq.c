@@ -268,7 +268,7 @@ TEST_F(mq, detach_wakes_a_blocked_reader_with_ebadfd)
 		alarm(TUN_WAIT_MS / 1000);
 		_exit(read(self->fd[0], buf, sizeof(buf)) < 0 ? errno : 0);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_read)) TH_LOG("the reader never slept in read()");
 	ASSERT_EQ(0, tun_set_queue(self->fd[0], IFF_DETACH_QUEUE));
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status));

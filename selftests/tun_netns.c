@@ -183,7 +183,7 @@ TEST_F(ns, netns_teardown_wakes_a_blocked_reader_with_ebadfd)
 		alarm(NETNS_GONE_MS / 1000);
 		_exit(read(fd, buf, sizeof(buf)) < 0 ? errno : 0);
 	}
-	wait_sleeping(pid);
+	ASSERT_EQ(0, wait_sleeping(pid, SYS_read)) TH_LOG("the reader never slept in read()");
 	/* The last reference to B: it goes, and its devices with it. */
 	close(b);
 	ASSERT_EQ(pid, waitpid(pid, &status, 0));

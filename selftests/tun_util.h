@@ -21,10 +21,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
@@ -32,6 +35,8 @@
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/if_tun.h>
@@ -144,31 +149,74 @@ static inline int tun_set_nonblock(int fd)
 	return 0;
 }
 
-/* Wait, bounded, until process @pid sleeps (state S in /proc): it is then
- * blocked in the read() or poll() it was started for.  Not an assertion:
- * if it never shows, the test goes on and checks the outcome anyway.
- */
-static inline void wait_sleeping(pid_t pid)
+/* The first field of /proc/@pid/@file, a number: 0 or -errno. */
+static inline int proc_field(pid_t pid, const char *file, char *buf, size_t size)
 {
-	char path[64], buf[256], *p;
-	int i, fd;
+	char path[64];
 	ssize_t n;
+	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	for (i = 0; i < TUN_WAIT_MS; i++) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			return;
-		buf[n] = '\0';
-		p = strrchr(buf, ')');
-		if (p && p[1] == ' ' && p[2] == 'S')
-			return;
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return n ? -errno : -ENODATA;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* The state letter of /proc/@pid/stat ('R', 'S', 'Z', ...), or 0. */
+static inline char proc_state(pid_t pid)
+{
+	char buf[256], *p;
+
+	if (proc_field(pid, "stat", buf, sizeof(buf)))
+		return 0;
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* Wait, bounded, until the child @pid sleeps (state S in /proc/PID/stat)
+ * inside system call @nr (SYS_read, SYS_poll, ...: the first field of
+ * /proc/PID/syscall): it is then blocked in the read(), poll() or
+ * epoll_wait() it was started for, and what wakes it is what the test
+ * does next.  An assertion: 0 once seen; -ESRCH if the child ended first
+ * (its call returned, or a signal killed it, before it was seen asleep
+ * there), -ETIMEDOUT if it was not seen asleep there within TUN_WAIT_MS.
+ * On failure the child is killed and reaped, so that the test can stop
+ * at once.
+ */
+static inline int wait_sleeping(pid_t pid, long nr)
+{
+	struct timespec now, end;
+	int err = -ETIMEDOUT;
+	char buf[256];
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += TUN_WAIT_MS / 1000;
+	for (;;) {
+		char state = proc_state(pid);
+
+		if (!state || state == 'Z' || state == 'X') {
+			err = -ESRCH;
+			break;
+		}
+		/* "running", or "NR ARGS... SP PC" while it is blocked. */
+		if (state == 'S' && !proc_field(pid, "syscall", buf, sizeof(buf)) &&
+		    buf[0] >= '0' && buf[0] <= '9' && strtol(buf, NULL, 10) == nr)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (now.tv_sec > end.tv_sec ||
+		    (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec))
+			break;
 		usleep(1000);
 	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return err;
 }
 
 /* --- the test's own network namespace --------------------------------- */

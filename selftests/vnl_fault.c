@@ -48,8 +48,14 @@
  *	named PREFIX<0..POOL-1> (attaching when it exists, creating it
  *	otherwise), bring it up, write FRAMES frames (default 4), now and
  *	then make it persistent (or, found persistent, not any more: the
- *	close then deletes it), close.  Prints "churn: ops=N created=N
- *	attached=N frames=N persist=N unpersist=N errors=N err_X=N..."
+ *	close then deletes it), close.  Kind and queue mode are picked at
+ *	random: a TUNSETIFF refused with EINVAL (the name is a device of
+ *	the other kind or queue mode) is tried again with the three other
+ *	combinations, one of which must attach.  Bringing the device up
+ *	(ENODEV) and writing to it (EIO) may fail only once it has left
+ *	this netns (another process moved it): other failures are counted
+ *	as bad_X.  Prints "churn: ops=N created=N attached=N refused=N
+ *	frames=N persist=N unpersist=N errors=N err_X=N... bad_X=N..."
  *
  *   vnl_fault names REGEX NETNS...
  *	"NETNS NAME" for each link of each NETNS (a name under /run/netns)
@@ -160,13 +166,19 @@ static int counted_err(struct errcount *ec, int err)
 	return err;
 }
 
-static void err_print(const struct errcount *ec)
+/* " PREFIX_EXXX=N" for each errno counted. */
+static void err_print_as(const struct errcount *ec, const char *prefix)
 {
 	int i;
 
 	for (i = 0; i < MAX_ERRNO; i++)
 		if (ec->n[i])
-			printf(" err_%s=%lu", i ? errname(i) : "OTHER", ec->n[i]);
+			printf(" %s_%s=%lu", prefix, i ? errname(i) : "OTHER", ec->n[i]);
+}
+
+static void err_print(const struct errcount *ec)
+{
+	err_print_as(ec, "err");
 }
 
 static const char *pollbits(int revents, char *buf, size_t size)
@@ -737,11 +749,47 @@ static int cmd_udp(int argc, char **argv)
 
 /* --- churn -------------------------------------------------------------- */
 
+/* TUNSETIFF @name as a tun or tap, single- or multi-queue, as @flags
+ * says; refused with EINVAL (the name is a device of the other kind or
+ * queue mode), the three other combinations in turn, each refusal
+ * counted in @refused.  Returns 0 or the last -errno; @flags becomes the
+ * combination that attached.
+ */
+static int churn_set_iff(int fd, char *name, unsigned short *flags,
+			 unsigned long *refused)
+{
+	static const unsigned short flip[] = {
+		0, IFF_MULTI_QUEUE, IFF_TUN | IFF_TAP,
+		IFF_TUN | IFF_TAP | IFF_MULTI_QUEUE,
+	};
+	int err = -EINVAL;
+	unsigned int k;
+
+	for (k = 0; k < 4 && err == -EINVAL; k++) {
+		if (k)
+			(*refused)++;
+		err = tun_set_iff(fd, name, *flags ^ flip[k]);
+		if (!err)
+			*flags ^= flip[k];
+	}
+	return err;
+}
+
+/* Counts @err (a positive errno) of a churn step that may fail only once
+ * the device left this netns: in @ec if it has (no device of that name
+ * here, or another one than @ifindex), in @bad if it has not.
+ */
+static void churn_err(struct errcount *ec, struct errcount *bad, int err,
+		      const char *name, int ifindex)
+{
+	err_add(ifindex > 0 && link_index(name) == ifindex ? bad : ec, err);
+}
+
 static int cmd_churn(int argc, char **argv)
 {
 	unsigned long ops = 0, created = 0, attached = 0, frames = 0, persist = 0;
-	unsigned long unpersist = 0;
-	struct errcount ec = { 0 };
+	unsigned long unpersist = 0, refused = 0;
+	struct errcount ec = { 0 }, bad = { 0 };
 	long long deadline;
 	uint8_t buf[256];
 	int secs, pool, nframes = 4;
@@ -761,10 +809,9 @@ static int cmd_churn(int argc, char **argv)
 	deadline = now_ms() + secs * 1000LL;
 	while (!stop && now_ms() < deadline) {
 		char name[IFNAMSIZ];
-		bool tap = random() & 1;
-		unsigned short flags = (tap ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
+		unsigned short flags = ((random() & 1) ? IFF_TAP : IFF_TUN) | IFF_NO_PI;
 		bool existed;
-		int fd, err, i;
+		int fd, err, i, ifindex;
 		size_t len;
 
 		snprintf(name, sizeof(name), "%s%ld", argv[0], random() % pool);
@@ -778,7 +825,7 @@ static int cmd_churn(int argc, char **argv)
 			err_add(&ec, errno);
 			continue;
 		}
-		err = tun_set_iff(fd, name, flags);
+		err = churn_set_iff(fd, name, &flags, &refused);
 		if (err) {
 			err_add(&ec, -err);
 			close(fd);
@@ -788,19 +835,21 @@ static int cmd_churn(int argc, char **argv)
 			attached++;
 		else
 			created++;
+		/* Which device this file has, to tell a move from a failure. */
+		ifindex = link_index(name);
 
 		/* Up (from this netns: the device may have been moved away
 		 * by another worker meanwhile), then a few frames.
 		 */
 		err = link_up(name);
 		if (err)
-			err_add(&ec, -err);
-		len = bcast_frame(buf, tap);
+			churn_err(&ec, &bad, -err, name, ifindex);
+		len = bcast_frame(buf, flags & IFF_TAP);
 		for (i = 0; i < nframes; i++) {
 			if (write(fd, buf, len) == (ssize_t)len)
 				frames++;
 			else
-				err_add(&ec, errno);
+				churn_err(&ec, &bad, errno, name, ifindex);
 		}
 		/* Now and then persistent (it outlives the close), and a
 		 * persistent one found again is often let go (the close
@@ -815,9 +864,10 @@ static int cmd_churn(int argc, char **argv)
 		}
 		close(fd);
 	}
-	printf("churn: ops=%lu created=%lu attached=%lu frames=%lu persist=%lu unpersist=%lu errors=%lu",
-	       ops, created, attached, frames, persist, unpersist, ec.total);
+	printf("churn: ops=%lu created=%lu attached=%lu refused=%lu frames=%lu persist=%lu unpersist=%lu errors=%lu",
+	       ops, created, attached, refused, frames, persist, unpersist, ec.total);
 	err_print(&ec);
+	err_print_as(&bad, "bad");
 	printf("\n");
 	return 0;
 }
@@ -937,13 +987,18 @@ static int up_in(int ns, const char *name)
 /* The counters of a worker, printed as "WHAT: key=N ... err_X=N". */
 struct wcount {
 	unsigned long ops, made, deleted, up, moves;
+	/* Taps (st<i>) moved out of the first netns, where stress.sh's
+	 * churn works on them: what explains its ENODEV and EIO.
+	 */
+	unsigned long st_moves_out;
 	struct errcount ec;
 };
 
 static void wcount_print(const char *what, const struct wcount *c)
 {
-	printf("%s: ops=%lu made=%lu deleted=%lu up=%lu moves=%lu errors=%lu",
-	       what, c->ops, c->made, c->deleted, c->up, c->moves, c->ec.total);
+	printf("%s: ops=%lu made=%lu deleted=%lu up=%lu moves=%lu st_moves_out=%lu errors=%lu",
+	       what, c->ops, c->made, c->deleted, c->up, c->moves,
+	       c->st_moves_out, c->ec.total);
 	err_print(&c->ec);
 	printf("\n");
 }
@@ -1077,6 +1132,8 @@ static int cmd_children(int argc, char **argv)
 			ns_enter(src);
 			if (!counted(&c, link_set_netns(name, wns[dst].fd))) {
 				c.moves++;
+				if (src == 0 && !strncmp(name, "st", 2))
+					c.st_moves_out++;
 				if (!counted(&c, up_in(dst, name)))
 					c.up++;
 			}
