@@ -436,6 +436,7 @@ done
 check_eq "no vnl device left in any netns" "" "${left[*]}"
 check_eq "the init netns has the links it had" "$init_links" "$(link_names)"
 if in_guest_with_module; then
+	wait_module_idle
 	check "rmmod vnl" timeout 120 rmmod vnl
 	check "spar (the children's parent) keeps no receive handler" no_rx_handler "$S0" spar
 	check "insmod vnl.ko" insmod "$VNL_KO"
