@@ -902,11 +902,16 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 	if (!netif_running(dev))
 		return -EIO;
 
-	if (total < pi_len || !vnl_tun_frame_len_ok(dev, total - pi_len))
+	/* The packet information first, as tun reads it: a program whose
+	 * buffer is not readable learns that (EFAULT) before anything else.
+	 */
+	if (total < pi_len)
 		return vnl_tun_refuse(dev);
 	if (pi_len && !copy_from_iter_full(&pi, pi_len, from))
 		return -EFAULT;
 	len = total - pi_len;
+	if (!vnl_tun_frame_len_ok(dev, len))
+		return vnl_tun_refuse(dev);
 
 	skb = vnl_tun_copy_frame(from, len);
 	if (IS_ERR(skb))

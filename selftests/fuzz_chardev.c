@@ -77,6 +77,7 @@
 
 #define NSLOTS		12
 #define MAXDEVS		48
+#define OLDMACS		64	/* addresses a device's history keeps */
 #define MAX_QUEUES	8	/* VNL_TUN_MAX_QUEUES */
 #define BUF_SIZE	(2 << 20)
 #define MAX_REPORTS	30
@@ -278,7 +279,11 @@ struct tdev {
 	bool persist, up, addr;
 	int mtu;
 	uint8_t mac[ETH_ALEN];
-	uint8_t oldmac[4][ETH_ALEN];	/* frames still queued may carry these */
+	/* Every address it had before (a ring): a queue of up to 500 frames
+	 * may still hold frames sent under any of them.
+	 */
+	uint8_t oldmac[OLDMACS][ETH_ALEN];
+	unsigned int noldmac;
 	unsigned int net;	/* 10.77.net.0/24 (tun), 10.78.net.0/24 (tap) */
 	bool owner_set, group_set;
 	uint32_t owner, group;
@@ -1021,8 +1026,7 @@ static void op_devioctl(struct world *w)
 		const uint8_t *a = (const uint8_t *)((struct ifreq *)w->buf)->ifr_hwaddr.sa_data;
 
 		if (memcmp(a, d->mac, ETH_ALEN)) {
-			memmove(d->oldmac[1], d->oldmac[0], 3 * ETH_ALEN);
-			memcpy(d->oldmac[0], d->mac, ETH_ALEN);
+			memcpy(d->oldmac[d->noldmac++ % OLDMACS], d->mac, ETH_ALEN);
 			memcpy(d->mac, a, ETH_ALEN);
 		}
 	} else if (cmd == TUNSETPERSIST) {
@@ -1271,6 +1275,19 @@ static void op_write(struct world *w)
 
 /* --- reading ------------------------------------------------------------------- */
 
+/* Whether @mac is @d's address or was one (of its last OLDMACS). */
+static bool had_mac(const struct tdev *d, const uint8_t *mac)
+{
+	unsigned int i, n = d->noldmac < OLDMACS ? d->noldmac : OLDMACS;
+
+	if (!memcmp(mac, d->mac, ETH_ALEN))
+		return true;
+	for (i = 0; i < n; i++)
+		if (!memcmp(mac, d->oldmac[i], ETH_ALEN))
+			return true;
+	return false;
+}
+
 /* A frame read from @d: what the stack sends out of a tun or tap. */
 static void check_frame(struct tdev *d, const uint8_t *p, long n, size_t size)
 {
@@ -1312,11 +1329,7 @@ static void check_frame(struct tdev *d, const uint8_t *p, long n, size_t size)
 		et = get16(f + 12);
 		if (et != ETH_P_IP && et != ETH_P_ARP && et != ETH_P_IPV6)
 			fz_fail("a tap frame of ethertype 0x%04x", et);
-		if (memcmp(f + ETH_ALEN, d->mac, ETH_ALEN) &&
-		    memcmp(f + ETH_ALEN, d->oldmac[0], ETH_ALEN) &&
-		    memcmp(f + ETH_ALEN, d->oldmac[1], ETH_ALEN) &&
-		    memcmp(f + ETH_ALEN, d->oldmac[2], ETH_ALEN) &&
-		    memcmp(f + ETH_ALEN, d->oldmac[3], ETH_ALEN))
+		if (!had_mac(d, f + ETH_ALEN))
 			fz_fail("a tap frame from %02x:%02x:%02x:%02x:%02x:%02x, not the tap's address",
 				f[6], f[7], f[8], f[9], f[10], f[11]);
 		if (has_pi && pi.proto != htons(et))

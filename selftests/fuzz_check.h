@@ -160,8 +160,11 @@ static inline bool check_peer(const struct nlattr *nest, struct fz_dev *d,
 	}
 	if (it.bad)
 		BAD("VNL_A_PEER: attributes overrun the nest");
-	if (!(seen & (1u << VNL_PEER_A_IFINDEX)) || !(seen & (1u << VNL_PEER_A_IFNAME)))
-		BAD("VNL_A_PEER without the peer's ifindex or name");
+	if (!(seen & (1u << VNL_PEER_A_IFINDEX)))
+		BAD("VNL_A_PEER without the peer's ifindex");
+	/* A peer abroad is named only to who may see its netns (uapi header). */
+	if (!(seen & (1u << VNL_PEER_A_IFNAME)) && !d->peer_has_netnsid)
+		BAD("VNL_A_PEER: a peer in the same netns without its name");
 	d->has_peer = true;
 	return true;
 }
@@ -369,9 +372,12 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 	    d->kind != VNL_KIND_TUN && d->kind != VNL_KIND_TAP)
 		BAD("VNL_A_TUN_OWNER/GROUP on kind %u", d->kind);
 	if (d->kind == VNL_KIND_MACVLAN) {
-		if (!HAS(VNL_A_PARENT_IFINDEX) || !HAS(VNL_A_PARENT_IFNAME) ||
-		    !HAS(VNL_A_MACVLAN_MODE) || !HAS(VNL_A_BC_DROPS))
+		if (!HAS(VNL_A_PARENT_IFINDEX) || !HAS(VNL_A_MACVLAN_MODE) ||
+		    !HAS(VNL_A_BC_DROPS))
 			BAD("macvlan child without its parent, mode or drops");
+		/* As a peer's name: absent only for a parent abroad. */
+		if (!HAS(VNL_A_PARENT_IFNAME) && !HAS(VNL_A_PARENT_NETNSID))
+			BAD("macvlan child with a parent in its netns but no name");
 		if (HAS(VNL_A_MACADDR_LIST) != (d->mode == VNL_MACVLAN_MODE_SOURCE))
 			BAD("VNL_A_MACADDR_LIST %s in mode %u",
 			    HAS(VNL_A_MACADDR_LIST) ? "present" : "absent", d->mode);
