@@ -109,16 +109,14 @@ check_eq "vnlctl show, over every netns: 14 vnl devices" 14 "$vnl_total"
 # Every link of every netns, and every vnl device without its counters
 # (bash strips them: a jq process per netns costs seconds on debug).
 state() {
-	local ns nsopt out re='^(.*),"stats":\{[^{}]*\}(.*)$'
+	local ns nsopt out
 	for ns in "${ALL_NS[@]}"; do
 		nsopt=()
 		[[ -n $ns ]] && nsopt=(-n "$ns")
 		echo "== netns ${ns:-init}"
 		ip "${nsopt[@]}" -o link show
 		out=$(vnlctl "${nsopt[@]}" -j show)
-		while [[ $out =~ $re ]]; do
-			out=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
-		done
+		replace_matches out ',"stats":\{[^{}]*\}'
 		echo "$out"
 	done
 }

@@ -27,12 +27,12 @@
 #pragma GCC diagnostic pop
 #include "vnl_genl.h"
 
-/* Pairs for the dump test: 2 * DUMP_PAIRS devices; half as many on the
- * debug kernel (VNL_KERNEL=debug), where each costs ten times as much and
- * a thousand devices still take ten messages to dump.
+/* Pairs for the dump test: 2 * DUMP_PAIRS devices; a fifth as many on
+ * the debug kernel (VNL_KERNEL=debug), where each costs ten times as much
+ * and 400 devices still take several messages to dump.
  */
 #define DUMP_PAIRS	1000
-#define DUMP_PAIRS_DEBUG	500
+#define DUMP_PAIRS_DEBUG	200
 
 static int dump_pairs(void)
 {
@@ -561,7 +561,8 @@ TEST_F_TIMEOUT(link, dump_lists_each_of_thousands_of_devices_exactly_once, 600)
 	TH_LOG("%zu devices in %u messages", d.n, small.recv_calls);
 	vnl_nl_close(&small);
 	EXPECT_EQ(0, d.bad);
-	EXPECT_LE(10U, small.recv_calls);
+	/* 2,000 devices came in 10 messages at least; 400 in 2. */
+	EXPECT_LE((unsigned int)pairs / 100, small.recv_calls);
 	ASSERT_EQ(2U * pairs, d.n);
 
 	ifindexes = calloc(d.n, sizeof(*ifindexes));

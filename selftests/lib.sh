@@ -305,13 +305,22 @@ json_get() {
 		key=$3
 	fi
 	# Nested objects out of the way, so only this level's keys remain.
-	re='^(.*):\{[^{}]*\}(.*)$'
-	while [[ $json =~ $re ]]; do
-		json="${BASH_REMATCH[1]}:null${BASH_REMATCH[2]}"
-	done
+	replace_matches json ':\{[^{}]*\}' ':null'
 	re="[{,]\"$key\":(\"([^\"]*)\"|([^,}]*))"
 	[[ $json =~ $re ]] || return 1
 	printf '%s\n' "${BASH_REMATCH[2]}${BASH_REMATCH[3]}"
+}
+
+# replace_matches VAR ERE [WITH]: every match of ERE in the variable VAR
+# replaced by WITH (default: nothing), leftmost first, until none is left.
+# Each round is a search and a literal replacement: the obvious
+# `^(.*)ERE(.*)$` with its captures is quadratic in glibc's regexec, which
+# under TCG on the debug kernel costs seconds on a page of `ip -d link`.
+replace_matches() {
+	local -n _rm_var=$1
+	while [[ $_rm_var =~ $2 ]]; do
+		_rm_var=${_rm_var/"${BASH_REMATCH[0]}"/${3:-}}
+	done
 }
 
 # vnl_field NS NAME KEY [SUBKEY]: a field of `vnlctl -j show NAME` in NS

@@ -62,17 +62,12 @@ ip -n "$N" tuntap add mode tun kt0 2>/dev/null || kt0_missing=1
 # kernel under TCG every process start is dear, and this runs after each
 # of ~60 requests.
 parent_state() {
-	local links devs re_timer='^(.*) [a-z_]*timer +[0-9.]+(.*)$'
-	local re_stats='^(.*),"stats":\{[^{}]*\}(.*)$'
+	local links devs
 	# (without the bridge's running timers)
 	links=$(ip -n "$N" -d -o link show)
-	while [[ $links =~ $re_timer ]]; do
-		links=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
-	done
+	replace_matches links ' [a-z_]*timer +[0-9.]+'
 	devs=$("${v[@]}" -j show)
-	while [[ $devs =~ $re_stats ]]; do
-		devs=${BASH_REMATCH[1]}${BASH_REMATCH[2]}
-	done
+	replace_matches devs ',"stats":\{[^{}]*\}'
 	printf '%s\n%s\n' "$links" "$devs"
 }
 snapshot() {

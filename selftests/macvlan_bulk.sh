@@ -16,7 +16,7 @@
 #   ns N: c0..c<COUNT-1>, 10.83.<i/250>.<i%250+1>/16 (arp_ignore=1)
 #   parent p0 (ns HOST) <-veth-> o0 -- br0 10.83.255.254/16 (ns OUT)
 #
-# VNL_MACVLAN_BULK sets COUNT (default 1000; 200 on the debug kernel,
+# VNL_MACVLAN_BULK sets COUNT (default 1000; 100 on the debug kernel,
 # where each frame through KASAN and lockdep costs several times more:
 # 100 pings took 391 s there on a busy host); VNL_MACVLAN_BULK_SAMPLE the
 # number pinged (default 100, 30 on the debug kernel; all if fewer).
@@ -29,7 +29,7 @@ require_ping
 require_cmd jq
 
 if [[ ${VNL_KERNEL:-} == debug ]]; then
-	COUNT=${VNL_MACVLAN_BULK:-200}
+	COUNT=${VNL_MACVLAN_BULK:-100}
 	SAMPLE=${VNL_MACVLAN_BULK_SAMPLE:-30}
 else
 	COUNT=${VNL_MACVLAN_BULK:-1000}

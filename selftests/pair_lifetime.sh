@@ -74,7 +74,7 @@ vnlctl -n "$C" add pair cc0 peer cc1
 cleanup_ns "$C"
 # The netns goes away in a workqueue: its devices some time later.
 check "ip netns del C: ya (peer was in C) is gone from A" wait_until 60 link_absent -n "$A" ya
-check "ip netns del C: za (its end in C) is gone from A" wait_until 60 link_absent -n "$A" za
+check "ip netns del C: zc (peer was in C) is gone from A" wait_until 60 link_absent -n "$A" zc
 check_eq "ip netns del C: A has only lo" "lo" "$(link_names "$A")"
 
 # --- ip link add type vnl is refused ---------------------------------------------------
