@@ -22,6 +22,7 @@
 #include <net/rtnetlink.h>
 
 #include "vnl.h"
+#include "trace.h"
 
 /* The file's device with a reference held, or NULL if the file is not an
  * attached queue.  The reference keeps the device from being freed while
@@ -103,18 +104,16 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 
 		skb = skb_dequeue(&tfile->rxq);
 		if (skb) {
+			trace_vnl_tun_read(dev, skb, tfile->index);
 			/* A frame that could not be copied out (a buffer too
 			 * short for the packet information, a bad address) is
-			 * lost: count it, and free it as a drop so that drop
-			 * monitors see it too.
+			 * lost: it is dropped as unread.
 			 */
 			ret = vnl_tun_put_frame(dev, skb, to);
-			if (ret < 0) {
-				vnl_tun_count_tx_drop(dev);
-				kfree_skb(skb);
-			} else {
+			if (ret < 0)
+				vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+			else
 				consume_skb(skb);
-			}
 			dev_put(dev);
 			return ret;
 		}

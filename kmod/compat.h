@@ -12,9 +12,11 @@
 #define _VNL_COMPAT_H
 
 #include <linux/if_tun.h>
+#include <linux/skbuff.h>
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <net/rtnetlink.h>
+#include <uapi/linux/vnl.h>
 
 /* A device whose transmit path takes no queue lock ("lockless TX"): the
  * flag moved from dev->features into a bit of its own in 6.11.
@@ -149,5 +151,51 @@ static inline int vnl_compat_set_mac_address_user(struct net_device *dev,
 	return dev_set_mac_address_user(dev, &copy, NULL);
 #endif
 }
+
+/* kfree_skb_reason() (5.17) tells the skb:kfree_skb tracepoint, perf and
+ * dropwatch why a frame was freed.  Before it, a drop is a plain
+ * kfree_skb(); vnl's own counters and vnl:vnl_drop event say why anyway.
+ * The core's reasons that fit vnl's (dropreason.h, 6.0; the macvlan
+ * broadcast one, 6.16): anything else is SKB_DROP_REASON_NOT_SPECIFIED.
+ */
+#ifdef VNL_HAVE_SKB_DROP_REASONS
+static inline enum skb_drop_reason
+vnl_compat_core_drop_reason(enum vnl_drop_reason why)
+{
+	switch (why) {
+	case VNL_DROP_PEER_DOWN:
+	case VNL_DROP_NO_READER:
+	case VNL_DROP_UNREAD:
+	case VNL_DROP_CHILD_DOWN:
+		return SKB_DROP_REASON_DEV_READY;
+	case VNL_DROP_TOO_BIG:
+		return SKB_DROP_REASON_PKT_TOO_BIG;
+	case VNL_DROP_QUEUE_FULL:
+		return SKB_DROP_REASON_FULL_RING;
+	case VNL_DROP_BAD_WRITE:
+		return SKB_DROP_REASON_DEV_HDR;
+	case VNL_DROP_NOMEM:
+		return SKB_DROP_REASON_NOMEM;
+#ifdef VNL_HAVE_SKB_DROP_REASON_MACVLAN_BC
+	case VNL_DROP_BC_QUEUE_FULL:
+		return SKB_DROP_REASON_MACVLAN_BROADCAST_BACKLOG;
+#endif
+	default:
+		return SKB_DROP_REASON_NOT_SPECIFIED;
+	}
+}
+
+static inline void vnl_compat_kfree_skb_reason(struct sk_buff *skb,
+					       enum vnl_drop_reason why)
+{
+	kfree_skb_reason(skb, vnl_compat_core_drop_reason(why));
+}
+#else
+static inline void vnl_compat_kfree_skb_reason(struct sk_buff *skb,
+					       enum vnl_drop_reason why)
+{
+	kfree_skb(skb);
+}
+#endif
 
 #endif /* _VNL_COMPAT_H */

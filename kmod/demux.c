@@ -19,6 +19,7 @@
 #include <net/rtnetlink.h>
 
 #include "vnl.h"
+#include "trace.h"
 
 u32 vnl_demux_mc_hash(const u8 *addr)
 {
@@ -48,6 +49,7 @@ static void vnl_demux_flood_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
 
 	list_for_each_entry_rcu(demux, &port->up, up_node) {
 		struct vnl_dev *sib = vnl_demux_to_vnl(demux);
+		struct net_device *sdev = sib->dev;
 		unsigned int len = skb->len;
 		struct sk_buff *nskb;
 
@@ -57,21 +59,38 @@ static void vnl_demux_flood_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
 			continue;
 
 		nskb = skb_clone(skb, GFP_ATOMIC);
-		if (unlikely(!nskb) || __dev_forward_skb(sib->dev, nskb) ||
-		    netif_rx(nskb) != NET_RX_SUCCESS)
-			vnl_dev_count_rx_drop(sib->dev);
+		if (unlikely(!nskb)) {
+			vnl_drop_count(sdev, len, skb->protocol, VNL_DROP_NOMEM,
+				       true);
+			continue;
+		}
+		/* Fails (and frees the copy) when the sibling went down
+		 * since we found it up, or the frame is too big for it.
+		 */
+		if (unlikely(__dev_forward_skb(sdev, nskb))) {
+			vnl_drop_count(sdev, len, skb->protocol,
+				       sdev->flags & IFF_UP ? VNL_DROP_TOO_BIG :
+				       VNL_DROP_CHILD_DOWN, true);
+			continue;
+		}
+		trace_vnl_flood_deliver(sdev, nskb, -1);
+		if (netif_rx(nskb) == NET_RX_SUCCESS)
+			vnl_dev_count_rx(sdev, len);
 		else
-			vnl_dev_count_rx(sib->dev, len);
+			vnl_drop_count(sdev, len, skb->protocol,
+				       VNL_DROP_BACKLOG_FULL, true);
 	}
 }
 
 /* Bridge mode: true when the frame was for a bridge-mode sibling and has
- * been handed to it (and consumed); *@ret then says whether it got in.
+ * been handed on (or dropped), and counted.
  */
-static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb,
-				  int *ret)
+static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb)
 {
 	const struct ethhdr *eth = (const struct ethhdr *)skb->data;
+	struct net_device *parent = vnl->demux.parent;
+	unsigned int len = skb->len;
+	__be16 proto = skb->protocol;
 	struct vnl_dev *dst;
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
@@ -85,10 +104,21 @@ static bool vnl_demux_xmit_bridge(struct vnl_dev *vnl, struct sk_buff *skb,
 
 	/* Into the parent's receive path, where the port finds @dst: the
 	 * frame takes the same way in as one from the wire, and the parent's
-	 * taps see it pass.  Refused (and freed) when the parent is down or
-	 * the frame too big for it.
+	 * taps see it pass.  Refused when the parent is down or the frame
+	 * too big for it; dev_forward_skb() checks again, and fails (and
+	 * frees the frame) if the parent went down since, or its backlog is
+	 * full.
 	 */
-	*ret = dev_forward_skb(vnl->demux.parent, skb);
+	if (unlikely(!is_skb_forwardable(parent, skb))) {
+		vnl_drop_tx(vnl->dev, skb, parent->flags & IFF_UP ?
+			    VNL_DROP_TOO_BIG : VNL_DROP_PARENT);
+		return true;
+	}
+	trace_vnl_child_to_sibling(vnl->dev, skb, -1);
+	if (likely(dev_forward_skb(parent, skb) == NET_RX_SUCCESS))
+		vnl_dev_count_tx(vnl->dev, len);
+	else
+		vnl_drop_count(vnl->dev, len, proto, VNL_DROP_PARENT, false);
 	return true;
 }
 
@@ -100,23 +130,20 @@ static netdev_tx_t __vnl_demux_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	unsigned int len = skb->len;
+	__be16 proto = skb->protocol;
 	int ret;
 
 	if (READ_ONCE(vnl->demux.mode) == VNL_MACVLAN_MODE_BRIDGE &&
-	    vnl_demux_xmit_bridge(vnl, skb, &ret)) {
-		if (likely(ret == NET_RX_SUCCESS))
-			vnl_dev_count_tx(dev, len);
-		else
-			vnl_dev_count_tx_drop(dev);
+	    vnl_demux_xmit_bridge(vnl, skb))
 		return NETDEV_TX_OK;
-	}
 
+	trace_vnl_child_to_parent(dev, skb, -1);
 	skb->dev = vnl->demux.parent;
 	ret = dev_queue_xmit(skb);
 	if (likely(ret == NET_XMIT_SUCCESS || ret == NET_XMIT_CN))
 		vnl_dev_count_tx(dev, len);
 	else
-		vnl_dev_count_tx_drop(dev);
+		vnl_drop_count(dev, len, proto, VNL_DROP_PARENT, false);
 	return NETDEV_TX_OK;
 }
 
@@ -546,6 +573,9 @@ static const struct vnl_kind_ops vnl_demux_kind_ops = {
 	.link		= vnl_demux_link,
 	.fill		= vnl_demux_fill,
 	.change		= vnl_demux_change,
+	.drop_reasons	= BIT(VNL_DROP_CHILD_DOWN) | BIT(VNL_DROP_MODE) |
+			  BIT(VNL_DROP_PARENT) | BIT(VNL_DROP_TOO_BIG) |
+			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM),
 };
 
 /*

@@ -116,6 +116,7 @@ void vnl_dev_setup(struct net_device *dev)
 	dev->max_mtu = ETH_MAX_MTU;
 
 	dev->rtnl_link_ops = &vnl_link_ops;
+	dev->ethtool_ops = &vnl_ethtool_ops;
 	dev->needs_free_netdev = true;
 	dev->priv_destructor = vnl_dev_free;
 }
@@ -150,24 +151,6 @@ void vnl_dev_count_rx(struct net_device *dev, unsigned int len)
 	u64_stats_update_end(&s->syncp);
 }
 
-void vnl_dev_count_tx_drop(struct net_device *dev)
-{
-	struct vnl_pcpu_stats *s = vnl_dev_this_cpu_stats(dev);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->tx_drops);
-	u64_stats_update_end(&s->syncp);
-}
-
-void vnl_dev_count_rx_drop(struct net_device *dev)
-{
-	struct vnl_pcpu_stats *s = vnl_dev_this_cpu_stats(dev);
-
-	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->rx_drops);
-	u64_stats_update_end(&s->syncp);
-}
-
 /* Sum every CPU's counters.  The fetch/retry loop only matters on 32-bit
  * machines, where a 64-bit counter cannot be read in one go.
  */
@@ -180,7 +163,7 @@ void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum)
 	for_each_possible_cpu(cpu) {
 		const struct vnl_pcpu_stats *s = per_cpu_ptr(vnl->stats, cpu);
 		struct vnl_stats one;
-		unsigned int start;
+		unsigned int start, i;
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
@@ -190,6 +173,8 @@ void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum)
 			one.tx_bytes = u64_stats_read(&s->tx_bytes);
 			one.rx_drops = u64_stats_read(&s->rx_drops);
 			one.tx_drops = u64_stats_read(&s->tx_drops);
+			for (i = 0; i < __VNL_DROP_MAX; i++)
+				one.drops[i] = u64_stats_read(&s->drops[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 
 		sum->rx_packets += one.rx_packets;
@@ -198,10 +183,15 @@ void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum)
 		sum->tx_bytes += one.tx_bytes;
 		sum->rx_drops += one.rx_drops;
 		sum->tx_drops += one.tx_drops;
+		for (i = 0; i < __VNL_DROP_MAX; i++)
+			sum->drops[i] += one.drops[i];
 	}
 }
 
-/* ndo_get_stats64: what "ip -s link" shows. */
+/* ndo_get_stats64: what "ip -s link" shows.  The core adds its own
+ * rx_dropped, which already holds the frames a full backlog refused
+ * (enqueue_to_backlog): they are not counted twice.
+ */
 void vnl_dev_get_stats64(struct net_device *dev,
 			 struct rtnl_link_stats64 *stats)
 {
@@ -212,7 +202,7 @@ void vnl_dev_get_stats64(struct net_device *dev,
 	stats->rx_bytes = sum.rx_bytes;
 	stats->tx_packets = sum.tx_packets;
 	stats->tx_bytes = sum.tx_bytes;
-	stats->rx_dropped = sum.rx_drops;
+	stats->rx_dropped = sum.rx_drops - sum.drops[VNL_DROP_BACKLOG_FULL];
 	stats->tx_dropped = sum.tx_drops;
 }
 

@@ -126,6 +126,30 @@ int vnl_genl_put_link_netnsid(struct sk_buff *skb, int attr,
 						       GFP_KERNEL));
 }
 
+/* The drop counters, by reason: one u64 for each reason the device's
+ * kind can have (vnl_kind_ops.drop_reasons), typed by the reason.
+ */
+static int vnl_genl_put_drops(struct sk_buff *skb, struct net_device *dev,
+			      const struct vnl_stats *st)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	unsigned long reasons = vnl->ops->drop_reasons;
+	struct nlattr *nest;
+	unsigned int why;
+
+	nest = nla_nest_start(skb, VNL_STATS_A_DROPS);
+	if (!nest)
+		return -EMSGSIZE;
+	for_each_set_bit(why, &reasons, __VNL_DROP_MAX) {
+		if (nla_put_u64_64bit(skb, why, st->drops[why], VNL_DROP_PAD)) {
+			nla_nest_cancel(skb, nest);
+			return -EMSGSIZE;
+		}
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
 static int vnl_genl_put_stats(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_stats st;
@@ -142,7 +166,8 @@ static int vnl_genl_put_stats(struct sk_buff *skb, struct net_device *dev)
 	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_PACKETS, st.tx_packets, VNL_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_BYTES, st.tx_bytes, VNL_STATS_A_PAD) ||
 	    nla_put_u64_64bit(skb, VNL_STATS_A_RX_DROPS, st.rx_drops, VNL_STATS_A_PAD) ||
-	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_DROPS, st.tx_drops, VNL_STATS_A_PAD)) {
+	    nla_put_u64_64bit(skb, VNL_STATS_A_TX_DROPS, st.tx_drops, VNL_STATS_A_PAD) ||
+	    vnl_genl_put_drops(skb, dev, &st)) {
 		nla_nest_cancel(skb, nest);
 		return -EMSGSIZE;
 	}

@@ -8,6 +8,7 @@
 #include <net/rtnetlink.h>
 
 #include "vnl.h"
+#include "trace.h"
 
 /* The other end (NULL once the pair is being deleted).  Valid under RCU
  * (data path) or RTNL (control path).
@@ -28,29 +29,40 @@ static netdev_tx_t __vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	unsigned int len = skb->len;
+	__be16 proto = skb->protocol;
 	struct net_device *peer;
 
+	trace_vnl_pair_xmit(dev, skb, -1);
 	peer = rcu_dereference(vnl->peer);
-	if (unlikely(!peer || !(peer->flags & IFF_UP)))
-		goto drop;
+	if (unlikely(!peer || !(peer->flags & IFF_UP))) {
+		vnl_drop_tx(dev, skb, VNL_DROP_PEER_DOWN);
+		return NETDEV_TX_OK;
+	}
 
 	/* A frame the peer could not have received from a wire: longer than
 	 * its MTU plus the Ethernet header and a VLAN tag (a GSO frame passes
 	 * whatever its size).  __dev_forward_skb() checks this and IFF_UP
 	 * again; checking first makes the drop this end's tx_drops.
 	 */
-	if (unlikely(!is_skb_forwardable(peer, skb)))
-		goto drop;
+	if (unlikely(!is_skb_forwardable(peer, skb))) {
+		vnl_drop_tx(dev, skb, VNL_DROP_TOO_BIG);
+		return NETDEV_TX_OK;
+	}
 
 	skb_tx_timestamp(skb);
 
 	/* __dev_forward_skb() makes the frame look freshly received on
 	 * @peer: it drops the route and conntrack state, clears the mark and
 	 * timestamp when crossing into another netns, and runs
-	 * eth_type_trans() so skb->dev becomes @peer.
+	 * eth_type_trans() so skb->dev becomes @peer.  It only fails (and
+	 * frees the frame) if the peer went down since the check above.
 	 */
-	if (unlikely(__dev_forward_skb(peer, skb)))
-		goto dropped;	/* and already freed */
+	if (unlikely(__dev_forward_skb(peer, skb))) {
+		vnl_drop_count(dev, len, proto, VNL_DROP_PEER_DOWN, false);
+		return NETDEV_TX_OK;
+	}
+	trace_vnl_pair_rx(peer, skb, -1);
+	proto = skb->protocol;
 
 	/* netif_rx() queues the frame on this CPU's backlog; the peer's
 	 * receive path (__netif_receive_skb) runs later from NET_RX softirq.
@@ -59,13 +71,7 @@ static netdev_tx_t __vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 	if (likely(netif_rx(skb) == NET_RX_SUCCESS))
 		vnl_dev_count_rx(peer, len);
 	else
-		vnl_dev_count_rx_drop(peer);
-	return NETDEV_TX_OK;
-
-drop:
-	kfree_skb(skb);
-dropped:
-	vnl_dev_count_tx_drop(dev);
+		vnl_drop_count(peer, len, proto, VNL_DROP_BACKLOG_FULL, true);
 	return NETDEV_TX_OK;
 }
 
@@ -206,6 +212,8 @@ static const struct vnl_kind_ops vnl_pair_kind_ops = {
 	.dellink	= vnl_pair_dellink,
 	.link		= vnl_pair_peer,
 	.fill		= vnl_pair_fill,
+	.drop_reasons	= BIT(VNL_DROP_PEER_DOWN) | BIT(VNL_DROP_TOO_BIG) |
+			  BIT(VNL_DROP_BACKLOG_FULL),
 };
 
 static struct net_device *vnl_pair_alloc(const char *name, struct net *net,

@@ -22,6 +22,7 @@
 #include <net/rtnetlink.h>
 
 #include "vnl.h"
+#include "trace.h"
 
 /* Broadcasts waiting for the flood work, per parent, as in macvlan. */
 #define VNL_PORT_BC_QUEUE_LEN	1000
@@ -93,16 +94,18 @@ void vnl_port_rx_copy(struct vnl_dev *child, struct sk_buff *skb,
 
 	nskb = skb_clone(skb, GFP_ATOMIC);
 	if (unlikely(!nskb)) {
-		vnl_dev_count_rx_drop(dev);
+		vnl_drop_count(dev, len, skb->protocol, VNL_DROP_NOMEM, true);
 		return;
 	}
 
 	nskb->dev = dev;
 	nskb->pkt_type = pkt_type;
+	trace_vnl_flood_deliver(dev, nskb, -1);
 	if (netif_rx(nskb) == NET_RX_SUCCESS)
 		vnl_dev_count_rx(dev, len);
 	else
-		vnl_dev_count_rx_drop(dev);
+		vnl_drop_count(dev, len, skb->protocol, VNL_DROP_BACKLOG_FULL,
+			       true);
 }
 
 /* Which children a broadcast reaches, given the child it came from (NULL:
@@ -177,6 +180,8 @@ static void vnl_port_flood_work(struct work_struct *work)
 /* Queue a copy of a broadcast for the flood work.  The queue is bounded:
  * a storm costs drops (VNL_A_BC_DROPS), never unbounded memory.  The
  * sending child, if any, is held until the work is done with the frame.
+ * A drop here is the port's, not one child's: it is counted once, in
+ * bc_drops, and traced on the parent.
  */
 static void vnl_port_queue_flood(struct vnl_port *port, struct vnl_dev *src,
 				 struct sk_buff *skb)
@@ -185,14 +190,19 @@ static void vnl_port_queue_flood(struct vnl_port *port, struct vnl_dev *src,
 	bool queued = false;
 
 	nskb = skb_clone(skb, GFP_ATOMIC);
-	if (unlikely(!nskb))
-		goto drop;
+	if (unlikely(!nskb)) {
+		trace_vnl_drop(port->dev, skb->len, skb->protocol,
+			       vnl_drop_name(VNL_DROP_NOMEM));
+		atomic_long_inc(&port->bc_drops);
+		return;
+	}
 
 	VNL_PORT_CB(nskb)->src = src;
 	spin_lock(&port->bcq.lock);
 	if (skb_queue_len(&port->bcq) < VNL_PORT_BC_QUEUE_LEN) {
 		if (src)
 			dev_hold(src->dev);
+		trace_vnl_flood_queue(port->dev, nskb, -1);
 		__skb_queue_tail(&port->bcq, nskb);
 		queued = true;
 	}
@@ -201,8 +211,7 @@ static void vnl_port_queue_flood(struct vnl_port *port, struct vnl_dev *src,
 	queue_work(system_unbound_wq, &port->bc_work);
 	if (queued)
 		return;
-	kfree_skb(nskb);
-drop:
+	vnl_drop_free(port->dev, nskb, VNL_DROP_BC_QUEUE_FULL);
 	atomic_long_inc(&port->bc_drops);
 }
 
@@ -253,6 +262,7 @@ static rx_handler_result_t vnl_port_rx_multicast(struct vnl_port *port,
 
 		if (mode != VNL_MACVLAN_MODE_VEPA &&
 		    mode != VNL_MACVLAN_MODE_BRIDGE) {
+			trace_vnl_demux_hairpin(src->dev, skb, -1);
 			vnl_port_rx_copy(src, skb, vnl_port_mc_type(skb));
 			consume_skb(skb);
 			return RX_HANDLER_CONSUMED;
@@ -292,6 +302,8 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
 	const struct ethhdr *eth = eth_hdr(skb);
 	struct vnl_port *port;
 	struct vnl_dev *dst;
+	unsigned int len;
+	__be16 proto;
 
 	/* dev_loopback_xmit() frames have no Ethernet header to look at. */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
@@ -317,6 +329,7 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
 	if (is_multicast_ether_addr(eth->h_dest))
 		return vnl_port_rx_multicast(port, skb);
 
+	trace_vnl_demux_lookup(skb->dev, skb, -1);
 	if (port->passthru)
 		dst = list_first_or_null_rcu(&port->up, struct vnl_dev,
 					     demux.up_node);
@@ -329,26 +342,40 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
 	if (!dst || READ_ONCE(dst->demux.mode) == VNL_MACVLAN_MODE_SOURCE)
 		return RX_HANDLER_PASS;
 
-	if (unlikely(!(READ_ONCE(dst->dev->flags) & IFF_UP) ||
-		     vnl_port_isolated(port, dst, eth->h_source)))
-		goto drop;
+	/* Only children that are up are in port->addrs: ndo_open adds a
+	 * child just before the core sets IFF_UP, so a child not up yet is
+	 * found only in that window.
+	 */
+	if (unlikely(!(READ_ONCE(dst->dev->flags) & IFF_UP))) {
+		vnl_drop_rx(dst->dev, skb, VNL_DROP_CHILD_DOWN);
+		return RX_HANDLER_CONSUMED;
+	}
+	if (unlikely(vnl_port_isolated(port, dst, eth->h_source))) {
+		vnl_drop_rx(dst->dev, skb, VNL_DROP_MODE);
+		return RX_HANDLER_CONSUMED;
+	}
+	/* A sibling's frame, back from the wire (a VEPA switch hairpin):
+	 * worth a lookup only while someone traces it.
+	 */
+	if (trace_vnl_demux_hairpin_enabled() &&
+	    vnl_port_lookup(port, eth->h_source))
+		trace_vnl_demux_hairpin(dst->dev, skb, -1);
 
+	len = skb->len + ETH_HLEN;
+	proto = skb->protocol;
 	skb = skb_share_check(skb, GFP_ATOMIC);
-	if (unlikely(!skb))
-		goto dropped;
+	if (unlikely(!skb)) {
+		vnl_drop_count(dst->dev, len, proto, VNL_DROP_NOMEM, true);
+		return RX_HANDLER_CONSUMED;
+	}
 
 	*pskb = skb;
 	skb->dev = dst->dev;
 	if (ether_addr_equal_64bits(eth_hdr(skb)->h_dest, dst->dev->dev_addr))
 		skb->pkt_type = PACKET_HOST;
-	vnl_dev_count_rx(dst->dev, skb->len + ETH_HLEN);
+	trace_vnl_demux_deliver(dst->dev, skb, -1);
+	vnl_dev_count_rx(dst->dev, len);
 	return RX_HANDLER_ANOTHER;
-
-drop:
-	kfree_skb(skb);
-dropped:
-	vnl_dev_count_rx_drop(dst->dev);
-	return RX_HANDLER_CONSUMED;
 }
 
 /*

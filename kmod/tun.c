@@ -46,6 +46,7 @@
 #include <net/rtnetlink.h>
 
 #include "vnl.h"
+#include "trace.h"
 
 #define VNL_TUN_TYPE_MASK	(IFF_TUN | IFF_TAP)
 /* What the device remembers of TUNSETIFF, and reports in TUNGETIFF. */
@@ -86,20 +87,6 @@ static void vnl_tun_count_rx(struct net_device *dev, unsigned int len)
 	local_bh_enable();
 }
 
-void vnl_tun_count_tx_drop(struct net_device *dev)
-{
-	local_bh_disable();
-	vnl_dev_count_tx_drop(dev);
-	local_bh_enable();
-}
-
-static void vnl_tun_count_rx_drop(struct net_device *dev)
-{
-	local_bh_disable();
-	vnl_dev_count_rx_drop(dev);
-	local_bh_enable();
-}
-
 /* ndo_start_xmit: queue the frame for a reader.  The core picked
  * skb->queue_mapping by flow hash among the attached queues
  * (netif_set_real_num_tx_queues() keeps their number current); a detach
@@ -110,18 +97,25 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	struct vnl_tun *tun = vnl_tun(dev);
 	unsigned int n = READ_ONCE(tun->numqueues);
 	struct vnl_tfile *tfile;
+	unsigned int q;
 
+	/* No reader: the carrier is off while no queue is attached, so the
+	 * stack only gets here in a race with the last detach.
+	 */
 	if (unlikely(!n))
-		goto drop;
-	tfile = rcu_dereference(tun->queues[skb->queue_mapping % n]);
+		goto no_reader;
+	q = skb->queue_mapping % n;
+	tfile = rcu_dereference(tun->queues[q]);
 	if (unlikely(!tfile))
-		goto drop;
+		goto no_reader;
 
 	/* The frame may wait in the queue for as long as the reader likes:
 	 * it must not pin the sender's socket memory or conntrack entry.
 	 */
-	if (unlikely(skb_orphan_frags_rx(skb, GFP_ATOMIC)))
-		goto drop;
+	if (unlikely(skb_orphan_frags_rx(skb, GFP_ATOMIC))) {
+		vnl_drop_tx(dev, skb, VNL_DROP_NOMEM);
+		return NETDEV_TX_OK;
+	}
 	skb_tx_timestamp(skb);
 	skb_orphan(skb);
 	nf_reset_ct(skb);
@@ -129,17 +123,19 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	spin_lock(&tfile->rxq.lock);
 	if (skb_queue_len(&tfile->rxq) >= READ_ONCE(dev->tx_queue_len)) {
 		spin_unlock(&tfile->rxq.lock);
-		goto drop;
+		vnl_drop_tx(dev, skb, VNL_DROP_QUEUE_FULL);
+		return NETDEV_TX_OK;
 	}
+	/* Traced before it is queued: once queued, read() may free it. */
+	trace_vnl_tun_enqueue(dev, skb, q);
 	__skb_queue_tail(&tfile->rxq, skb);
 	spin_unlock(&tfile->rxq.lock);
 
 	wake_up_interruptible_poll(&tfile->wq, EPOLLIN | EPOLLRDNORM);
 	return NETDEV_TX_OK;
 
-drop:
-	vnl_dev_count_tx_drop(dev);
-	kfree_skb(skb);
+no_reader:
+	vnl_drop_tx(dev, skb, VNL_DROP_NO_READER);
 	return NETDEV_TX_OK;
 }
 
@@ -207,10 +203,8 @@ static void vnl_tun_purge(struct net_device *dev, struct vnl_tfile *tfile)
 {
 	struct sk_buff *skb;
 
-	while ((skb = skb_dequeue(&tfile->rxq))) {
-		vnl_tun_count_tx_drop(dev);
-		kfree_skb(skb);
-	}
+	while ((skb = skb_dequeue(&tfile->rxq)))
+		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
 	skb_queue_purge(&tfile->napi_q);
 }
 
@@ -417,6 +411,9 @@ static void vnl_tun_dellink(struct net_device *dev, struct list_head *head)
 static const struct vnl_kind_ops vnl_tun_kind_ops = {
 	.dellink	= vnl_tun_dellink,
 	.fill		= vnl_tun_fill,
+	.drop_reasons	= BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) |
+			  BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE) |
+			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM),
 };
 
 /* Turn a freshly allocated vnl device (Ethernet, from vnl_dev_setup) into
@@ -778,27 +775,35 @@ static __be16 vnl_tun_guess_proto(const struct sk_buff *skb)
 	}
 }
 
-/* Hand a built frame to the stack, unless the file stopped being a queue
- * of @dev meanwhile (the RCU check pairs with synchronize_net() in
- * vnl_tun_detach, after which no frame can reach a retired queue).
+/* Hand a built frame of @len bytes to the stack and count it, unless the
+ * file stopped being a queue of @dev meanwhile (the RCU check pairs with
+ * synchronize_net() in vnl_tun_detach, after which no frame can reach a
+ * retired queue): the writer then learns it, and nothing is counted.
  */
 static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
-			   struct sk_buff *skb)
+			   struct sk_buff *skb, unsigned int len)
 {
+	__be16 proto = skb->protocol;
 	int err = 0;
 
 	rcu_read_lock();
 	if (rcu_dereference(tfile->dev) != dev) {
 		kfree_skb(skb);
 		err = -EBADFD;
-	} else if (tfile->napi_added) {
+		goto out;
+	}
+	trace_vnl_tun_write(dev, skb, tfile->index);
+	if (tfile->napi_added) {
 		skb_queue_tail(&tfile->napi_q, skb);
 		local_bh_disable();
 		napi_schedule(&tfile->napi);
 		local_bh_enable();
-	} else {
-		netif_rx(skb);
+	} else if (netif_rx(skb) != NET_RX_SUCCESS) {
+		vnl_drop_count(dev, len, proto, VNL_DROP_BACKLOG_FULL, true);
+		goto out;
 	}
+	vnl_tun_count_rx(dev, len);
+out:
 	rcu_read_unlock();
 	return err;
 }
@@ -878,9 +883,9 @@ static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
 }
 
 /* A frame the device refuses is the device's rx_drops, as on tun. */
-static ssize_t vnl_tun_refuse(struct net_device *dev)
+static ssize_t vnl_tun_refuse(struct net_device *dev, size_t len)
 {
-	vnl_tun_count_rx_drop(dev);
+	vnl_drop_count(dev, len, 0, VNL_DROP_BAD_WRITE, true);
 	return -EINVAL;
 }
 
@@ -906,25 +911,27 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 	 * buffer is not readable learns that (EFAULT) before anything else.
 	 */
 	if (total < pi_len)
-		return vnl_tun_refuse(dev);
+		return vnl_tun_refuse(dev, total);
 	if (pi_len && !copy_from_iter_full(&pi, pi_len, from))
 		return -EFAULT;
 	len = total - pi_len;
 	if (!vnl_tun_frame_len_ok(dev, len))
-		return vnl_tun_refuse(dev);
+		return vnl_tun_refuse(dev, len);
 
 	skb = vnl_tun_copy_frame(from, len);
-	if (IS_ERR(skb))
+	if (IS_ERR(skb)) {
+		if (PTR_ERR(skb) == -ENOMEM)
+			vnl_drop_count(dev, len, pi.proto, VNL_DROP_NOMEM, true);
 		return PTR_ERR(skb);
-
-	if (vnl_tun_set_headers(dev, skb, pi.proto)) {
-		kfree_skb(skb);
-		return vnl_tun_refuse(dev);
 	}
 
-	err = vnl_tun_deliver(tfile, dev, skb);
+	if (vnl_tun_set_headers(dev, skb, pi.proto)) {
+		vnl_drop_rx(dev, skb, VNL_DROP_BAD_WRITE);
+		return -EINVAL;
+	}
+
+	err = vnl_tun_deliver(tfile, dev, skb, len);
 	if (err)
 		return err;
-	vnl_tun_count_rx(dev, len);
 	return total;
 }

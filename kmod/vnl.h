@@ -31,6 +31,8 @@ struct vnl_pcpu_stats {
 	u64_stats_t tx_bytes;
 	u64_stats_t rx_drops;
 	u64_stats_t tx_drops;
+	/* Each drop again, by reason (drop.c); index 0 is unused. */
+	u64_stats_t drops[__VNL_DROP_MAX];
 	struct u64_stats_sync syncp;
 };
 
@@ -41,6 +43,7 @@ struct vnl_stats {
 	u64 tx_bytes;
 	u64 rx_drops;
 	u64 tx_drops;
+	u64 drops[__VNL_DROP_MAX];
 };
 
 /* The most queues (open /dev/vnl fds) one tun/tap device can have. */
@@ -219,6 +222,10 @@ struct vnl_kind_ops {
 	/* VNL_CMD_LINK_SET; NULL when the kind has nothing to set.  RTNL. */
 	int (*change)(struct net_device *dev, const struct vnl_link_change *chg,
 		      struct netlink_ext_ack *extack);
+	/* The drop reasons the kind can have, as BIT(enum vnl_drop_reason):
+	 * what its descriptions and `ethtool -S` report.
+	 */
+	u32 drop_reasons;
 };
 
 /* The private part of every vnl net_device (netdev_priv()). */
@@ -255,8 +262,6 @@ void vnl_dev_get_stats64(struct net_device *dev,
 void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum);
 void vnl_dev_count_tx(struct net_device *dev, unsigned int len);
 void vnl_dev_count_rx(struct net_device *dev, unsigned int len);
-void vnl_dev_count_tx_drop(struct net_device *dev);
-void vnl_dev_count_rx_drop(struct net_device *dev);
 bool vnl_dev_is_vnl(const struct net_device *dev);
 bool vnl_dev_is_kind(const struct net_device *dev, enum vnl_kind kind);
 struct vnl_dev *vnl_dev_find_next(struct net *net, unsigned long *id);
@@ -338,8 +343,21 @@ ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 			  struct iov_iter *to);
 ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from);
-void vnl_tun_count_tx_drop(struct net_device *dev);
 bool vnl_dev_is_tun(const struct net_device *dev);
+
+/* drop.c: every drop, counted by reason and traced */
+const char *vnl_drop_name(enum vnl_drop_reason why);
+void vnl_drop_count(struct net_device *dev, unsigned int len, __be16 proto,
+		    enum vnl_drop_reason why, bool rx);
+void vnl_drop_rx(struct net_device *dev, struct sk_buff *skb,
+		 enum vnl_drop_reason why);
+void vnl_drop_tx(struct net_device *dev, struct sk_buff *skb,
+		 enum vnl_drop_reason why);
+void vnl_drop_free(struct net_device *dev, struct sk_buff *skb,
+		   enum vnl_drop_reason why);
+
+/* ethtool.c: ethtool -i, -S and -k */
+extern const struct ethtool_ops vnl_ethtool_ops;
 
 /* genl.c: the generic netlink family */
 int vnl_genl_register(void);

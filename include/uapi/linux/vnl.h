@@ -211,10 +211,36 @@ enum vnl_stats_attr {
 	VNL_STATS_A_TX_BYTES,	/* u64 */
 	VNL_STATS_A_RX_DROPS,	/* u64: frames the stack refused to take */
 	VNL_STATS_A_TX_DROPS,	/* u64: peer gone or down, frame too big */
+	VNL_STATS_A_DROPS,	/* nest: u64 per enum vnl_drop_reason */
 
 	__VNL_STATS_A_MAX
 };
 
 #define VNL_STATS_A_MAX (__VNL_STATS_A_MAX - 1)
+
+/* Why vnl dropped a frame: the attribute types inside VNL_STATS_A_DROPS,
+ * the counters of `ethtool -S` (drop_<name>) and the reason of the
+ * vnl:vnl_drop trace event.  A device reports the reasons its kind can
+ * have, each as a u64 (type 0 is the padding attribute).
+ */
+enum vnl_drop_reason {
+	VNL_DROP_PAD,
+	VNL_DROP_PEER_DOWN,	/* pair: the peer is gone or down */
+	VNL_DROP_TOO_BIG,	/* longer than the receiver's MTU allows */
+	VNL_DROP_BACKLOG_FULL,	/* the receiving CPU's backlog was full */
+	VNL_DROP_NO_READER,	/* tun/tap: no queue is attached */
+	VNL_DROP_QUEUE_FULL,	/* tun/tap: tx_queue_len frames unread */
+	VNL_DROP_UNREAD,	/* tun/tap: left unread when a queue went */
+	VNL_DROP_BAD_WRITE,	/* tun/tap: write() of a malformed frame */
+	VNL_DROP_CHILD_DOWN,	/* macvlan: the child it was meant for is down */
+	VNL_DROP_MODE,		/* macvlan: the mode forbids the way (private) */
+	VNL_DROP_PARENT,	/* macvlan: the parent is down or refused it */
+	VNL_DROP_BC_QUEUE_FULL,	/* macvlan: the port's broadcast queue is full */
+	VNL_DROP_NOMEM,		/* no memory for a copy */
+
+	__VNL_DROP_MAX
+};
+
+#define VNL_DROP_MAX (__VNL_DROP_MAX - 1)
 
 #endif /* _UAPI_LINUX_VNL_H */

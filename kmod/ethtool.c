@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ethtool: `ethtool -i` names the driver, its version and the kind of
+ * device; `ethtool -S` shows what veth shows (a pair end's peer_ifindex),
+ * a child's share of its parent's broadcast queue drops (bc_drops) and
+ * one drop_<reason> counter per reason the kind can have (drop.c).
+ * `ethtool -k` needs nothing here: the core reads dev->features.
+ */
+#include <linux/ethtool.h>
+
+#include "vnl.h"
+
+static const char * const vnl_kind_names[] = {
+	[VNL_KIND_PAIR]		= "pair",
+	[VNL_KIND_TUN]		= "tun",
+	[VNL_KIND_TAP]		= "tap",
+	[VNL_KIND_MACVLAN]	= "macvlan",
+};
+
+static void vnl_ethtool_get_drvinfo(struct net_device *dev,
+				    struct ethtool_drvinfo *info)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+
+	strscpy(info->driver, KBUILD_MODNAME, sizeof(info->driver));
+	strscpy(info->version, VNL_VERSION, sizeof(info->version));
+	if (vnl->kind < ARRAY_SIZE(vnl_kind_names) && vnl_kind_names[vnl->kind])
+		strscpy(info->bus_info, vnl_kind_names[vnl->kind],
+			sizeof(info->bus_info));
+}
+
+/* The counters before the drop reasons, by kind: none, or one. */
+static const char *vnl_ethtool_first_stat(const struct vnl_dev *vnl)
+{
+	switch (vnl->kind) {
+	case VNL_KIND_PAIR:
+		return "peer_ifindex";
+	case VNL_KIND_MACVLAN:
+		return "bc_drops";
+	default:
+		return NULL;
+	}
+}
+
+static int vnl_ethtool_get_sset_count(struct net_device *dev, int sset)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+
+	if (sset != ETH_SS_STATS)
+		return -EOPNOTSUPP;
+	return !!vnl_ethtool_first_stat(vnl) + hweight32(vnl->ops->drop_reasons);
+}
+
+static void vnl_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	const char *first = vnl_ethtool_first_stat(vnl);
+	unsigned long reasons = vnl->ops->drop_reasons;
+	unsigned int why;
+
+	if (sset != ETH_SS_STATS)
+		return;
+	if (first) {
+		strscpy(buf, first, ETH_GSTRING_LEN);
+		buf += ETH_GSTRING_LEN;
+	}
+	for_each_set_bit(why, &reasons, __VNL_DROP_MAX) {
+		snprintf(buf, ETH_GSTRING_LEN, "drop_%s", vnl_drop_name(why));
+		buf += ETH_GSTRING_LEN;
+	}
+}
+
+/* The first counter's value: the peer's ifindex as this end's netns numbers
+ * it (0 without a peer), as veth shows it; the parent's broadcast drops.
+ */
+static u64 vnl_ethtool_first_value(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	struct net_device *peer;
+	u64 val = 0;
+
+	switch (vnl->kind) {
+	case VNL_KIND_PAIR:
+		rcu_read_lock();
+		peer = rcu_dereference(vnl->peer);
+		if (peer)
+			val = peer->ifindex;
+		rcu_read_unlock();
+		break;
+	case VNL_KIND_MACVLAN:
+		val = atomic_long_read(&vnl->demux.port->bc_drops);
+		break;
+	default:
+		break;
+	}
+	return val;
+}
+
+static void vnl_ethtool_get_stats(struct net_device *dev,
+				  struct ethtool_stats *stats, u64 *data)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+	unsigned long reasons = vnl->ops->drop_reasons;
+	struct vnl_stats sum;
+	unsigned int why, i = 0;
+
+	if (vnl_ethtool_first_stat(vnl))
+		data[i++] = vnl_ethtool_first_value(dev);
+	vnl_dev_read_stats(dev, &sum);
+	for_each_set_bit(why, &reasons, __VNL_DROP_MAX)
+		data[i++] = sum.drops[why];
+}
+
+const struct ethtool_ops vnl_ethtool_ops = {
+	.get_drvinfo		= vnl_ethtool_get_drvinfo,
+	.get_link		= ethtool_op_get_link,
+	.get_sset_count		= vnl_ethtool_get_sset_count,
+	.get_strings		= vnl_ethtool_get_strings,
+	.get_ethtool_stats	= vnl_ethtool_get_stats,
+};
