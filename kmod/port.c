@@ -290,6 +290,20 @@ static bool vnl_port_isolated(struct vnl_port *port, const struct vnl_dev *dst,
 	       READ_ONCE(dst->demux.mode) == VNL_MACVLAN_MODE_PRIVATE;
 }
 
+/* A sibling's frame back from the wire, sent there by a switch that
+ * hairpins (VEPA).  Between two bridge-mode children a frame never leaves
+ * the machine: demux.c:vnl_demux_xmit_bridge hands it to the parent's
+ * receive path directly.  Only worth a lookup while someone traces it.
+ */
+static bool vnl_port_hairpinned(struct vnl_port *port, const struct vnl_dev *dst,
+				const u8 *h_source)
+{
+	struct vnl_dev *src = vnl_port_lookup(port, h_source);
+
+	return src && !(READ_ONCE(src->demux.mode) == VNL_MACVLAN_MODE_BRIDGE &&
+			READ_ONCE(dst->demux.mode) == VNL_MACVLAN_MODE_BRIDGE);
+}
+
 /* The rx_handler of a parent.  Called by __netif_receive_skb() in softirq
  * context, under RCU, for every frame the parent receives.  Returning
  * RX_HANDLER_ANOTHER with skb->dev changed makes the core run its receive
@@ -354,11 +368,8 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
 		vnl_drop_rx(dst->dev, skb, VNL_DROP_MODE);
 		return RX_HANDLER_CONSUMED;
 	}
-	/* A sibling's frame, back from the wire (a VEPA switch hairpin):
-	 * worth a lookup only while someone traces it.
-	 */
 	if (trace_vnl_demux_hairpin_enabled() &&
-	    vnl_port_lookup(port, eth->h_source))
+	    vnl_port_hairpinned(port, dst, eth->h_source))
 		trace_vnl_demux_hairpin(dst->dev, skb, -1);
 
 	len = skb->len + ETH_HLEN;

@@ -169,7 +169,8 @@ static inline bool check_peer(const struct nlattr *nest, struct fz_dev *d,
 	return true;
 }
 
-static inline bool check_stats(const struct nlattr *nest, char *why, size_t whysz)
+/* The drop counters: a u64 typed by its reason each, or the padding. */
+static inline bool check_drops(const struct nlattr *nest, char *why, size_t whysz)
 {
 	const struct nlattr *nla;
 	unsigned int seen = 0, t;
@@ -178,6 +179,38 @@ static inline bool check_stats(const struct nlattr *nest, char *why, size_t whys
 	it_init(&it, A_DATA(nest), A_LEN(nest));
 	while ((nla = it_next(&it))) {
 		t = nla->nla_type;
+		if (t == VNL_DROP_PAD) {
+			if (A_LEN(nla))
+				BAD("VNL_DROP_PAD of %zu bytes", A_LEN(nla));
+			continue;
+		}
+		if (t > VNL_DROP_MAX)
+			BAD("VNL_STATS_A_DROPS: attribute type %u", t);
+		if (seen & (1u << t))
+			BAD("VNL_STATS_A_DROPS: reason %u twice", t);
+		seen |= 1u << t;
+		if (A_LEN(nla) != 8)
+			BAD("VNL_STATS_A_DROPS: reason %u of %zu bytes", t, A_LEN(nla));
+	}
+	if (it.bad)
+		BAD("VNL_STATS_A_DROPS: attributes overrun the nest");
+	return true;
+}
+
+static inline bool check_stats(const struct nlattr *nest, char *why, size_t whysz)
+{
+	const struct nlattr *nla;
+	unsigned int seen = 0, t;
+	struct it it;
+
+	it_init(&it, A_DATA(nest), A_LEN(nest));
+	while ((nla = it_next(&it))) {
+		t = nla->nla_type & NLA_TYPE_MASK;
+		/* nla_nest_start() flags the one nest; nothing else is flagged */
+		if ((nla->nla_type & ~NLA_TYPE_MASK) !=
+		    (t == VNL_STATS_A_DROPS ? NLA_F_NESTED : 0))
+			BAD("VNL_A_STATS: attribute %u with flags 0x%x", t,
+			    nla->nla_type & ~NLA_TYPE_MASK);
 		if (t == VNL_STATS_A_PAD)
 			continue;
 		if (t < VNL_STATS_A_RX_PACKETS || t > VNL_STATS_A_MAX)
@@ -185,8 +218,12 @@ static inline bool check_stats(const struct nlattr *nest, char *why, size_t whys
 		if (seen & (1u << t))
 			BAD("VNL_A_STATS: attribute %u twice", t);
 		seen |= 1u << t;
-		if (A_LEN(nla) != 8)
+		if (t == VNL_STATS_A_DROPS) {
+			if (!check_drops(nla, why, whysz))
+				return false;
+		} else if (A_LEN(nla) != 8) {
 			BAD("VNL_A_STATS: counter %u of %zu bytes", t, A_LEN(nla));
+		}
 	}
 	if (it.bad)
 		BAD("VNL_A_STATS: attributes overrun the nest");

@@ -228,6 +228,7 @@ _lib_cleanup() {
 	done
 	rm -rf "$TEST_TMP"
 	[[ $(type -t cleanup) == function ]] && cleanup
+	trace_close
 	return 0
 }
 trap _lib_cleanup EXIT
@@ -297,10 +298,15 @@ link_names() {
 # Done in bash: in the TCG guest one jq process costs more than a check.
 # For anything beyond these flat objects, the tests use jq.
 json_get() {
-	local json=$1 key=$2 re
+	local json=$1 key=$2 re inner='"([^"]*)":\{[^{}]*\}'
 	if (($# == 3)); then
 		re="\"$2\":\{([^{}]*)\}"
-		[[ $json =~ $re ]] || return 1
+		# Objects inside KEY's (stats' drops) become null, innermost
+		# and leftmost first, until KEY's own object is flat.
+		until [[ $json =~ $re ]]; do
+			[[ $json =~ $inner ]] || return 1
+			json=${json/"${BASH_REMATCH[0]}"/\"${BASH_REMATCH[1]}\":null}
+		done
 		json="{${BASH_REMATCH[1]}}"
 		key=$3
 	fi
@@ -405,4 +411,59 @@ vping() {
 
 require_ping() {
 	((${#PING[@]})) || skip_test "needs iputils-ping (make deps)"
+}
+
+# --- tracefs: vnl's trace events in an instance of the test's own -------------
+
+TRACEFS=/sys/kernel/tracing
+TRACE_INST=
+_TRACEFS_MOUNTED=
+
+# trace_open EVENT...: a tracefs instance of this test's own, with the vnl
+# events named (vnl_drop, vnl_pair_xmit, ...; `all` for events/vnl) on,
+# and TRACE_INST set to its directory.  Mounts tracefs first if nobody
+# has; trace_close (at exit) undoes both, leaving tracefs as it was.  Skips
+# the test on a kernel without tracing or a vnl.ko without its events.
+trace_open() {
+	local ev
+	if [[ ! -d $TRACEFS/instances ]]; then
+		mount -t tracefs nodev "$TRACEFS" 2>/dev/null ||
+			skip_test "cannot mount tracefs on $TRACEFS (a kernel without tracing)"
+		_TRACEFS_MOUNTED=1
+	fi
+	[[ -d $TRACEFS/events/vnl ]] ||
+		skip_test "no $TRACEFS/events/vnl: a kernel without tracing (CONFIG_EVENT_TRACING)"
+	TRACE_INST=$TRACEFS/instances/vnl-test-$$
+	mkdir "$TRACE_INST" || { echo "FAIL: mkdir $TRACE_INST"; exit $ksft_fail; }
+	for ev in "$@"; do
+		if [[ $ev == all ]]; then
+			echo 1 >"$TRACE_INST/events/vnl/enable"
+		else
+			echo 1 >"$TRACE_INST/events/vnl/$ev/enable"
+		fi || { echo "FAIL: cannot enable vnl:$ev"; exit $ksft_fail; }
+	done
+}
+
+# The instance's events so far, one a line, without the task/CPU/time
+# prefix: "vnl_pair_xmit: dev=... ".
+trace_events() {
+	sed -n 's/^.*: \(vnl_[a-z_]*: dev=\)/\1/p' "$TRACE_INST/trace"
+}
+
+# Forget the events so far.
+trace_clear() {
+	: >"$TRACE_INST/trace"
+}
+
+trace_close() {
+	if [[ -n $TRACE_INST && -d $TRACE_INST ]]; then
+		echo 0 >"$TRACE_INST/events/enable" 2>/dev/null
+		rmdir "$TRACE_INST" 2>/dev/null
+	fi
+	TRACE_INST=
+	if [[ -n $_TRACEFS_MOUNTED ]]; then
+		umount "$TRACEFS" 2>/dev/null
+		_TRACEFS_MOUNTED=
+	fi
+	return 0
 }

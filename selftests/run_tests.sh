@@ -38,6 +38,7 @@ ALL_TESTS=(
 	genl_link
 	vnlctl_cli.sh
 	vnlctl_e2e.sh
+	vnlctl_trace.sh
 	pair_bad_input.sh
 	pair_netns_ping.sh
 	pair_carrier.sh
@@ -73,6 +74,8 @@ ALL_TESTS=(
 	macvlan_bulk.sh
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
+	drop_reasons.sh
+	trace_path.sh
 	security
 	genl_dump_userns
 	genl_netns_names

@@ -834,6 +834,23 @@ static const struct aspec peer_spec[VNL_PEER_A_MAX + 1] = {
 	[VNL_PEER_A_NETNSID]	= { T_S32, "VNL_PEER_A_NETNSID" },
 };
 
+/* A u64 per reason the device's kind can have, typed by the reason. */
+static const struct aspec drops_spec[VNL_DROP_MAX + 1] = {
+	[VNL_DROP_PAD]		 = { T_PAD, "VNL_DROP_PAD", .repeat = true },
+	[VNL_DROP_PEER_DOWN]	 = { T_U64, "VNL_DROP_PEER_DOWN" },
+	[VNL_DROP_TOO_BIG]	 = { T_U64, "VNL_DROP_TOO_BIG" },
+	[VNL_DROP_BACKLOG_FULL]	 = { T_U64, "VNL_DROP_BACKLOG_FULL" },
+	[VNL_DROP_NO_READER]	 = { T_U64, "VNL_DROP_NO_READER" },
+	[VNL_DROP_QUEUE_FULL]	 = { T_U64, "VNL_DROP_QUEUE_FULL" },
+	[VNL_DROP_UNREAD]	 = { T_U64, "VNL_DROP_UNREAD" },
+	[VNL_DROP_BAD_WRITE]	 = { T_U64, "VNL_DROP_BAD_WRITE" },
+	[VNL_DROP_CHILD_DOWN]	 = { T_U64, "VNL_DROP_CHILD_DOWN" },
+	[VNL_DROP_MODE]		 = { T_U64, "VNL_DROP_MODE" },
+	[VNL_DROP_PARENT]	 = { T_U64, "VNL_DROP_PARENT" },
+	[VNL_DROP_BC_QUEUE_FULL] = { T_U64, "VNL_DROP_BC_QUEUE_FULL" },
+	[VNL_DROP_NOMEM]	 = { T_U64, "VNL_DROP_NOMEM" },
+};
+
 static const struct aspec stats_spec[VNL_STATS_A_MAX + 1] = {
 	[VNL_STATS_A_PAD]	 = { T_PAD, "VNL_STATS_A_PAD", .repeat = true },
 	[VNL_STATS_A_RX_PACKETS] = { T_U64, "VNL_STATS_A_RX_PACKETS" },
@@ -842,6 +859,8 @@ static const struct aspec stats_spec[VNL_STATS_A_MAX + 1] = {
 	[VNL_STATS_A_TX_BYTES]	 = { T_U64, "VNL_STATS_A_TX_BYTES" },
 	[VNL_STATS_A_RX_DROPS]	 = { T_U64, "VNL_STATS_A_RX_DROPS" },
 	[VNL_STATS_A_TX_DROPS]	 = { T_U64, "VNL_STATS_A_TX_DROPS" },
+	[VNL_STATS_A_DROPS]	 = { T_NEST, "VNL_STATS_A_DROPS", .nest = drops_spec,
+				     .nest_max = VNL_DROP_MAX },
 };
 
 static const struct aspec macaddr_spec[VNL_MACADDR_A_MAX + 1] = {

@@ -381,6 +381,24 @@ static void vnl_link_parse_peer(const struct nlattr *nest, struct vnl_link *l)
 	}
 }
 
+/* stats.drops_mask holds one bit per reason. */
+_Static_assert(VNL_DROP_MAX < 32, "vnl_link.stats.drops_mask is too small");
+
+/* One u64 per reason, typed by it; the padding is skipped. */
+static void vnl_link_parse_drops(const struct nlattr *nest, struct vnl_link *l)
+{
+	const struct nlattr *nla;
+	int rem, why;
+
+	for_each_attr(nla, NLA_DATA(nest), NLA_LEN(nest), rem) {
+		why = nla->nla_type & NLA_TYPE_MASK;
+		if (why == VNL_DROP_PAD || why > VNL_DROP_MAX)
+			continue;
+		l->stats.drops[why] = vnl_get_u64(nla);
+		l->stats.drops_mask |= 1u << why;
+	}
+}
+
 static void vnl_link_parse_stats(const struct nlattr *nest, struct vnl_link *l)
 {
 	const struct nlattr *nla;
@@ -406,6 +424,9 @@ static void vnl_link_parse_stats(const struct nlattr *nest, struct vnl_link *l)
 			break;
 		case VNL_STATS_A_TX_DROPS:
 			l->stats.tx_drops = vnl_get_u64(nla);
+			break;
+		case VNL_STATS_A_DROPS:
+			vnl_link_parse_drops(nla, l);
 			break;
 		}
 	}

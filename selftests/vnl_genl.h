@@ -29,6 +29,7 @@
 #include <linux/genetlink.h>
 #include <linux/if_ether.h>
 #include <linux/netlink.h>
+#include <linux/vnl.h>
 #include <net/if.h>
 
 #define VNL_MSG_SIZE	8192
@@ -99,6 +100,11 @@ struct vnl_link {
 	struct {
 		uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 		uint64_t rx_drops, tx_drops;
+		/* VNL_STATS_A_DROPS, by enum vnl_drop_reason; bit `reason`
+		 * of drops_mask set for each reason the kernel reported.
+		 */
+		uint64_t drops[__VNL_DROP_MAX];
+		uint32_t drops_mask;
 	} stats;
 };
 

@@ -90,7 +90,12 @@ static struct nla_policy vnl_stats_policy[VNL_STATS_A_MAX + 1] = {
 	[VNL_STATS_A_TX_BYTES]		= { .type = NLA_U64 },
 	[VNL_STATS_A_RX_DROPS]		= { .type = NLA_U64 },
 	[VNL_STATS_A_TX_DROPS]		= { .type = NLA_U64 },
+	[VNL_STATS_A_DROPS]		= { .type = NLA_NESTED },
 };
+
+/* vnl_stats.have and .drops_have hold one bit per attribute. */
+_Static_assert(VNL_STATS_A_MAX < 32, "vnl_stats.have is too small");
+_Static_assert(VNL_DROP_MAX < 32, "vnl_stats.drops_have is too small");
 
 /* A set bit for each attribute present in `tb`. */
 static uint32_t vnl_attrs_present(struct nlattr **tb, int max)
@@ -131,18 +136,42 @@ static int vnl_peer_parse(struct nlattr *nest, struct vnl_link *link)
 	return 0;
 }
 
+/*
+ * The drop counters: a u64 typed by its enum vnl_drop_reason each.  The
+ * padding, and reasons newer than this vnlctl, are skipped.
+ */
+static int vnl_drops_parse(struct nlattr *nest, struct vnl_stats *stats)
+{
+	struct nlattr *attr;
+	int rem, why;
+
+	nla_for_each_nested(attr, nest, rem) {
+		why = nla_type(attr);
+		if (why == VNL_DROP_PAD || why > VNL_DROP_MAX)
+			continue;
+		if (nla_len(attr) != sizeof(uint64_t))
+			return -EBADMSG;
+		stats->drops[why] = nla_get_u64(attr);
+		stats->drops_have |= 1u << why;
+	}
+	return 0;
+}
+
 static int vnl_stats_parse(struct nlattr *nest, struct vnl_stats *stats)
 {
 	struct nlattr *tb[VNL_STATS_A_MAX + 1];
 
 	if (nla_parse_nested(tb, VNL_STATS_A_MAX, nest, vnl_stats_policy))
 		return -EBADMSG;
+	stats->have = vnl_attrs_present(tb, VNL_STATS_A_MAX);
 	stats->rx_packets = vnl_get_u64(tb[VNL_STATS_A_RX_PACKETS]);
 	stats->rx_bytes = vnl_get_u64(tb[VNL_STATS_A_RX_BYTES]);
 	stats->tx_packets = vnl_get_u64(tb[VNL_STATS_A_TX_PACKETS]);
 	stats->tx_bytes = vnl_get_u64(tb[VNL_STATS_A_TX_BYTES]);
 	stats->rx_drops = vnl_get_u64(tb[VNL_STATS_A_RX_DROPS]);
 	stats->tx_drops = vnl_get_u64(tb[VNL_STATS_A_TX_DROPS]);
+	if (tb[VNL_STATS_A_DROPS])
+		return vnl_drops_parse(tb[VNL_STATS_A_DROPS], stats);
 	return 0;
 }
 

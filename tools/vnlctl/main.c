@@ -61,6 +61,14 @@ static const struct vnl_command vnl_commands[] = {
 	  "stats NAME" },
 	{ "monitor", cmd_monitor, "print device events until killed",
 	  "monitor" },
+	{ "trace", cmd_trace, "show packets' journeys through vnl, live",
+	  "trace [DEV...] [-n NETNS] [-c COUNT]\n"
+	  "\n"
+	  "Every step a packet takes inside vnl, from the module's trace events,\n"
+	  "one line per step, grouped by packet, until Ctrl-C or COUNT packets.\n"
+	  "DEVs limit it to devices of those names, -n (here or before trace) to\n"
+	  "devices in NETNS.  Needs root and tracefs; -j prints a JSON object\n"
+	  "per step." },
 	{ "version", cmd_version, "show the versions of vnlctl and the module",
 	  "version" },
 	{ "help", cmd_help, "show this help, or a subcommand's",
@@ -272,6 +280,7 @@ int main(int argc, char **argv)
 		return VNL_EXIT_OK;
 	}
 	if (opts.netns) {
+		ctx.netns = opts.netns;
 		status = vnl_netns_enter(&ctx, opts.netns);
 		if (status)
 			return status;

@@ -24,6 +24,19 @@
  * monitor prints the same words on one line, after the event name.  JSON
  * has the same facts under fixed keys; an attribute the kernel did not send
  * is null, never left out, so that `jq .mtu` always finds its key.
+ *
+ * `stats` prints a small table, and the drops by reason that the device's
+ * kind can have, named as ethtool -S names them (without "drop_"):
+ *
+ *	s0:
+ *	            packets          bytes      drops
+ *	    rx            5            398          0
+ *	    tx            7            558          3
+ *	    drops: peer_down 0 too_big 3 backlog_full 0
+ *
+ * In JSON the same reasons are an object, "drops", inside "stats"; only
+ * there is a key left out when the kernel did not send it (a kernel
+ * without drop reasons has no "drops"), as the reasons differ by kind.
  */
 #include <grp.h>
 #include <inttypes.h>
@@ -40,8 +53,28 @@ void vnl_format_mac(char buf[VNL_MAC_STRLEN], const uint8_t *mac)
 		 mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
 }
 
+/* The reasons of enum vnl_drop_reason, in kmod/drop.c's words. */
+static const char *const vnl_drop_names[] = {
+	[VNL_DROP_PEER_DOWN]	 = "peer_down",
+	[VNL_DROP_TOO_BIG]	 = "too_big",
+	[VNL_DROP_BACKLOG_FULL]	 = "backlog_full",
+	[VNL_DROP_NO_READER]	 = "no_reader",
+	[VNL_DROP_QUEUE_FULL]	 = "queue_full",
+	[VNL_DROP_UNREAD]	 = "unread",
+	[VNL_DROP_BAD_WRITE]	 = "bad_write",
+	[VNL_DROP_CHILD_DOWN]	 = "child_down",
+	[VNL_DROP_MODE]		 = "mode",
+	[VNL_DROP_PARENT]	 = "parent",
+	[VNL_DROP_BC_QUEUE_FULL] = "bc_queue_full",
+	[VNL_DROP_NOMEM]	 = "nomem",
+};
+
+/* A reason added to the header must be named here too. */
+_Static_assert(ARRAY_SIZE(vnl_drop_names) == __VNL_DROP_MAX,
+	       "a drop reason has no name");
+
 /* A JSON string: quotes, backslashes and control bytes escaped. */
-static void vnl_json_string(const char *s)
+void vnl_json_string(const char *s)
 {
 	putchar('"');
 	for (; *s; s++) {
@@ -231,13 +264,34 @@ static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 	putchar('\n');
 }
 
+/* ,"drops":{"peer_down":0,...}: the reasons the kernel reported. */
+static void vnl_print_drops_json(const struct vnl_stats *stats)
+{
+	const char *sep = "";
+	int why;
+
+	fputs(",\"drops\":{", stdout);
+	for (why = VNL_DROP_PAD + 1; why <= VNL_DROP_MAX; why++) {
+		if (!vnl_stats_has_drop(stats, why))
+			continue;
+		fputs(sep, stdout);
+		vnl_json_key(vnl_drop_names[why]);
+		printf("%" PRIu64, stats->drops[why]);
+		sep = ",";
+	}
+	putchar('}');
+}
+
 static void vnl_print_stats_json(const struct vnl_stats *stats)
 {
 	printf("{\"rx_packets\":%" PRIu64 ",\"rx_bytes\":%" PRIu64
 	       ",\"tx_packets\":%" PRIu64 ",\"tx_bytes\":%" PRIu64
-	       ",\"rx_drops\":%" PRIu64 ",\"tx_drops\":%" PRIu64 "}",
+	       ",\"rx_drops\":%" PRIu64 ",\"tx_drops\":%" PRIu64,
 	       stats->rx_packets, stats->rx_bytes, stats->tx_packets,
 	       stats->tx_bytes, stats->rx_drops, stats->tx_drops);
+	if (vnl_stats_has(stats, VNL_STATS_A_DROPS))
+		vnl_print_drops_json(stats);
+	putchar('}');
 }
 
 static void vnl_print_peer_json(const struct vnl_link *link)
@@ -439,6 +493,19 @@ void vnl_print_links(const struct vnl_ctx *ctx, const struct vnl_link *links,
 	puts(count ? "\n]" : "]");
 }
 
+/* "    drops: peer_down 0 too_big 3": the reasons the kernel reported. */
+static void vnl_print_drops_text(const struct vnl_stats *stats)
+{
+	int why;
+
+	fputs("    drops:", stdout);
+	for (why = VNL_DROP_PAD + 1; why <= VNL_DROP_MAX; why++)
+		if (vnl_stats_has_drop(stats, why))
+			printf(" %s %" PRIu64, vnl_drop_names[why],
+			       stats->drops[why]);
+	putchar('\n');
+}
+
 /* stats: a small table, or an object with the device's name and index. */
 void vnl_print_stats(const struct vnl_ctx *ctx, const struct vnl_link *link)
 {
@@ -461,6 +528,8 @@ void vnl_print_stats(const struct vnl_ctx *ctx, const struct vnl_link *link)
 	       s->rx_packets, s->rx_bytes, s->rx_drops);
 	printf("    %-2s %12" PRIu64 " %14" PRIu64 " %10" PRIu64 "\n", "tx",
 	       s->tx_packets, s->tx_bytes, s->tx_drops);
+	if (vnl_stats_has(s, VNL_STATS_A_DROPS))
+		vnl_print_drops_text(s);
 }
 
 /* monitor: one line per event, flushed so a pipe sees it at once. */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <net/if.h>
 #include <linux/if_ether.h>
+#include <linux/vnl.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -66,6 +67,7 @@ struct vnl_ctx {
 	struct vnl_family family;
 	struct nl_sock *rtnl;		/* for RTM_GETNSID, opened on first need */
 	char extack[VNL_EXTACK_MAX];	/* the last kernel error, explained */
+	const char *netns;		/* -n, as given; NULL without */
 };
 
 /* A netns argument: a name under /run/netns, or "pid:N". */
@@ -75,8 +77,17 @@ struct vnl_netns_arg {
 	int fd;			/* open /run/netns/NAME while sending, else -1 */
 };
 
+/*
+ * A device's counters.  `have` has bit VNL_STATS_A_x set when attribute
+ * VNL_STATS_A_x was present; `drops` holds the VNL_STATS_A_DROPS nest,
+ * indexed by enum vnl_drop_reason, with bit `reason` of `drops_have` set
+ * for each reason the kernel reported (those the device's kind can have).
+ */
 struct vnl_stats {
 	uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes, rx_drops, tx_drops;
+	uint32_t have;
+	uint32_t drops_have;
+	uint64_t drops[__VNL_DROP_MAX];
 };
 
 /*
@@ -137,6 +148,17 @@ static inline bool vnl_peer_has(const struct vnl_link *link, int attr)
 	return link->peer.have & (1u << attr);
 }
 
+static inline bool vnl_stats_has(const struct vnl_stats *stats, int attr)
+{
+	return stats->have & (1u << attr);
+}
+
+static inline bool vnl_stats_has_drop(const struct vnl_stats *stats,
+				      int reason)
+{
+	return stats->drops_have & (1u << reason);
+}
+
 /* Parses one reply message; returns 0 or a negative errno. */
 typedef int (*vnl_parse_fn)(struct nl_msg *msg, void *arg);
 
@@ -188,6 +210,9 @@ const char *vnl_macvlan_mode_name(uint32_t mode);
 /* monitor.c */
 int cmd_monitor(struct vnl_ctx *ctx, int argc, char **argv);
 
+/* trace.c */
+int cmd_trace(struct vnl_ctx *ctx, int argc, char **argv);
+
 /* nl.c */
 int vnl_connect(struct vnl_ctx *ctx);
 void vnl_disconnect(struct vnl_ctx *ctx);
@@ -219,6 +244,7 @@ void vnl_netns_name_peers(struct vnl_ctx *ctx, struct vnl_link *links,
 
 /* output.c */
 void vnl_format_mac(char buf[VNL_MAC_STRLEN], const uint8_t *mac);
+void vnl_json_string(const char *s);
 void vnl_print_links(const struct vnl_ctx *ctx, const struct vnl_link *links,
 		     size_t count);
 void vnl_print_link(const struct vnl_ctx *ctx, const struct vnl_link *link);

@@ -28,6 +28,12 @@ PAIRS=${VNLCTL_TEST_PAIRS:-1000}
 WAIT_LIMIT=60
 NS=vnlt-$$-$RANDOM
 MAC='([0-9a-f]{2}:){5}[0-9a-f]{2}'
+# The keys of -j stats: the counters, and the drop reasons of each kind
+# (sorted, as jq's keys gives them).
+STATS_KEYS='["rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_drops", "tx_drops"]'
+PAIR_DROPS='["backlog_full", "peer_down", "too_big"]'
+TUN_DROPS='["backlog_full", "bad_write", "no_reader", "nomem", "queue_full", "unread"]'
+MACVLAN_DROPS='["backlog_full", "child_down", "mode", "nomem", "parent", "too_big"]'
 namespaces=()
 bg_pids=()
 
@@ -92,7 +98,8 @@ test_add_show() {
 		    .carrier == false and (.address | test("^([0-9a-f]{2}:){5}[0-9a-f]{2}$")) and
 		    (.peer | keys) == ["ifindex", "ifname", "netns", "netnsid"] and
 		    .peer.netnsid == null and .peer.netns == null and .tun == null and
-		    (.stats | keys | length) == 6)'
+		    (.stats | keys) == ('"$STATS_KEYS"' + ["drops"] | sort) and
+		    (.stats.drops | keys) == '"$PAIR_DROPS"')'
 	check "-j show: peers point at each other" json "$out" \
 		'.[0].peer.ifindex == .[1].ifindex and .[1].peer.ifindex == .[0].ifindex'
 	expect "show NAME: exit 0" 0 '' -- $v -j show a1
@@ -201,6 +208,12 @@ test_stats() {
 	check "stats: header" matches "$out" '^ +packets +bytes +drops$'
 	check "stats: rx row" matches "$out" '^ +rx +0 +0 +0$'
 	check "stats: tx row" matches "$out" '^ +tx +0 +0 +0$'
+	check "stats: drops of a pair, by reason" matches "$out" \
+		'^    drops: peer_down 0 too_big 0 backlog_full 0$'
+	expect "-j stats, no traffic: exit 0" 0 '' -- vnlctl -n "$a" -j stats s0
+	check "-j stats: every counter, the drops of a pair at 0" json "$out" "
+		(.stats | keys) == ($STATS_KEYS + [\"drops\"] | sort) and
+		(.stats.drops | keys) == $PAIR_DROPS and all(.stats.drops[]; . == 0)"
 	if ! command -v ping >/dev/null; then
 		skip "stats count traffic: no ping"
 		return
@@ -272,7 +285,11 @@ test_tuntap() {
 		(.tun | keys) == [\"flags\", \"group\", \"multi_queue\", \"owner\", \"persist\", \"pi\", \"queues\"] and
 		.tun.flags == $tun_flags and .tun.pi == false and .tun.persist == true and
 		.tun.multi_queue == false and .tun.queues == 0 and
-		.tun.owner == null and .tun.group == null"
+		.tun.owner == null and .tun.group == null and
+		(.stats.drops | keys) == $TUN_DROPS"
+	expect "stats tun: exit 0" 0 '' -- $v stats t0
+	check "stats tun: drops of a tun, by reason" matches "$out" \
+		'^    drops: backlog_full 0 no_reader 0 queue_full 0 unread 0 bad_write 0 nomem 0$'
 
 	expect "-j add tap, owner by name, every option: exit 0" 0 '' -- \
 		$v -j add tap p0 user "$user" group "$group" pi multi-queue
@@ -367,7 +384,11 @@ test_macvlan() {
 		.parent_ifindex == $(ip -n "$ns" -j link show d0 | jq '.[0].ifindex') and
 		.parent_netnsid == null and .mode == \"bridge\" and
 		(.bc_drops | type) == \"number\" and .source == null and
-		.peer == null and .tun == null"
+		.peer == null and .tun == null and
+		(.stats.drops | keys) == $MACVLAN_DROPS"
+	expect "stats macvlan: exit 0" 0 '' -- $v stats m0
+	check "stats macvlan: drops of a macvlan child, by reason" matches "$out" \
+		'^    drops: too_big [0-9]+ backlog_full [0-9]+ child_down [0-9]+ mode [0-9]+ parent [0-9]+ nomem [0-9]+$'
 	check "ip -d link: vnl kind and mode" matches \
 		"$(ip -n "$ns" -d link show dev m0)" 'vnl kind macvlan mode bridge'
 	check "ip -d -j link: vnl_mode" json "$(ip -n "$ns" -d -j link show dev m0)" \
