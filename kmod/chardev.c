@@ -110,10 +110,12 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			 * lost: it is dropped as unread.
 			 */
 			ret = vnl_tun_put_frame(dev, skb, to);
-			if (ret < 0)
+			if (ret < 0) {
 				vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
-			else
+			} else {
+				atomic64_inc(&tfile->read);
 				consume_skb(skb);
+			}
 			dev_put(dev);
 			return ret;
 		}

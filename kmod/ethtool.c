@@ -3,7 +3,9 @@
  * ethtool: `ethtool -i` names the driver, its version and the kind of
  * device; `ethtool -S` shows what veth shows (a pair end's peer_ifindex),
  * a child's share of its parent's broadcast queue drops (bc_drops) and
- * one drop_<reason> counter per reason the kind can have (drop.c).
+ * one drop_<reason> counter per reason the kind can have (drop.c), and
+ * for tun/tap each queue's own: queue<N>_queued, _read, _written (since
+ * the file was opened) and _waiting (frames in it now).
  * `ethtool -k` needs nothing here: the core reads dev->features.
  */
 #include <linux/ethtool.h>
@@ -42,13 +44,27 @@ static const char *vnl_ethtool_first_stat(const struct vnl_dev *vnl)
 	}
 }
 
+static const char * const vnl_ethtool_queue_stats[] = {
+	"queued", "read", "written", "waiting",
+};
+
+/* The queues shown: a tun/tap device's attached ones.  The core calls
+ * every ethtool op under RTNL, so the count cannot change between
+ * get_sset_count and get_strings or get_ethtool_stats.
+ */
+static unsigned int vnl_ethtool_queues(struct net_device *dev)
+{
+	return vnl_dev_is_tun(dev) ? vnl_tun_numqueues(dev) : 0;
+}
+
 static int vnl_ethtool_get_sset_count(struct net_device *dev, int sset)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return !!vnl_ethtool_first_stat(vnl) + hweight32(vnl->ops->drop_reasons);
+	return !!vnl_ethtool_first_stat(vnl) + hweight32(vnl->ops->drop_reasons) +
+	       vnl_ethtool_queues(dev) * ARRAY_SIZE(vnl_ethtool_queue_stats);
 }
 
 static void vnl_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
@@ -56,7 +72,7 @@ static void vnl_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 	struct vnl_dev *vnl = netdev_priv(dev);
 	const char *first = vnl_ethtool_first_stat(vnl);
 	unsigned long reasons = vnl->ops->drop_reasons;
-	unsigned int why;
+	unsigned int why, q, i;
 
 	if (sset != ETH_SS_STATS)
 		return;
@@ -67,6 +83,13 @@ static void vnl_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 	for_each_set_bit(why, &reasons, __VNL_DROP_MAX) {
 		snprintf(buf, ETH_GSTRING_LEN, "drop_%s", vnl_drop_name(why));
 		buf += ETH_GSTRING_LEN;
+	}
+	for (q = 0; q < vnl_ethtool_queues(dev); q++) {
+		for (i = 0; i < ARRAY_SIZE(vnl_ethtool_queue_stats); i++) {
+			snprintf(buf, ETH_GSTRING_LEN, "queue%u_%s", q,
+				 vnl_ethtool_queue_stats[i]);
+			buf += ETH_GSTRING_LEN;
+		}
 	}
 }
 
@@ -102,13 +125,21 @@ static void vnl_ethtool_get_stats(struct net_device *dev,
 	struct vnl_dev *vnl = netdev_priv(dev);
 	unsigned long reasons = vnl->ops->drop_reasons;
 	struct vnl_stats sum;
-	unsigned int why, i = 0;
+	unsigned int why, q, i = 0;
 
 	if (vnl_ethtool_first_stat(vnl))
 		data[i++] = vnl_ethtool_first_value(dev);
 	vnl_dev_read_stats(dev, &sum);
 	for_each_set_bit(why, &reasons, __VNL_DROP_MAX)
 		data[i++] = sum.drops[why];
+	for (q = 0; q < vnl_ethtool_queues(dev); q++) {
+		struct vnl_tfile *tfile = vnl_tun_queue(dev, q);
+
+		data[i++] = atomic64_read(&tfile->queued);
+		data[i++] = atomic64_read(&tfile->read);
+		data[i++] = atomic64_read(&tfile->written);
+		data[i++] = skb_queue_len_lockless(&tfile->rxq);
+	}
 }
 
 const struct ethtool_ops vnl_ethtool_ops = {

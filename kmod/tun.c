@@ -62,6 +62,20 @@ static struct vnl_tun *vnl_tun(struct net_device *dev)
 	return &vnl->tun;
 }
 
+/* The attached queues, for ethtool -S (ethtool.c).  RTNL, which keeps
+ * their number and order from one call to the next.
+ */
+unsigned int vnl_tun_numqueues(struct net_device *dev)
+{
+	ASSERT_RTNL();
+	return vnl_tun(dev)->numqueues;
+}
+
+struct vnl_tfile *vnl_tun_queue(struct net_device *dev, unsigned int i)
+{
+	return rtnl_dereference(vnl_tun(dev)->queues[i]);
+}
+
 bool vnl_dev_is_tun(const struct net_device *dev)
 {
 	const struct vnl_dev *vnl = netdev_priv(dev);
@@ -130,6 +144,7 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	trace_vnl_tun_enqueue(dev, skb, q);
 	__skb_queue_tail(&tfile->rxq, skb);
 	spin_unlock(&tfile->rxq.lock);
+	atomic64_inc(&tfile->queued);
 
 	wake_up_interruptible_poll(&tfile->wq, EPOLLIN | EPOLLRDNORM);
 	return NETDEV_TX_OK;
@@ -803,6 +818,7 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 		goto out;
 	}
 	vnl_tun_count_rx(dev, len);
+	atomic64_inc(&tfile->written);
 out:
 	rcu_read_unlock();
 	return err;

@@ -82,6 +82,14 @@ struct vnl_tfile {
 	struct sk_buff_head rxq;
 	wait_queue_head_t wq;
 
+	/* This queue's share of the device's traffic, for ethtool -S:
+	 * frames queued for read(), read, written.  Atomic, as the transmit
+	 * path and every thread reading or writing the file count.
+	 */
+	atomic64_t queued;
+	atomic64_t read;
+	atomic64_t written;
+
 	/* IFF_NAPI: written frames go through this NAPI context and GRO. */
 	struct napi_struct napi;
 	struct sk_buff_head napi_q;
@@ -344,6 +352,8 @@ ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from);
 bool vnl_dev_is_tun(const struct net_device *dev);
+unsigned int vnl_tun_numqueues(struct net_device *dev);
+struct vnl_tfile *vnl_tun_queue(struct net_device *dev, unsigned int i);
 
 /* drop.c: every drop, counted by reason and traced */
 const char *vnl_drop_name(enum vnl_drop_reason why);

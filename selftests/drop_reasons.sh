@@ -211,12 +211,25 @@ for i in 1 2 3; do
 done
 moved "$T" tq bad_write rx 3
 
+# The queue's own counters (ethtool -S queue0_*, kmod/ethtool.c).
+q_stat() {
+	ethtool_stat "$T" tq "queue0_$1"
+}
+written0=$(q_stat written)
+check_eq "tq: write() of a 60-byte frame" ok "$(tapfd write 60)"
+check_eq "tq: ethtool -S queue0_written moved by 1" $((written0 + 1)) "$(q_stat written)"
+
 # A queue of 4 with nothing in it: 7 echo requests, 4 wait, 3 dropped.
 check_match "tq: queue emptied" '^drained [0-9]+$' "$(tapfd drain)"
+check_eq "tq: after the drain, queue0_read equals queue0_queued" "$(q_stat queued)" "$(q_stat read)"
+check_eq "tq: and queue0_waiting is 0" 0 "$(q_stat waiting)"
+queued0=$(q_stat queued)
 snap "$T" tq queue_full tx
 snap "$T" tq unread tx
 vping "$T" 10.214.1.2 -c 7 -i 0.05 -W 1
 moved "$T" tq queue_full tx 3
+check_eq "tq: queue0_queued moved by the 4 frames taken" $((queued0 + 4)) "$(q_stat queued)"
+check_eq "tq: queue0_waiting: the 4 frames unread" 4 "$(q_stat waiting)"
 # The 4 frames still queued when the file goes are dropped unread.
 BASE[tq/unread/dev]=$(vnl_stat "$T" tq tx_drops)
 eval "exec ${TAPFD[1]}>&-"

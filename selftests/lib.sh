@@ -455,6 +455,42 @@ trace_clear() {
 	: >"$TRACE_INST/trace"
 }
 
+# vnlctl_bg OUT ARGS...: `vnlctl ARGS` (a trace) in the background, its
+# stdout in OUT and stderr in OUT.err, its pid in $vnlctl_pid; succeeds
+# once it says it is tracing (its events are on: nothing is missed).
+vnlctl_bg() {
+	local out=$1
+	shift
+	vnlctl "$@" >"$out" 2>"$out.err" &
+	vnlctl_pid=$!
+	track_bg "$vnlctl_pid"
+	wait_until 20 grep -q "^vnlctl: tracing" "$out.err"
+}
+
+# vnlctl_bg_done [INT]: waits up to 20 s for that vnlctl to end by itself
+# (-c), or first sends it Ctrl-C (INT) once what was provoked has had a
+# second to be read; its exit status in $vnlctl_rc (124: it did not end,
+# and was killed).
+vnlctl_bg_done() {
+	local i
+	if [[ ${1:-} == INT ]]; then
+		nap 1
+		kill -INT "$vnlctl_pid"
+	fi
+	for ((i = 0; i < 400; i++)); do
+		kill -0 "$vnlctl_pid" 2>/dev/null || break
+		nap 0.05
+	done
+	if kill -0 "$vnlctl_pid" 2>/dev/null; then
+		kill -KILL "$vnlctl_pid"
+		wait "$vnlctl_pid" 2>/dev/null
+		vnlctl_rc=124
+		return
+	fi
+	wait "$vnlctl_pid"
+	vnlctl_rc=$?
+}
+
 trace_close() {
 	if [[ -n $TRACE_INST && -d $TRACE_INST ]]; then
 		echo 0 >"$TRACE_INST/events/enable" 2>/dev/null

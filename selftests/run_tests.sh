@@ -76,6 +76,7 @@ ALL_TESTS=(
 	macvlan_lab_docker.sh
 	drop_reasons.sh
 	trace_path.sh
+	trace_lab_follow_ping.sh
 	security
 	genl_dump_userns
 	genl_netns_names
@@ -156,6 +157,33 @@ harness_totals() {
 		"$1" | tail -n 1
 }
 
+# The fuzzers run with every vnl trace event on, in a tracefs instance of
+# their own, so that the events' code (kmod/trace.c) meets every malformed
+# frame and request too.  Nothing is done where tracing is missing.
+FUZZ_TRACE=/sys/kernel/tracing
+fuzz_trace_on() {
+	fuzz_trace_mounted=
+	if [[ ! -d $FUZZ_TRACE/instances ]]; then
+		mount -t tracefs nodev "$FUZZ_TRACE" 2>/dev/null || return 0
+		fuzz_trace_mounted=1
+	fi
+	fuzz_trace_inst=$FUZZ_TRACE/instances/vnl-fuzz-$$
+	if mkdir "$fuzz_trace_inst" 2>/dev/null &&
+		echo 1 >"$fuzz_trace_inst/events/vnl/enable" 2>/dev/null; then
+		echo "# with every vnl trace event on"
+	fi
+}
+
+fuzz_trace_off() {
+	if [[ -d ${fuzz_trace_inst:-} ]]; then
+		echo "# $(grep -c ': vnl_' "$fuzz_trace_inst/trace") vnl trace events in the buffer at the end"
+		rmdir "$fuzz_trace_inst"
+	fi
+	[[ -n ${fuzz_trace_mounted:-} ]] && umount "$FUZZ_TRACE"
+	fuzz_trace_inst= fuzz_trace_mounted=
+	return 0
+}
+
 # run_test N NAME: run one test, print its KTAP line and add its cases to
 # pass, fail and skip.
 run_test() {
@@ -172,6 +200,7 @@ run_test() {
 		fail=$((fail + 1))
 		return
 	fi
+	[[ $t == fuzz_* ]] && fuzz_trace_on
 	start=$SECONDS
 	# The output goes to a file, streamed from there until timeout(1)
 	# is gone: a pipe would also wait for every process still holding
@@ -182,6 +211,7 @@ run_test() {
 	rc=0
 	wait "$tpid" || rc=$?
 	echo "# $t: exit $rc after $((SECONDS - start)) s"
+	[[ $t == fuzz_* ]] && fuzz_trace_off
 
 	if [[ $t != *.sh ]]; then
 		# A harness program: count its cases.

@@ -89,57 +89,14 @@ check_match "pair: the reply's vnl_pair_xmit on pb" \
 	"$(event_line vnl_pair_xmit pb 'echo reply seq 1')"
 
 echo "# tap: the stack to read(), write() to the stack"
-cat >"$TEST_TMP/responder.py" <<'EOF_PY'
-# responder.py NAME IP MAC: attached to the tap NAME, answers ARP requests
-# for IP with MAC and ICMP echo requests to IP (tap_lab_arp_reply.sh's).
-import fcntl, os, socket, struct, sys
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xffff) + (s >> 16)
-    return ~s & 0xffff
-
-name, ip, mac = sys.argv[1], socket.inet_aton(sys.argv[2]), bytes.fromhex(sys.argv[3].replace(":", ""))
-fd = os.open("/dev/vnl", os.O_RDWR)
-fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH22x", name.encode(), 0x0002 | 0x1000))
-print("ready", flush=True)
-while True:
-    f = os.read(fd, 65535)
-    if len(f) < 14:
-        continue
-    dmac, smac, etype = f[0:6], f[6:12], struct.unpack("!H", f[12:14])[0]
-    if etype == 0x0806 and len(f) >= 42:
-        sha, spa, tpa = f[22:28], f[28:32], f[38:42]
-        if struct.unpack("!H", f[20:22])[0] != 1 or tpa != ip:
-            continue
-        arp = struct.pack("!HHBBH", 1, 0x0800, 6, 4, 2) + mac + ip + sha + spa
-        os.write(fd, smac + mac + struct.pack("!H", 0x0806) + arp)
-    elif etype == 0x0800 and len(f) >= 14 + 28:
-        pkt = f[14:]
-        ihl = (pkt[0] & 0xf) * 4
-        tot = struct.unpack("!H", pkt[2:4])[0]
-        if pkt[9] != 1 or pkt[16:20] != ip or pkt[ihl] != 8 or dmac != mac:
-            continue
-        icmp = bytearray(pkt[ihl:tot])
-        icmp[0], icmp[2:4] = 0, b"\0\0"
-        icmp[2:4] = struct.pack("!H", csum(bytes(icmp)))
-        hdr = bytearray(pkt[:ihl])
-        hdr[8], hdr[10:12] = 64, b"\0\0"
-        hdr[12:16], hdr[16:20] = pkt[16:20], pkt[12:16]
-        hdr[10:12] = struct.pack("!H", csum(bytes(hdr)))
-        os.write(fd, smac + mac + struct.pack("!H", 0x0800) + bytes(hdr) + bytes(icmp))
-EOF_PY
 FAKE_MAC=02:00:5e:d7:01:02
 check "vnlctl add tap tt (persistent)" vnlctl -n "$T" add tap tt || exit_status
 ip -n "$T" addr add 10.215.1.1/24 dev tt
 ip -n "$T" link set tt up
-ip netns exec "$T" python3 "$TEST_TMP/responder.py" tt 10.215.1.2 "$FAKE_MAC" \
+ip netns exec "$T" python3 "$(dirname "$0")/../Documentation/labs/tap-responder.py" tt 10.215.1.2 "$FAKE_MAC" \
 	>"$TEST_TMP/responder.out" 2>&1 </dev/null &
 track_bg $!
-check "a responder attached to tt" wait_until 60 grep -q '^ready$' "$TEST_TMP/responder.out" ||
+check "a responder attached to tt" wait_until 60 grep -q '^attached to tt' "$TEST_TMP/responder.out" ||
 	{ cat "$TEST_TMP/responder.out"; exit_status; }
 check "tt has carrier" wait_until 20 lacks_flag "$T" tt NO-CARRIER
 trace_clear

@@ -7,8 +7,8 @@
 # after that many packets; a device name and -n narrow what is shown; a
 # frame too big for the peer shows as a drop with its reason.  Every way
 # out (the count reached, Ctrl-C) removes vnlctl's trace instance and
-# leaves tracefs as it was; without privilege it says so and changes
-# nothing.
+# leaves tracefs as it was; without privilege or without the module it
+# says so and changes nothing.
 #
 #   ns A: va 10.13.0.1/24  <->  ns B: vb 10.13.0.2/24
 
@@ -50,37 +50,6 @@ instances() {
 before=$(instances)
 top_events=$(cat "$TRACEFS/set_event")
 
-# trace_bg OUT ARGS...: vnlctl ARGS in the background, its output in
-# OUT, its pid in $trace_pid; succeeds once it says it is tracing (its
-# events are on) and its trace instance exists.
-trace_bg() {
-	local out=$1
-	shift
-	vnlctl "$@" >"$out" 2>"$out.err" &
-	trace_pid=$!
-	track_bg "$trace_pid"
-	wait_until 20 grep -q "^vnlctl: tracing" "$out.err" &&
-		test -d "$TRACEFS/instances/vnlctl-$trace_pid"
-}
-
-# trace_done: waits up to 20 s for the background vnlctl to end by itself;
-# its exit status in $trace_rc (124: it did not end, and was killed).
-trace_done() {
-	local i
-	for ((i = 0; i < 400; i++)); do
-		kill -0 "$trace_pid" 2>/dev/null || break
-		nap 0.05
-	done
-	if kill -0 "$trace_pid" 2>/dev/null; then
-		kill -KILL "$trace_pid"
-		wait "$trace_pid" 2>/dev/null
-		trace_rc=124
-		return
-	fi
-	wait "$trace_pid"
-	trace_rc=$?
-}
-
 # steps OUT JQ_FILTER: the steps of the JSON trace matching the filter,
 # as "packet event dev" lines.
 steps() {
@@ -89,11 +58,12 @@ steps() {
 
 # --- one ping, two packets ---------------------------------------------------------
 out=$TEST_TMP/ping.json
-trace_bg "$out" -j trace va vb -c 2
-check_eq "vnlctl -j trace va vb -c 2 starts: its instance exists" 0 $? || exit_status
+vnlctl_bg "$out" -j trace va vb -c 2
+check_eq "vnlctl -j trace va vb -c 2 starts" 0 $? || exit_status
+check "its trace instance is there" test -d "$TRACEFS/instances/vnlctl-$vnlctl_pid"
 check "a ping from A to B" vping "$A" "$IP_B" -c 1
-trace_done
-check_eq "vnlctl trace -c 2 ends by itself after the request and the reply" 0 "$trace_rc"
+vnlctl_bg_done
+check_eq "vnlctl trace -c 2 ends by itself after the request and the reply" 0 "$vnlctl_rc"
 check_eq "the echo request: pair_xmit on va, then pair_rx on vb" \
 	"1 pair_xmit va
 1 pair_rx vb" "$(steps "$out" '.summary | test("icmp echo request seq 1$")')"
@@ -112,30 +82,30 @@ check_eq "the instance is gone, tracefs as before" "$before" "$(instances)"
 
 # --- a device name and -n narrow the trace -----------------------------------------
 out=$TEST_TMP/vb.json
-trace_bg "$out" -j trace vb -c 2
+vnlctl_bg "$out" -j trace vb -c 2
 check_eq "vnlctl -j trace vb -c 2 starts" 0 $? || exit_status
 vping "$A" "$IP_B" -c 1
-trace_done
-check_eq "it ends after two packets" 0 "$trace_rc"
+vnlctl_bg_done
+check_eq "it ends after two packets" 0 "$vnlctl_rc"
 check_eq "only vb's steps are shown" "vb" "$(jq -r .dev "$out" | sort -u)"
 
 out=$TEST_TMP/ns.json
-trace_bg "$out" -j trace -n "$A" -c 2
+vnlctl_bg "$out" -j trace -n "$A" -c 2
 check_eq "vnlctl -j trace -n A -c 2 starts" 0 $? || exit_status
 vping "$A" "$IP_B" -c 1
-trace_done
-check_eq "it ends after two packets" 0 "$trace_rc"
+vnlctl_bg_done
+check_eq "it ends after two packets" 0 "$vnlctl_rc"
 check_eq "only the steps in netns A (va's) are shown" "va" \
 	"$(jq -r .dev "$out" | sort -u)"
 
 # --- a drop, with its reason ---------------------------------------------------------
 ip -n "$B" link set vb mtu 1280
 out=$TEST_TMP/drop.txt
-trace_bg "$out" trace va -c 1
+vnlctl_bg "$out" trace va -c 1
 check_eq "vnlctl trace va -c 1 starts" 0 $? || exit_status
 vping "$A" "$IP_B" -c 1 -s 1400 -M dont
-trace_done
-check_eq "it ends after one packet" 0 "$trace_rc"
+vnlctl_bg_done
+check_eq "it ends after one packet" 0 "$vnlctl_rc"
 check_match "the text output heads the packet with its summary" \
 	"packet 1: $IP_A > $IP_B icmp echo request seq 1" "$(cat "$out")"
 check_match "a frame too big for vb is a drop on va, reason too_big" \
@@ -144,11 +114,11 @@ ip -n "$B" link set vb mtu 1500
 
 # --- Ctrl-C --------------------------------------------------------------------------
 out=$TEST_TMP/int.txt
-trace_bg "$out" trace
+vnlctl_bg "$out" trace
 check_eq "vnlctl trace starts" 0 $? || exit_status
-kill -INT "$trace_pid"
-trace_done
-check_eq "Ctrl-C ends it with status 0" 0 "$trace_rc"
+kill -INT "$vnlctl_pid"
+vnlctl_bg_done
+check_eq "Ctrl-C ends it with status 0" 0 "$vnlctl_rc"
 check_eq "the instance is gone after Ctrl-C" "$before" "$(instances)"
 check_eq "the top-level events were never touched" "$top_events" \
 	"$(cat "$TRACEFS/set_event")"
@@ -162,5 +132,20 @@ check_eq "and nothing changed in tracefs" "$before" "$(instances)"
 # --- bad arguments -------------------------------------------------------------------
 check_fails_with "a bad COUNT is a usage error" 2 "bad COUNT" vnlctl trace -c 0
 check_eq "and makes no instance" "$before" "$(instances)"
+
+# --- without the module --------------------------------------------------------------
+if in_guest_with_module; then
+	cleanup_ns "$A" "$B"
+	if wait_module_idle && rmmod vnl; then
+		check_fails_with "without the module: exit 1, told to load it" 1 \
+			"vnl module is not loaded" vnlctl trace
+		check_eq "and its instance is gone again" "$before" "$(instances)"
+	else
+		check_fail "vnl.ko could be unloaded" "refcnt $(cat /sys/module/vnl/refcnt 2>/dev/null)"
+	fi
+	check "vnl.ko loaded again" vnl_reload
+else
+	check_skip "without the module: only in a tools/vm/run guest"
+fi
 
 exit_status

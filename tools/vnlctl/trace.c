@@ -47,6 +47,9 @@ static const char *const vnl_tracefs_dirs[] = {
  */
 #define VNL_TRACE_SETTLE_MS	900
 
+/* How often trace_pipe is looked at while it is empty. */
+#define VNL_TRACE_TICK_MS	50
+
 /* The longest line trace_pipe gives for one of our events. */
 #define VNL_TRACE_LINE_MAX	512
 
@@ -462,12 +465,19 @@ static bool vnl_trace_show_lines(const struct vnl_ctx *ctx,
 	return more;
 }
 
-/* Read trace_pipe until a signal, or -c COUNT packets and a quiet moment. */
+/* Read trace_pipe until a signal, or -c COUNT packets and a quiet moment.
+ *
+ * poll() cannot be trusted to wake us for each event: since 6.1 a poller
+ * of trace_pipe may only be woken once the buffer is buffer_percent full.
+ * So we look every VNL_TRACE_TICK_MS whether there is anything to read,
+ * and sleep in ppoll() in between, where a signal still wakes us at once.
+ */
 static int vnl_trace_loop(const struct vnl_ctx *ctx, struct vnl_trace *tr,
 			  const sigset_t *orig)
 {
-	const struct timespec settle = { .tv_nsec = VNL_TRACE_SETTLE_MS * 1000000L };
+	const struct timespec tick = { .tv_nsec = VNL_TRACE_TICK_MS * 1000000L };
 	struct pollfd pfd = { .fd = tr->pipe, .events = POLLIN };
+	unsigned int quiet_ms = 0;
 	sigset_t unblocked = *orig;
 	size_t i;
 
@@ -475,32 +485,31 @@ static int vnl_trace_loop(const struct vnl_ctx *ctx, struct vnl_trace *tr,
 		sigdelset(&unblocked, vnl_trace_signals[i]);
 
 	while (!vnl_trace_stop) {
-		bool last = tr->count && tr->packets == tr->count;
 		ssize_t n;
-		int ready;
-
-		ready = ppoll(&pfd, 1, last ? &settle : NULL, &unblocked);
-		if (ready < 0 && errno == EINTR)
-			continue;
-		if (ready < 0) {
-			vnl_error(ctx, "cannot wait for trace events: %s",
-				  strerror(errno));
-			return VNL_EXIT_FAIL;
-		}
-		if (!ready)
-			break;	/* the last packet's steps are all in */
 
 		n = read(tr->pipe, tr->buf + tr->len, sizeof(tr->buf) - tr->len);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		if (n > 0) {
+			quiet_ms = 0;
+			tr->len += n;
+			if (!vnl_trace_show_lines(ctx, tr))
+				break;
 			continue;
-		if (n < 0) {
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
 			vnl_error(ctx, "cannot read trace events: %s",
 				  strerror(errno));
 			return VNL_EXIT_FAIL;
 		}
-		tr->len += n;
-		if (!vnl_trace_show_lines(ctx, tr))
+		/* -c COUNT: the last packet's steps are all in. */
+		if (tr->count && tr->packets == tr->count &&
+		    quiet_ms >= VNL_TRACE_SETTLE_MS)
 			break;
+		if (ppoll(&pfd, 1, &tick, &unblocked) < 0 && errno != EINTR) {
+			vnl_error(ctx, "cannot wait for trace events: %s",
+				  strerror(errno));
+			return VNL_EXIT_FAIL;
+		}
+		quiet_ms += VNL_TRACE_TICK_MS;
 	}
 	return VNL_EXIT_OK;
 }
