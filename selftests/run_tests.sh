@@ -94,8 +94,9 @@ ALL_TESTS=(
 # The core set, which every kernel of `make check`'s matrix runs at least
 # (tools/check: the full suite runs on 6.1 and the debug kernel): the
 # family, /dev/vnl, each data path once (a pair across netns, tun and tap
-# I/O with the kernel's own tun selftest, the demux in every mode), the
-# module's unload and reload.  In ALL_TESTS's order.
+# I/O with the kernel's own tun selftest, the demux in every mode), each
+# path's trace events and each drop reason, the module's unload and
+# reload.  In ALL_TESTS's order.
 CORE_TESTS=(
 	genl_family
 	chardev_open
@@ -105,6 +106,8 @@ CORE_TESTS=(
 	tun_io
 	tun_kernel_selftest.sh
 	macvlan_modes.sh
+	drop_reasons.sh
+	trace_path.sh
 	module_reload.sh
 )
 TIMEOUT=${VNL_TEST_TIMEOUT:-600}
