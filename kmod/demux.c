@@ -488,6 +488,11 @@ void vnl_demux_dellink(struct net_device *dev, struct list_head *head)
 
 	vnl_source_flush(vnl);
 	list_del_init(&demux->node);
+	/* Unregistering waits for a grace period before the child is
+	 * freed: a receive path that still found it here is done by then.
+	 */
+	if (rcu_access_pointer(demux->port->passthru_child) == vnl)
+		RCU_INIT_POINTER(demux->port->passthru_child, NULL);
 	if (netdev_has_upper_dev(demux->parent, dev))
 		netdev_upper_dev_unlink(demux->parent, dev);
 	unregister_netdevice_queue(dev, head);
@@ -724,6 +729,8 @@ int vnl_demux_create(const struct vnl_demux_config *cfg,
 	}
 
 	netif_stacked_transfer_operstate(parent, dev);
+	if (port->passthru)
+		rcu_assign_pointer(port->passthru_child, netdev_priv(dev));
 	*devp = dev;
 out_put_port:
 	vnl_port_put(port);

@@ -345,8 +345,7 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
 
 	trace_vnl_demux_lookup(skb->dev, skb, -1);
 	if (port->passthru)
-		dst = list_first_or_null_rcu(&port->up, struct vnl_dev,
-					     demux.up_node);
+		dst = rcu_dereference(port->passthru_child);
 	else
 		dst = vnl_port_lookup(port, eth->h_dest);
 
@@ -356,9 +355,11 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
 	if (!dst || READ_ONCE(dst->demux.mode) == VNL_MACVLAN_MODE_SOURCE)
 		return RX_HANDLER_PASS;
 
-	/* Only children that are up are in port->addrs: ndo_open adds a
-	 * child just before the core sets IFF_UP, so a child not up yet is
-	 * found only in that window.
+	/* A passthru child owns its parent: while it is down the frames
+	 * meant for it are dropped, not given to the parent's stack (as
+	 * macvlan does).  Other children are in port->addrs only while up:
+	 * ndo_open adds one just before the core sets IFF_UP, so a child
+	 * not up yet is found only in that window.
 	 */
 	if (unlikely(!(READ_ONCE(dst->dev->flags) & IFF_UP))) {
 		vnl_drop_rx(dst->dev, skb, VNL_DROP_CHILD_DOWN);

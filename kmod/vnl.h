@@ -132,6 +132,10 @@ struct vnl_port {
 	 */
 	unsigned int refs;
 	bool passthru;			/* its only child is in passthru mode */
+	/* That child, from its registration to its dellink (RCU): up or
+	 * down, it owns every unicast frame the parent receives.
+	 */
+	struct vnl_dev __rcu *passthru_child;
 
 	struct list_head up;		/* children that are up (RCU) */
 	struct rhashtable addrs;	/* the same, by MAC address (RCU) */

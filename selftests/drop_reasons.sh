@@ -11,27 +11,29 @@
 # the `ethtool -S` keys of each kind, and `ethtool -k` against the
 # features the code sets (kmod/dev.c:vnl_dev_setup, kmod/tun.c:vnl_tun_setup).
 #
-#   pair    pa (ns A) <-> pb (ns B, MTU 1280): too_big
+#   pair    pa (ns A) <-> pb (ns B, MTU 1280): too_big; peer_down (pb
+#           taken down under traffic: frames already past pa's qdisc when
+#           its carrier goes meet it; how many is the race's, so at least
+#           one, and the witnesses agree)
+#   pair    fa1 <-> fb1, fa2 <-> fb2 (ns F), fa1 and fa2 ports of bridge
+#           brf: backlog_full (net.core.netdev_max_backlog=0 lets one
+#           frame wait in a CPU's backlog; a broadcast sent on brf is
+#           flooded to both ports with bottom halves off, so fb1 and fb2
+#           meet one backlog: one of the two copies is dropped)
 #   tap     tq (ns T), tx_queue_len 4, a reader that never reads:
-#           bad_write, queue_full, unread
+#           bad_write, queue_full, unread, then no_reader (a file
+#           attached and detached under traffic, a race as peer_down)
 #   macvlan m1 (ns C1), m2 (ns C2) on eth0 (ns H) <-veth-> eth1 -- br0
 #           (ns LAN, hairpin on): too_big (a bridge flood to a sibling of
 #           smaller MTU), mode (private, hairpinned), parent (the parent's
 #           egress drops everything); bc_queue_full on eth0 (a broadcast
 #           flood: whether the queue overflows depends on the flood
 #           work's speed, so only the witnesses' agreement is asserted)
+#   macvlan pt (ns H), passthru on pp0 <-veth-> pp1: child_down (pt down:
+#           a passthru child owns its parent's unicast, up or down)
 #
-# Not provoked, because no test can make them happen at will:
-#   peer_down     the core stops sending on a pair end as soon as its
-#                 carrier goes, which it does when the peer goes down: only
-#                 a frame already in flight in that window meets it.
-#   no_reader     the same for a tun/tap whose last queue detaches.
-#   child_down    a child is in the parent's table only while up: only a
-#                 frame racing its ndo_open or ndo_stop meets it.
-#   nomem         an allocation failure (skb_clone, skb_share_check).
-#   backlog_full  a full per-CPU backlog: netdev_max_backlog=1 and a burst
-#                 fill it only when the softirq is late, which under TCG
-#                 is sometimes and sometimes not.
+# Not provoked: nomem (a failed allocation), which needs fault injection
+# (failslab), and Debian's kernels have none.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -89,6 +91,53 @@ moved() {
 	check_eq "$dev $why: ${dir}_drops +$n" "$n" "$((now - ${BASE[$dev/$why/dev]}))"
 }
 
+# moved_some NS DEV REASON DIR [OTHER...]: for a drop that only a race
+# meets (the devices's carrier is off but frames already on their way to
+# its ndo_start_xmit still arrive): it happened at least once, the
+# witnesses agree on how often, and DIR_drops moved by that plus what the
+# OTHER reasons (snapped too) moved.
+moved_some() {
+	local ns=$1 dev=$2 why=$3 dir=$4 n r o
+	shift 4
+	n=$(($(drops_vnlctl "$ns" "$dev" "$why") - ${BASE[$dev/$why/vnlctl]:-0}))
+	check "$dev $why: provoked ($n times)" test "$n" -gt 0
+	check_eq "$dev $why: ethtool -S drop_$why moved as vnlctl's" "$n" \
+		"$(($(ethtool_stat "$ns" "$dev" "drop_$why") - ${BASE[$dev/$why/ethtool]:-0}))"
+	check_eq "$dev $why: as many vnl:vnl_drop events" "$n" \
+		"$(($(drop_events "$dev" "$why") - ${BASE[$dev/$why/trace]}))"
+	r=$n
+	for o in "$@"; do
+		r=$((r + $(drops_vnlctl "$ns" "$dev" "$o") - ${BASE[$dev/$o/vnlctl]:-0}))
+	done
+	check_eq "$dev $why: ${dir}_drops moved by it${1:+ and by $*}" "$r" \
+		"$(($(vnl_stat "$ns" "$dev" "${dir}_drops") - ${BASE[$dev/$why/dev]}))"
+}
+
+# frames NS DEV DST N: N frames of 60 bytes to DST sent on DEV by a packet
+# socket, in one process.
+frames() {
+	ip netns exec "$1" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+frame = bytes.fromhex(sys.argv[2].replace(":", "")) + bytes(6) + b"\x88\xb5" + bytes(46)
+for _ in range(int(sys.argv[3])):
+    s.send(frame)
+' "$2" "$3" "$4"
+}
+
+# blast NS DEV: 1,000 frames a second on DEV, in the background, until
+# blast_stop (few enough that the trace buffer keeps every drop event).
+blast() {
+	ip netns exec "$1" "$(dirname "$0")/vnl_fault" blast "$2" -t 120 -r 1000 -k >"$TEST_TMP/blast-$2" 2>&1 &
+	BLASTER=$!
+	track_bg "$BLASTER"
+}
+blast_stop() {
+	kill "$BLASTER" 2>/dev/null
+	wait "$BLASTER" 2>/dev/null
+}
+
 # ethtool -k's state of a feature: on or off.
 feature() {
 	ip netns exec "$1" ethtool -k "$2" | sed -n "s/^$3: \(on\|off\).*/\1/p"
@@ -113,8 +162,8 @@ flood_done() {
 	[[ -n $a && $a == "$b" ]]
 }
 
-setup_ns A B T H LAN C1 C2
-no_ipv6 "$A" "$B" "$T" "$H" "$LAN" "$C1" "$C2"
+setup_ns A B F T H LAN C1 C2
+no_ipv6 "$A" "$B" "$F" "$T" "$H" "$LAN" "$C1" "$C2"
 
 echo "# pair: too_big"
 check "vnlctl add pair pa peer pb" \
@@ -149,6 +198,56 @@ snap "$A" pa too_big tx
 vping "$A" 10.214.0.2 -c 3 -i 0.1 -W 1 -s 1400 -M dont
 moved "$A" pa too_big tx 3
 check_eq "pb: no drop on the receiving end" 0 "$(vnl_stat "$B" pb rx_drops)"
+ip -n "$B" link set pb mtu 1500
+
+# pb goes down while pa sends: pa's carrier goes at once, but its qdisc
+# is switched off only when linkwatch gets to it; the frames sent in
+# between meet a peer that is down.  Up to 5 tries.
+echo "# pair: peer_down"
+snap "$A" pa peer_down tx
+blast "$A" pa
+for try in 1 2 3 4 5; do
+	ip -n "$B" link set pb down
+	wait_until 10 lacks_flag "$A" pa LOWER_UP
+	ip -n "$B" link set pb up
+	wait_until 10 has_flag "$A" pa LOWER_UP
+	(($(drops_vnlctl "$A" pa peer_down) > ${BASE[pa/peer_down/vnlctl]:-0})) && break
+done
+blast_stop
+moved_some "$A" pa peer_down tx
+
+echo "# pair: backlog_full"
+check "vnlctl add pair fa1 peer fb1, fa2 peer fb2" eval \
+	"vnlctl -n $F add pair fa1 peer fb1 && vnlctl -n $F add pair fa2 peer fb2" || exit_status
+ip -n "$F" link add brf type bridge
+ip -n "$F" link set fa1 master brf
+ip -n "$F" link set fa2 master brf
+for d in fa1 fb1 fa2 fb2 brf; do ip -n "$F" link set "$d" up; done
+forwarding() {
+	[[ $(bridge -n "$F" link show | grep -c 'state forwarding') == 2 ]]
+}
+check "brf: both ports forwarding" wait_until 10 forwarding
+backlog=$(sysctl -n net.core.netdev_max_backlog)
+cleanup() { sysctl -qw net.core.netdev_max_backlog="$backlog"; }
+snap "$F" fb1 backlog_full rx
+snap "$F" fb2 backlog_full rx
+sysctl -qw net.core.netdev_max_backlog=0
+check "brf: 3 broadcasts sent" frames "$F" brf ff:ff:ff:ff:ff:ff 3
+sysctl -qw net.core.netdev_max_backlog="$backlog"
+# Which port the bridge floods first is its business: the sums are ours.
+# sum_moved: how far each witness moved, fb1's and fb2's added.
+sum_moved() {
+	local d n v e r
+	n=0 v=0 e=0 r=0
+	for d in fb1 fb2; do
+		n=$((n + $(drops_vnlctl "$F" $d backlog_full) - ${BASE[$d/backlog_full/vnlctl]:-0}))
+		v=$((v + $(ethtool_stat "$F" $d drop_backlog_full) - ${BASE[$d/backlog_full/ethtool]:-0}))
+		e=$((e + $(drop_events $d backlog_full) - ${BASE[$d/backlog_full/trace]}))
+		r=$((r + $(vnl_stat "$F" $d rx_drops) - ${BASE[$d/backlog_full/dev]}))
+	done
+	echo "$n $v $e $r"
+}
+check_eq "fb1+fb2 backlog_full: vnlctl, ethtool -S, vnl_drop events, rx_drops all +3" "3 3 3 3" "$(sum_moved)"
 
 echo "# tap: bad_write, queue_full, unread"
 check "vnlctl add tap tq (persistent)" vnlctl -n "$T" add tap tq || exit_status
@@ -236,6 +335,25 @@ eval "exec ${TAPFD[1]}>&-"
 check_eq "tq: the file closed" closed "$(tapfd)"
 moved "$T" tq unread tx 4
 
+# A file attaches and detaches while tq sends: the frames already on
+# their way when the last file goes find no reader (the others wait in
+# the queue, then go unread, or find it full).
+echo "# tap: no_reader"
+check "tq without a file: no carrier" wait_until 10 lacks_flag "$T" tq LOWER_UP
+for r in no_reader queue_full unread; do snap "$T" tq $r tx; done
+blast "$T" tq
+ip netns exec "$T" python3 -c '
+import fcntl, os, struct, sys, time
+for _ in range(20):
+    fd = os.open("/dev/vnl", os.O_RDWR)
+    fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", b"tq", 0x0002 | 0x1000))
+    time.sleep(0.05)
+    os.close(fd)
+    time.sleep(0.05)
+'
+blast_stop
+moved_some "$T" tq no_reader tx queue_full unread
+
 echo "# macvlan: too_big, mode, parent"
 ip -n "$H" link add eth0 type veth peer name eth1 netns "$LAN" || exit_status
 ip -n "$LAN" link add br0 type bridge
@@ -303,6 +421,17 @@ fi
 # it) and traced on the parent, never in a child's own counters.  How many
 # (on 6.1 some, on 7.2 sometimes none) is up to the flood work's speed,
 # so the witnesses must agree with each other.
+echo "# macvlan: child_down"
+ip -n "$H" link add pp0 type veth peer name pp1
+ip -n "$H" link set pp0 up
+ip -n "$H" link set pp1 up
+check "vnlctl add macvlan pt parent pp0 mode passthru" \
+	vnlctl -n "$H" add macvlan pt parent pp0 mode passthru || exit_status
+# pt stays down: pp0's unicast is pt's all the same.
+snap "$H" pt child_down rx
+check "pp1: 3 frames sent to pp0's (and pt's) address" frames "$H" pp1 "$(vnl_field "$H" pt address)" 3
+moved "$H" pt child_down rx 3
+
 echo "# macvlan: bc_queue_full"
 if [[ ${VNL_KERNEL:-} == debug ]]; then
 	# As in fault_queues_full: the blaster is too slow there to fill it.

@@ -12,7 +12,9 @@
 #   vepa:     children reach each other only through a hairpinning switch
 #   all:      every child reaches the outside
 #   passthru: one child only, with the parent's MAC, the parent promiscuous;
-#             the child reaches the outside, a second child is refused
+#             the child reaches the outside, a second child is refused;
+#             while the child is down the parent's own stack hears no
+#             unicast either (the child owns them: they are dropped)
 #   source:   the child hears only the source MACs of its list
 #
 #   ns N1: c1 10.77.0.1/24 --+
@@ -44,6 +46,7 @@ mv_impls
 OUT_IP=10.77.0.254
 C1_IP=10.77.0.1
 C2_IP=10.77.0.2
+P0_IP=10.77.0.253
 
 declare -A ROW
 
@@ -132,10 +135,11 @@ cells() {
 	no_children
 }
 
-# passthru IMPL: "mac-is-parent's parent-promisc c1->out second-refused",
-# and once c1 is deleted, "p0-has-its-mac p0-promisc".
+# passthru IMPL: "mac-is-parent's parent-promisc c1->out second-refused
+# out->p0-with-c1-down" (p0 given an address for that last one), and once
+# c1 is deleted, "p0-has-its-mac p0-promisc".
 passthru() {
-	local impl=$1 same promisc out second
+	local impl=$1 same promisc out second down
 	ROW[$impl,passthru]=setup-failed
 	if children "$impl" passthru; then
 		[[ $(mac_of "$N1" c1) == "$P0_MAC" ]] && same=yes || same=no
@@ -147,7 +151,11 @@ passthru() {
 		else
 			second=yes
 		fi
-		ROW[$impl,passthru]="$same $promisc $out $second"
+		ip -n "$N1" link set c1 down
+		ip -n "$HOST" addr add "$P0_IP/24" dev p0
+		down=$(reach "$OUT" "$P0_IP")
+		ip -n "$HOST" addr del "$P0_IP/24" dev p0
+		ROW[$impl,passthru]="$same $promisc $out $second $down"
 	fi
 	no_children
 	[[ $(mac_of "$HOST" p0) == "$P0_MAC" ]] && same=yes || same=no
@@ -203,10 +211,11 @@ for impl in "${IMPLS[@]}"; do
 		done
 	done
 done
-printf '%-7s %-8s %-12s %-8s %-7s %s\n' impl mode 'parent-mac' 'p0-promisc' 'c1->out' 'second-refused'
+printf '%-7s %-8s %-12s %-8s %-7s %-14s %s\n' impl mode 'parent-mac' 'p0-promisc' 'c1->out' 'second-refused' \
+	'c1-down:out->p0'
 for impl in "${IMPLS[@]}"; do
-	read -r a b c d <<<"${ROW[$impl,passthru]}"
-	printf '%-7s %-8s %-12s %-8s %-7s %s\n' "$impl" passthru "$a" "$b" "$c" "$d"
+	read -r a b c d e <<<"${ROW[$impl,passthru]}"
+	printf '%-7s %-8s %-12s %-8s %-7s %-14s %s\n' "$impl" passthru "$a" "$b" "$c" "$d" "$e"
 done
 printf '%-7s %-8s %-14s %-16s %s\n' impl mode 'listed:c1->out' 'unlisted:c1->out' 'listed-again'
 for impl in "${IMPLS[@]}"; do
@@ -239,8 +248,8 @@ for impl in "${IMPLS[@]}"; do
 				"$want" "${ROW[$impl,$mode,$hairpin]}"
 		done
 	done
-	check_eq "$impl passthru: parent's MAC, parent promiscuous, outside yes, 2nd child refused" \
-		"yes yes yes yes" "${ROW[$impl,passthru]}"
+	check_eq "$impl passthru: parent's MAC, parent promiscuous, outside yes, 2nd child refused, child down: parent deaf" \
+		"yes yes yes yes no" "${ROW[$impl,passthru]}"
 	check_eq "$impl passthru child deleted: p0 has its MAC, is not promiscuous" \
 		"yes no" "${ROW[$impl,passthru-after]}"
 	check_eq "$impl source: outside heard when listed, not when unlisted, again when listed" \
