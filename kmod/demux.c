@@ -442,6 +442,7 @@ static int vnl_demux_init(struct net_device *dev)
 	vnl_compat_dev_hold(vnl->demux.parent, &vnl->demux.parent_ref);
 	vnl_port_hold(vnl->demux.port);
 	list_add_tail(&vnl->demux.node, &vnl->demux.port->children);
+	vnl_port_update_bc_queue_len(vnl->demux.port);
 	return 0;
 }
 
@@ -456,6 +457,7 @@ static void vnl_demux_uninit(struct net_device *dev)
 	vnl_dev_uninit(dev);
 	vnl_source_flush(vnl);
 	list_del_init(&vnl->demux.node);
+	vnl_port_update_bc_queue_len(vnl->demux.port);
 	vnl_port_put(vnl->demux.port);
 	/* The last that touches the parent. */
 	vnl_compat_dev_put(vnl->demux.parent, &vnl->demux.parent_ref);
@@ -488,6 +490,8 @@ void vnl_demux_dellink(struct net_device *dev, struct list_head *head)
 
 	vnl_source_flush(vnl);
 	list_del_init(&demux->node);
+	/* Its request no longer counts: the queue may shrink at once. */
+	vnl_port_update_bc_queue_len(demux->port);
 	/* Unregistering waits for a grace period before the child is
 	 * freed: a receive path that still found it here is done by then.
 	 */
@@ -511,6 +515,7 @@ static int vnl_demux_fill(struct sk_buff *skb, struct net_device *dev,
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	struct net_device *parent = vnl->demux.parent;
+	struct vnl_port *port = vnl->demux.port;
 
 	if (nla_put_u32(skb, VNL_A_PARENT_IFINDEX, parent->ifindex) ||
 	    (vnl_genl_may_name(rd, dev, parent) &&
@@ -518,8 +523,9 @@ static int vnl_demux_fill(struct sk_buff *skb, struct net_device *dev,
 	    vnl_genl_put_link_netnsid(skb, VNL_A_PARENT_NETNSID, dev, parent) ||
 	    nla_put_u32(skb, VNL_A_MACVLAN_MODE, vnl->demux.mode) ||
 	    nla_put_u64_64bit(skb, VNL_A_BC_DROPS,
-			      atomic_long_read(&vnl->demux.port->bc_drops),
-			      VNL_A_PAD))
+			      atomic_long_read(&port->bc_drops), VNL_A_PAD) ||
+	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN, vnl->demux.bc_queue_len) ||
+	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN_USED, port->bc_queue_len_used))
 		return -EMSGSIZE;
 
 	if (vnl->demux.mode != VNL_MACVLAN_MODE_SOURCE)
@@ -568,6 +574,10 @@ static int vnl_demux_change(struct net_device *dev,
 		if (vnl->demux.mode == VNL_MACVLAN_MODE_SOURCE)
 			vnl_source_flush(vnl);
 		WRITE_ONCE(vnl->demux.mode, chg->mode);
+	}
+	if (chg->set_bc_queue_len) {
+		WRITE_ONCE(vnl->demux.bc_queue_len, chg->bc_queue_len);
+		vnl_port_update_bc_queue_len(vnl->demux.port);
 	}
 	vnl_source_commit(vnl, chg, &spare);
 	return 0;
@@ -654,6 +664,7 @@ static struct net_device *vnl_demux_alloc(const struct vnl_demux_config *cfg,
 	vnl->demux.parent = parent;
 	vnl->demux.port = port;
 	vnl->demux.mode = cfg->mode;
+	vnl->demux.bc_queue_len = cfg->bc_queue_len;
 	INIT_LIST_HEAD(&vnl->demux.sources);
 
 	dev->netdev_ops = &vnl_demux_netdev_ops;
@@ -700,7 +711,8 @@ int vnl_demux_create(const struct vnl_demux_config *cfg,
 	if (err)
 		return err;
 
-	port = vnl_port_get(parent, cfg->mode == VNL_MACVLAN_MODE_PASSTHRU);
+	port = vnl_port_get(parent, cfg->mode == VNL_MACVLAN_MODE_PASSTHRU,
+			    cfg->bc_queue_len);
 	if (IS_ERR(port)) {
 		NL_SET_ERR_MSG(extack, "could not attach to the parent");
 		return PTR_ERR(port);

@@ -242,21 +242,31 @@ static struct net *vnl_link_get_link_net(const struct net_device *dev)
 static size_t vnl_link_get_size(const struct net_device *dev)
 {
 	return nla_total_size(sizeof(u32)) +	/* VNL_A_KIND */
-	       nla_total_size(sizeof(u32));	/* VNL_A_MACVLAN_MODE */
+	       nla_total_size(sizeof(u32)) +	/* VNL_A_MACVLAN_MODE */
+	       nla_total_size(sizeof(u32)) +	/* VNL_A_BC_QUEUE_LEN */
+	       nla_total_size(sizeof(u32));	/* VNL_A_BC_QUEUE_LEN_USED */
 }
 
 /* IFLA_INFO_DATA for "ip -d link show": the vnl kind of the device and,
- * for a macvlan child, its mode.
+ * for a macvlan child, its mode and broadcast queue lengths, as kernel
+ * macvlan gives them.  The values are read once each: rtnetlink may fill
+ * this without RTNL.
  */
 static int vnl_link_fill_info(struct sk_buff *skb,
 			      const struct net_device *dev)
 {
 	const struct vnl_dev *vnl = netdev_priv(dev);
+	const struct vnl_demux *demux = &vnl->demux;
 
 	if (nla_put_u32(skb, VNL_A_KIND, vnl->kind))
 		return -EMSGSIZE;
-	if (vnl->kind == VNL_KIND_MACVLAN &&
-	    nla_put_u32(skb, VNL_A_MACVLAN_MODE, READ_ONCE(vnl->demux.mode)))
+	if (vnl->kind != VNL_KIND_MACVLAN)
+		return 0;
+	if (nla_put_u32(skb, VNL_A_MACVLAN_MODE, READ_ONCE(demux->mode)) ||
+	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN,
+			READ_ONCE(demux->bc_queue_len)) ||
+	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN_USED,
+			READ_ONCE(demux->port->bc_queue_len_used)))
 		return -EMSGSIZE;
 	return 0;
 }

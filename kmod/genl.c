@@ -29,6 +29,12 @@ static struct netlink_range_validation vnl_mtu_range = {
 	.max = ETH_MAX_MTU,
 };
 
+/* A full range: NLA_POLICY_MAX()'s bound is an s16, too small for it. */
+static struct netlink_range_validation vnl_bc_queue_len_range = {
+	.min = 0,
+	.max = VNL_BC_QUEUE_LEN_MAX,
+};
+
 /* Validation lives here, in one policy per command listing the attributes
  * that command takes, with their bounds.  The genl core applies it
  * strictly before any vnl code runs and refuses, with EINVAL and an extack
@@ -66,6 +72,8 @@ static const struct nla_policy vnl_link_new_policy[VNL_A_MAX + 1] = {
 	[VNL_A_PARENT_IFNAME]	= { .type = NLA_NUL_STRING, .len = IFNAMSIZ - 1 },
 	[VNL_A_MACVLAN_MODE]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACVLAN_MODE_PRIVATE,
 						   VNL_MACVLAN_MODE_MAX),
+	[VNL_A_BC_QUEUE_LEN]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&vnl_bc_queue_len_range),
 };
 
 /* LINK_DEL and LINK_GET name a device of the caller's netns, and nothing
@@ -85,6 +93,8 @@ static const struct nla_policy vnl_link_set_policy[VNL_A_MAX + 1] = {
 	[VNL_A_MACADDR_OP]	= NLA_POLICY_RANGE(NLA_U32, VNL_MACADDR_OP_ADD,
 						   VNL_MACADDR_OP_MAX),
 	[VNL_A_MACADDR_LIST]	= NLA_POLICY_NESTED(vnl_macaddr_policy),
+	[VNL_A_BC_QUEUE_LEN]	= NLA_POLICY_FULL_RANGE(NLA_U32,
+							&vnl_bc_queue_len_range),
 };
 
 static struct genl_family vnl_genl_family;
@@ -449,6 +459,7 @@ out_put_net:
  */
 static const int vnl_genl_not_for_pairs[] = {
 	VNL_A_PARENT_IFINDEX, VNL_A_PARENT_IFNAME, VNL_A_MACVLAN_MODE,
+	VNL_A_BC_QUEUE_LEN,
 };
 
 /* The first of @types the request carries, or NULL. */
@@ -539,6 +550,9 @@ static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
 	cfg.mtu = tb[VNL_A_MTU] ? nla_get_u32(tb[VNL_A_MTU]) : 0;
 	cfg.mode = tb[VNL_A_MACVLAN_MODE] ? nla_get_u32(tb[VNL_A_MACVLAN_MODE]) :
 					    VNL_MACVLAN_MODE_VEPA;
+	cfg.bc_queue_len = tb[VNL_A_BC_QUEUE_LEN] ?
+			   nla_get_u32(tb[VNL_A_BC_QUEUE_LEN]) :
+			   VNL_BC_QUEUE_LEN_DEFAULT;
 
 	cfg.net = vnl_genl_get_net(skb, info, tb[VNL_A_NETNS_FD],
 				   tb[VNL_A_NETNS_PID], genl_info_net(info));
@@ -592,7 +606,7 @@ static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 					 ARRAY_SIZE(vnl_genl_not_for_pairs));
 		if (attr) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "a pair takes no parent or macvlan mode");
+					    "a pair takes no parent, macvlan mode or broadcast queue length");
 			return -EINVAL;
 		}
 		return vnl_genl_new_pair(skb, info);
@@ -710,10 +724,13 @@ static int vnl_genl_check_set(struct genl_info *info,
 
 	chg->mode = tb[VNL_A_MACVLAN_MODE] ? nla_get_u32(tb[VNL_A_MACVLAN_MODE]) : 0;
 	chg->op = tb[VNL_A_MACADDR_OP] ? nla_get_u32(tb[VNL_A_MACADDR_OP]) : 0;
+	chg->set_bc_queue_len = !!tb[VNL_A_BC_QUEUE_LEN];
+	if (chg->set_bc_queue_len)
+		chg->bc_queue_len = nla_get_u32(tb[VNL_A_BC_QUEUE_LEN]);
 
-	if (!chg->mode && !chg->op) {
+	if (!chg->mode && !chg->op && !chg->set_bc_queue_len) {
 		NL_SET_ERR_MSG(info->extack,
-			       "nothing to change (VNL_A_MACVLAN_MODE or VNL_A_MACADDR_OP)");
+			       "nothing to change (VNL_A_MACVLAN_MODE, VNL_A_BC_QUEUE_LEN or VNL_A_MACADDR_OP)");
 		return -EINVAL;
 	}
 	if (tb[VNL_A_MACADDR_LIST] && (!chg->op || chg->op == VNL_MACADDR_OP_FLUSH)) {

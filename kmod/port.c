@@ -24,9 +24,6 @@
 #include "vnl.h"
 #include "trace.h"
 
-/* Broadcasts waiting for the flood work, per parent, as in macvlan. */
-#define VNL_PORT_BC_QUEUE_LEN	1000
-
 /* The child that sent a queued broadcast, when it came back hairpinned. */
 struct vnl_port_cb {
 	struct vnl_dev *src;
@@ -177,15 +174,22 @@ static void vnl_port_flood_work(struct work_struct *work)
 	}
 }
 
-/* Queue a copy of a broadcast for the flood work.  The queue is bounded:
- * a storm costs drops (VNL_A_BC_DROPS), never unbounded memory.  The
- * sending child, if any, is held until the work is done with the frame.
- * A drop here is the port's, not one child's: it is counted once, in
- * bc_drops, and traced on the parent.
+/* Queue a copy of a broadcast for the flood work.  The queue is bounded
+ * by the largest length the children ask for (0: every frame is
+ * dropped): a storm costs drops (VNL_A_BC_DROPS), never unbounded memory.
+ * The sending child, if any, is held until the work is done with the
+ * frame.  A drop here is the port's, not one child's: it is counted once,
+ * in bc_drops, and traced on the parent.
  */
 static void vnl_port_queue_flood(struct vnl_port *port, struct vnl_dev *src,
 				 struct sk_buff *skb)
 {
+	/* Changed under RTNL while frames arrive, so read once, without a
+	 * lock: a frame racing a change is held to the old length or the
+	 * new, and either is right.  A queue longer than a new, smaller
+	 * length keeps its frames; it only takes no more until it drains.
+	 */
+	u32 limit = READ_ONCE(port->bc_queue_len_used);
 	struct sk_buff *nskb;
 	bool queued = false;
 
@@ -199,7 +203,7 @@ static void vnl_port_queue_flood(struct vnl_port *port, struct vnl_dev *src,
 
 	VNL_PORT_CB(nskb)->src = src;
 	spin_lock(&port->bcq.lock);
-	if (skb_queue_len(&port->bcq) < VNL_PORT_BC_QUEUE_LEN) {
+	if (skb_queue_len(&port->bcq) < limit) {
 		if (src)
 			dev_hold(src->dev);
 		trace_vnl_flood_queue(port->dev, nskb, -1);
@@ -234,6 +238,23 @@ void vnl_port_update_filter(struct vnl_port *port)
 	rcu_read_unlock();
 	bitmap_copy(port->mc_filter, filter, VNL_DEMUX_MC_FILTER);
 	spin_unlock_bh(&port->filter_lock);
+}
+
+/* The queue length the port uses is the largest its children ask for, as
+ * in macvlan: a child that needs a long queue (many siblings, bursts of
+ * ARP) gets it whatever its siblings asked.  Called under RTNL after a
+ * child entered or left port->children, or changed its request; with no
+ * child left it is 0, and the port is about to go.
+ */
+void vnl_port_update_bc_queue_len(struct vnl_port *port)
+{
+	struct vnl_demux *demux;
+	u32 len = 0;
+
+	ASSERT_RTNL();
+	list_for_each_entry(demux, &port->children, node)
+		len = max(len, demux->bc_queue_len);
+	WRITE_ONCE(port->bc_queue_len_used, len);
 }
 
 /* Whether any child may want a frame for @h_dest: every broadcast, and
@@ -394,7 +415,12 @@ static rx_handler_result_t vnl_port_handle_frame(struct sk_buff **pskb)
  * Lifetime
  */
 
-static struct vnl_port *vnl_port_create(struct net_device *parent, bool passthru)
+/* The port starts with the queue length its first child asks for: the
+ * child enters port->children only in its ndo_init, and the receive path
+ * may queue broadcasts from the moment the handler is registered.
+ */
+static struct vnl_port *vnl_port_create(struct net_device *parent,
+					bool passthru, u32 bc_queue_len)
 {
 	struct vnl_port *port;
 	int err;
@@ -406,6 +432,7 @@ static struct vnl_port *vnl_port_create(struct net_device *parent, bool passthru
 	port->dev = parent;
 	port->refs = 1;
 	port->passthru = passthru;
+	port->bc_queue_len_used = bc_queue_len;
 	INIT_LIST_HEAD(&port->children);
 	INIT_LIST_HEAD(&port->up);
 	spin_lock_init(&port->filter_lock);
@@ -451,15 +478,18 @@ static void vnl_port_destroy(struct vnl_port *port)
 }
 
 /* The port of @parent, with a reference for the caller: the existing one,
- * or a new one registered as the parent's rx_handler.  RTNL.
+ * or a new one registered as the parent's rx_handler, for a first child
+ * in passthru mode or not, asking for a broadcast queue of @bc_queue_len.
+ * RTNL.
  */
-struct vnl_port *vnl_port_get(struct net_device *parent, bool passthru)
+struct vnl_port *vnl_port_get(struct net_device *parent, bool passthru,
+			      u32 bc_queue_len)
 {
 	struct vnl_port *port = vnl_port_get_rtnl(parent);
 
 	ASSERT_RTNL();
 	if (!port)
-		return vnl_port_create(parent, passthru);
+		return vnl_port_create(parent, passthru, bc_queue_len);
 	vnl_port_hold(port);
 	return port;
 }

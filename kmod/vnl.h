@@ -155,6 +155,12 @@ struct vnl_port {
 	struct sk_buff_head bcq;
 	struct work_struct bc_work;
 	atomic_long_t bc_drops;
+	/* How many may wait in bcq: the largest length the children ask
+	 * for (vnl_demux.bc_queue_len).  Written under RTNL whenever a
+	 * child comes, goes or changes its request (WRITE_ONCE); read
+	 * locklessly by the receive path and "ip -d link" (READ_ONCE).
+	 */
+	u32 bc_queue_len_used;
 };
 
 /* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
@@ -175,6 +181,11 @@ struct vnl_demux {
 	 * during a mode change.
 	 */
 	u32 mode;
+	/* The broadcast queue length the child asks of its port: written
+	 * under RTNL (WRITE_ONCE), read under RTNL or, by "ip -d link",
+	 * locklessly.
+	 */
+	u32 bc_queue_len;
 	struct list_head node;		/* in port->children (RTNL) */
 	/* While the child is up: in port->up (flooding) and, keyed by @addr,
 	 * in port->addrs (unicast lookups).  Readers hold RCU.
@@ -194,10 +205,13 @@ struct vnl_demux {
 };
 
 /* A VNL_CMD_LINK_SET request, checked by genl.c against the policy.  Only
- * macvlan children take one today: a mode, and changes to the source list.
+ * macvlan children take one today: a mode, a broadcast queue length, and
+ * changes to the source list.
  */
 struct vnl_link_change {
 	u32 mode;		/* 0: unchanged */
+	bool set_bc_queue_len;	/* bc_queue_len was asked for (0 is valid) */
+	u32 bc_queue_len;
 	u32 op;			/* enum vnl_macaddr_op, 0: none */
 	const u8 (*addrs)[ETH_ALEN];
 	unsigned int naddrs;
@@ -303,6 +317,7 @@ struct vnl_demux_config {
 	const u8 *addr;
 	u32 mtu;
 	u32 mode;
+	u32 bc_queue_len;
 };
 
 int vnl_demux_create(const struct vnl_demux_config *cfg,
@@ -318,7 +333,8 @@ static inline struct vnl_dev *vnl_demux_to_vnl(struct vnl_demux *demux)
 }
 
 /* port.c: the port on a macvlan parent, its receive handler and flood */
-struct vnl_port *vnl_port_get(struct net_device *parent, bool passthru);
+struct vnl_port *vnl_port_get(struct net_device *parent, bool passthru,
+			      u32 bc_queue_len);
 void vnl_port_hold(struct vnl_port *port);
 void vnl_port_put(struct vnl_port *port);
 struct vnl_port *vnl_port_get_rtnl(const struct net_device *dev);
@@ -328,6 +344,7 @@ void vnl_port_del_addr(struct vnl_port *port, struct vnl_dev *child);
 void vnl_port_rx_copy(struct vnl_dev *child, struct sk_buff *skb,
 		      unsigned char pkt_type);
 void vnl_port_update_filter(struct vnl_port *port);
+void vnl_port_update_bc_queue_len(struct vnl_port *port);
 
 /* port_events.c: what the parent's events do to its children */
 int vnl_port_events_register(void);

@@ -107,6 +107,7 @@ static inline bool valid_unicast(const uint8_t *a)
 struct fz_dev {
 	char name[IFNAMSIZ];
 	uint32_t ifindex, kind, mtu, mode;
+	uint32_t bc_queue_len;		/* a macvlan child's request */
 	uint32_t parent_ifindex;
 	char parent_name[IFNAMSIZ];
 	bool has_parent_netnsid;
@@ -299,6 +300,8 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 		case VNL_A_PARENT_IFINDEX:
 		case VNL_A_PARENT_NETNSID:
 		case VNL_A_MACVLAN_MODE:
+		case VNL_A_BC_QUEUE_LEN:
+		case VNL_A_BC_QUEUE_LEN_USED:
 			if (A_LEN(nla) != 4)
 				BAD("u32 attribute %u of %zu bytes", t, A_LEN(nla));
 			v = get_u32(nla);
@@ -315,6 +318,9 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 			if (t == VNL_A_MACVLAN_MODE &&
 			    (v < VNL_MACVLAN_MODE_PRIVATE || v > VNL_MACVLAN_MODE_MAX))
 				BAD("VNL_A_MACVLAN_MODE %u", v);
+			if ((t == VNL_A_BC_QUEUE_LEN || t == VNL_A_BC_QUEUE_LEN_USED) &&
+			    v > VNL_BC_QUEUE_LEN_MAX)
+				BAD("broadcast queue length %u of attribute %u", v, t);
 			if (t == VNL_A_IFINDEX)
 				d->ifindex = v;
 			else if (t == VNL_A_KIND)
@@ -325,6 +331,8 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 				d->parent_ifindex = v;
 			else if (t == VNL_A_MACVLAN_MODE)
 				d->mode = v;
+			else if (t == VNL_A_BC_QUEUE_LEN)
+				d->bc_queue_len = v;
 			else if (t == VNL_A_PARENT_NETNSID)
 				d->has_parent_netnsid = true;
 			else if (t == VNL_A_TUN_QUEUES)
@@ -410,8 +418,9 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 		BAD("VNL_A_TUN_OWNER/GROUP on kind %u", d->kind);
 	if (d->kind == VNL_KIND_MACVLAN) {
 		if (!HAS(VNL_A_PARENT_IFINDEX) || !HAS(VNL_A_MACVLAN_MODE) ||
-		    !HAS(VNL_A_BC_DROPS))
-			BAD("macvlan child without its parent, mode or drops");
+		    !HAS(VNL_A_BC_DROPS) || !HAS(VNL_A_BC_QUEUE_LEN) ||
+		    !HAS(VNL_A_BC_QUEUE_LEN_USED))
+			BAD("macvlan child without its parent, mode, drops or queue lengths");
 		/* As a peer's name: absent only for a parent abroad. */
 		if (!HAS(VNL_A_PARENT_IFNAME) && !HAS(VNL_A_PARENT_NETNSID))
 			BAD("macvlan child with a parent in its netns but no name");
@@ -420,7 +429,8 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 			    HAS(VNL_A_MACADDR_LIST) ? "present" : "absent", d->mode);
 	} else if (HAS(VNL_A_PARENT_IFINDEX) || HAS(VNL_A_PARENT_IFNAME) ||
 		   HAS(VNL_A_PARENT_NETNSID) || HAS(VNL_A_MACVLAN_MODE) ||
-		   HAS(VNL_A_BC_DROPS) || HAS(VNL_A_MACADDR_LIST)) {
+		   HAS(VNL_A_BC_DROPS) || HAS(VNL_A_MACADDR_LIST) ||
+		   HAS(VNL_A_BC_QUEUE_LEN) || HAS(VNL_A_BC_QUEUE_LEN_USED)) {
 		BAD("macvlan attributes on kind %u", d->kind);
 	}
 #undef HAS

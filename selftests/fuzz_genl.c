@@ -1566,6 +1566,11 @@ static void gen_attr(struct fz_world *w, struct mb *m, uint16_t t, int depth)
 	case VNL_A_MACVLAN_MODE:
 		mb_u32(m, t, gen_small(VNL_MACVLAN_MODE_MAX));
 		break;
+	case VNL_A_BC_QUEUE_LEN:
+		/* mostly in range, then just past it, then anything */
+		mb_u32(m, t, pct(70) ? rn(VNL_BC_QUEUE_LEN_MAX + 1) :
+			     pct(50) ? VNL_BC_QUEUE_LEN_MAX + rn(3) : (uint32_t)r64());
+		break;
 	case VNL_A_MACADDR_OP:
 		mb_u32(m, t, gen_small(VNL_MACADDR_OP_MAX));
 		break;
@@ -1676,6 +1681,8 @@ static uint8_t gen_body(struct fz_world *w, struct mb *m)
 			gen_attr(w, m, VNL_A_ADDRESS, 0);
 		if (pct(20))
 			gen_attr(w, m, VNL_A_MTU, 0);
+		if (pct(20))
+			gen_attr(w, m, VNL_A_BC_QUEUE_LEN, 0);
 		maybe_netns(w, m);
 		if (pct(5))
 			gen_attr(w, m, pct(50) ? VNL_A_PEER : VNL_A_MACADDR_LIST, 0);
@@ -1694,6 +1701,8 @@ static uint8_t gen_body(struct fz_world *w, struct mb *m)
 			name_attr(w, m, VNL_A_IFNAME);
 		if (pct(50))
 			gen_attr(w, m, VNL_A_MACVLAN_MODE, 0);
+		if (pct(25))
+			gen_attr(w, m, VNL_A_BC_QUEUE_LEN, 0);
 		if (pct(60))
 			gen_attr(w, m, VNL_A_MACADDR_OP, 0);
 		if (pct(50))
@@ -1988,6 +1997,7 @@ static void valid_macvlan(struct fz_world *w)
 {
 	char name[IFNAMSIZ], pname[IFNAMSIZ];
 	uint32_t pidx, rpidx, pmtu = 1500, mtu = 0, mode;
+	uint32_t bcq = pct(70) ? VNL_BC_QUEUE_LEN_DEFAULT : rn(VNL_BC_QUEUE_LEN_MAX + 1);
 	uint8_t mac[ETH_ALEN], pmac[ETH_ALEN];
 	bool addr = pct(50), passthru_sib = false;
 	int i, nchildren = 0, cns = NS_MAIN, where = rn(4), expect = 0;
@@ -2059,6 +2069,8 @@ static void valid_macvlan(struct fz_world *w)
 		mb_put(&m, VNL_A_ADDRESS, mac, ETH_ALEN);
 	if (mtu)
 		mb_u32(&m, VNL_A_MTU, mtu);
+	if (bcq != VNL_BC_QUEUE_LEN_DEFAULT || pct(30))
+		mb_u32(&m, VNL_A_BC_QUEUE_LEN, bcq);
 	if (where == 1) {
 		mb_u32(&m, VNL_A_NETNS_FD, w->nsfd[NS_AUX]);
 		cns = NS_AUX;
@@ -2080,13 +2092,14 @@ static void valid_macvlan(struct fz_world *w)
 	g = &vd.req[0].reply;
 	if (!vd.req[0].has_reply || strcmp(g->name, name) || g->kind != VNL_KIND_MACVLAN ||
 	    g->mode != mode || g->parent_ifindex != rpidx ||
-	    g->mtu != (mtu ? mtu : pmtu) ||
+	    g->mtu != (mtu ? mtu : pmtu) || g->bc_queue_len != bcq ||
 	    (addr && memcmp(g->mac, mac, ETH_ALEN)) ||
 	    (mode == VNL_MACVLAN_MODE_PASSTHRU && memcmp(g->mac, pmac, ETH_ALEN)) ||
 	    g->has_parent_netnsid != (cns != NS_MAIN) || g->nsrc)
-		fz_fail("LINK_NEW reply for macvlan %s: name %s kind %u mode %u (want %u) parent %u (want %u) mtu %u (want %u) netnsid %d",
+		fz_fail("LINK_NEW reply for macvlan %s: name %s kind %u mode %u (want %u) parent %u (want %u) mtu %u (want %u) bc_queue_len %u (want %u) netnsid %d",
 			name, g->name, g->kind, g->mode, mode, g->parent_ifindex, rpidx,
-			g->mtu, mtu ? mtu : pmtu, g->has_parent_netnsid);
+			g->mtu, mtu ? mtu : pmtu, g->bc_queue_len, bcq,
+			g->has_parent_netnsid);
 }
 
 static struct fz_dev *pick(struct fz_world *w, int ns, int kind)
@@ -2120,7 +2133,8 @@ static void valid_set(struct fz_world *w)
 	static struct fz_dev want;
 	static uint8_t addrs[300][ETH_ALEN];
 	struct fz_dev *d = pick(w, NS_MAIN, VNL_KIND_MACVLAN);
-	uint32_t mode = 0, op = 0, newmode;
+	uint32_t mode = 0, op = 0, newmode, bcq = rn(VNL_BC_QUEUE_LEN_MAX + 1);
+	bool set_bcq = pct(25);
 	unsigned int n = 0, i, nnew;
 	int expect = 0;
 	struct mb m;
@@ -2168,6 +2182,8 @@ static void valid_set(struct fz_world *w)
 		if (mode && mode != d->mode && d->mode == VNL_MACVLAN_MODE_SOURCE)
 			want.nsrc = 0;
 		want.mode = newmode;
+		if (set_bcq)
+			want.bc_queue_len = bcq;
 		switch (op) {
 		case VNL_MACADDR_OP_DEL:
 			for (i = 0; i < n && !expect; i++)
@@ -2221,6 +2237,8 @@ static void valid_set(struct fz_world *w)
 		mb_put(&m, VNL_A_IFNAME, d->name, strlen(d->name) + 1);
 	if (mode)
 		mb_u32(&m, VNL_A_MACVLAN_MODE, mode);
+	if (set_bcq)
+		mb_u32(&m, VNL_A_BC_QUEUE_LEN, bcq);
 	if (op)
 		mb_u32(&m, VNL_A_MACADDR_OP, op);
 	if (n) {
@@ -2251,6 +2269,9 @@ static void valid_set(struct fz_world *w)
 		if (i < want.nsrc || g->nsrc != want.nsrc)
 			fz_fail("after LINK_SET, %s lists %u sources, %u expected",
 				d->name, g->nsrc, want.nsrc);
+		if (set_bcq && g->bc_queue_len != bcq)
+			fz_fail("after LINK_SET, %s asks for a broadcast queue of %u, %u expected",
+				d->name, g->bc_queue_len, bcq);
 	}
 }
 
@@ -2928,7 +2949,8 @@ static bool same_devices(const struct fz_dev *a, int na, const struct fz_dev *b,
 	for (i = 0; i < na; i++)
 		if (a[i].ifindex != b[i].ifindex || strcmp(a[i].name, b[i].name) ||
 		    a[i].ns != b[i].ns || a[i].mode != b[i].mode || a[i].nsrc != b[i].nsrc ||
-		    a[i].mtu != b[i].mtu || a[i].up != b[i].up)
+		    a[i].mtu != b[i].mtu || a[i].up != b[i].up ||
+		    a[i].bc_queue_len != b[i].bc_queue_len)
 			return false;
 	return true;
 }

@@ -13,11 +13,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <linux/vnl.h>
 
 /* The harness itself is not -Wextra clean: one unused parameter. */
@@ -365,6 +367,22 @@ static uint32_t put_u32_at(struct vnl_msg *req, uint16_t type, uint32_t value)
 	return offs;
 }
 
+/* Refused with @err, an extack message, and the offset of the attribute
+ * to blame.
+ */
+static void expect_blamed(struct __test_metadata *_metadata,
+			  struct vnl_nl *nl, struct vnl_msg *req, int err,
+			  uint32_t offs)
+{
+	struct vnl_ack ack;
+
+	EXPECT_EQ(err, vnl_nl_transact(nl, req, NULL, NULL, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	EXPECT_TRUE(ack.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
+	EXPECT_EQ(offs, ack.offs) TH_LOG("the extack points elsewhere");
+	TH_LOG("extack: \"%s\" at offset %u", ack.msg, ack.offs);
+}
+
 /* Refused by the command's policy: EINVAL, an extack message, and the
  * offset of the attribute the command does not take.
  */
@@ -372,13 +390,7 @@ static void expect_attr_refused(struct __test_metadata *_metadata,
 				struct vnl_nl *nl, struct vnl_msg *req,
 				uint32_t offs)
 {
-	struct vnl_ack ack;
-
-	EXPECT_EQ(-EINVAL, vnl_nl_transact(nl, req, NULL, NULL, &ack));
-	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
-	EXPECT_TRUE(ack.has_offs) TH_LOG("no NLMSGERR_ATTR_OFFS");
-	EXPECT_EQ(offs, ack.offs) TH_LOG("the extack points elsewhere");
-	TH_LOG("extack: \"%s\" at offset %u", ack.msg, ack.offs);
+	expect_blamed(_metadata, nl, req, -EINVAL, offs);
 }
 
 /* The device @before describes is still there, as it was: found by name
@@ -399,8 +411,10 @@ static void expect_untouched(struct __test_metadata *_metadata,
 	EXPECT_EQ(before->macvlan_mode, after.macvlan_mode);
 }
 
-static int link_new_macvlan(struct vnl_nl *nl, const char *name,
-			    const char *parent)
+/* A macvlan child of @parent; @bc_queue_len is sent when it is not -1. */
+static int link_new_macvlan_bc(struct vnl_nl *nl, const char *name,
+			       const char *parent, int64_t bc_queue_len,
+			       struct vnl_ack *ack)
 {
 	struct vnl_msg req;
 
@@ -409,7 +423,15 @@ static int link_new_macvlan(struct vnl_nl *nl, const char *name,
 	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_MACVLAN);
 	vnl_msg_put_str(&req, VNL_A_IFNAME, name);
 	vnl_msg_put_str(&req, VNL_A_PARENT_IFNAME, parent);
-	return vnl_nl_transact(nl, &req, NULL, NULL, NULL);
+	if (bc_queue_len >= 0)
+		vnl_msg_put_u32(&req, VNL_A_BC_QUEUE_LEN, bc_queue_len);
+	return vnl_nl_transact(nl, &req, NULL, NULL, ack);
+}
+
+static int link_new_macvlan(struct vnl_nl *nl, const char *name,
+			    const char *parent)
+{
+	return link_new_macvlan_bc(nl, name, parent, -1, NULL);
 }
 
 /* LINK_DEL works in the caller's netns only: asked to delete x0 in
@@ -521,6 +543,200 @@ TEST_F(link, link_new_with_an_ifindex_is_einval_and_creates_nothing)
 	EXPECT_EQ(0U, count_links(_metadata, &self->nl));
 	EXPECT_EQ(0U, if_nametoindex("n0"));
 	EXPECT_EQ(0U, if_nametoindex("n1"));
+}
+
+/* LINK_SET of @name's broadcast queue length, and nothing else. */
+static int link_set_bc(struct vnl_nl *nl, const char *name,
+		       uint32_t bc_queue_len, struct vnl_ack *ack)
+{
+	struct vnl_msg req;
+
+	vnl_msg_init(&req, nl->family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_SET, VNL_GENL_VERSION);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, name);
+	vnl_msg_put_u32(&req, VNL_A_BC_QUEUE_LEN, bc_queue_len);
+	return vnl_nl_transact(nl, &req, NULL, NULL, ack);
+}
+
+/* "asked/used" of a macvlan child, as LINK_GET describes it; "absent"
+ * when either attribute is missing.
+ */
+static const char *bc_of(struct vnl_nl *nl, const char *name)
+{
+	static char buf[32];
+	struct vnl_link l;
+
+	if (vnl_link_get_by_name(nl, name, &l, NULL))
+		return "gone";
+	if (!l.has_bc_queue_len || !l.has_bc_queue_len_used)
+		return "absent";
+	snprintf(buf, sizeof(buf), "%u/%u", l.bc_queue_len, l.bc_queue_len_used);
+	return buf;
+}
+
+TEST_F(link, macvlan_bc_queue_len_is_1000_by_default_and_the_port_uses_the_largest)
+{
+	struct vnl_link pair;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "bq0", "bq1", NULL));
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bqm0", "bq0", -1, NULL));
+	EXPECT_STREQ("1000/1000", bc_of(&self->nl, "bqm0"));
+
+	/* A longer request raises the port's length for every child. */
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bqm1", "bq0", 3000, NULL));
+	EXPECT_STREQ("3000/3000", bc_of(&self->nl, "bqm1"));
+	EXPECT_STREQ("1000/3000", bc_of(&self->nl, "bqm0"));
+	/* A shorter one, 0 included, changes nothing but its own. */
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bqm2", "bq0", 0, NULL));
+	EXPECT_STREQ("0/3000", bc_of(&self->nl, "bqm2"));
+	/* The maximum is accepted. */
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bqm3", "bq1",
+					 VNL_BC_QUEUE_LEN_MAX, NULL));
+	EXPECT_STREQ("65535/65535", bc_of(&self->nl, "bqm3"));
+	/* Another parent, another port. */
+	EXPECT_STREQ("1000/3000", bc_of(&self->nl, "bqm0"));
+
+	/* The largest request goes with its child. */
+	EXPECT_EQ(0, link_del(&self->nl, VNL_A_IFNAME, "bqm1", NULL));
+	EXPECT_STREQ("1000/1000", bc_of(&self->nl, "bqm0"));
+	EXPECT_STREQ("0/1000", bc_of(&self->nl, "bqm2"));
+	EXPECT_EQ(0, link_del(&self->nl, VNL_A_IFNAME, "bqm0", NULL));
+	EXPECT_STREQ("0/0", bc_of(&self->nl, "bqm2"));
+
+	/* A pair end is described without them. */
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "bq0", &pair, NULL));
+	EXPECT_FALSE(pair.has_bc_queue_len || pair.has_bc_queue_len_used);
+}
+
+/* The next event of @mon about @name, parsed into @l; events about
+ * other devices are passed over.  -ETIMEDOUT after 10 s without one.
+ */
+static int next_event(struct vnl_nl *mon, const char *name,
+		      struct vnl_link *l)
+{
+	static char buf[32768];
+	struct pollfd pfd = { .fd = mon->fd, .events = POLLIN };
+	const struct nlmsghdr *nlh;
+	ssize_t n;
+	int err;
+
+	for (;;) {
+		if (poll(&pfd, 1, 10000) != 1)
+			return -ETIMEDOUT;
+		n = recv(mon->fd, buf, sizeof(buf), 0);
+		if (n < 0)
+			return -errno;
+		nlh = (const struct nlmsghdr *)buf;
+		if (!NLMSG_OK(nlh, n) ||
+		    nlh->nlmsg_len < NLMSG_LENGTH(GENL_HDRLEN))
+			return -EBADMSG;
+		err = vnl_link_parse(NLMSG_DATA(nlh),
+				     (const char *)nlh + NLMSG_LENGTH(GENL_HDRLEN),
+				     nlh->nlmsg_len - NLMSG_LENGTH(GENL_HDRLEN), l);
+		if (err || !strcmp(l->ifname, name))
+			return err;
+	}
+}
+
+TEST_F(link, link_set_of_bc_queue_len_alone_changes_it_and_sends_link_change)
+{
+	struct vnl_link ev;
+	struct vnl_nl mon;
+	int i, monitor = -1;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "bs0", "bs1", NULL));
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bsm0", "bs0", -1, NULL));
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bsm1", "bs0", -1, NULL));
+
+	ASSERT_EQ(0, vnl_nl_open(&mon));
+	ASSERT_EQ(0, vnl_nl_resolve(&mon, VNL_GENL_NAME, &mon.family));
+	for (i = 0; i < mon.family.n_groups; i++)
+		if (!strcmp(mon.family.groups[i].name, VNL_MCGRP_MONITOR))
+			monitor = i;
+	ASSERT_LE(0, monitor);
+	ASSERT_EQ(0, vnl_nl_join_group(&mon, mon.family.groups[monitor].id));
+
+	EXPECT_EQ(0, link_set_bc(&self->nl, "bsm0", 5000, NULL));
+	EXPECT_STREQ("5000/5000", bc_of(&self->nl, "bsm0"));
+	EXPECT_STREQ("1000/5000", bc_of(&self->nl, "bsm1"));
+	ASSERT_EQ(0, next_event(&mon, "bsm0", &ev)) TH_LOG("no event after LINK_SET");
+	EXPECT_EQ((uint8_t)VNL_CMD_LINK_CHANGE, ev.cmd);
+	EXPECT_TRUE(ev.has_bc_queue_len && ev.has_bc_queue_len_used);
+	EXPECT_EQ(5000U, ev.bc_queue_len);
+	EXPECT_EQ(5000U, ev.bc_queue_len_used);
+	/* The mode is as it was. */
+	EXPECT_EQ((uint32_t)VNL_MACVLAN_MODE_VEPA, ev.macvlan_mode);
+
+	/* Both at 0: the port queues nothing. */
+	EXPECT_EQ(0, link_set_bc(&self->nl, "bsm0", 0, NULL));
+	EXPECT_EQ(0, link_set_bc(&self->nl, "bsm1", 0, NULL));
+	EXPECT_STREQ("0/0", bc_of(&self->nl, "bsm0"));
+	EXPECT_STREQ("0/0", bc_of(&self->nl, "bsm1"));
+	ASSERT_EQ(0, next_event(&mon, "bsm0", &ev));
+	EXPECT_EQ((uint8_t)VNL_CMD_LINK_CHANGE, ev.cmd);
+	EXPECT_EQ(0U, ev.bc_queue_len);
+	EXPECT_EQ(1000U, ev.bc_queue_len_used);
+	ASSERT_EQ(0, next_event(&mon, "bsm1", &ev));
+	EXPECT_EQ((uint8_t)VNL_CMD_LINK_CHANGE, ev.cmd);
+	EXPECT_EQ(0U, ev.bc_queue_len);
+	EXPECT_EQ(0U, ev.bc_queue_len_used);
+	vnl_nl_close(&mon);
+}
+
+/* Above VNL_BC_QUEUE_LEN_MAX: out of the policy's range, ERANGE. */
+TEST_F(link, bc_queue_len_above_the_max_is_erange_and_changes_nothing)
+{
+	struct vnl_link before;
+	struct vnl_msg req;
+	uint32_t offs;
+
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "bx0", "bx1", NULL));
+	ASSERT_EQ(0, link_new_macvlan_bc(&self->nl, "bxm0", "bx0", 2000, NULL));
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "bxm0", &before, NULL));
+
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_MACVLAN);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "bxm1");
+	vnl_msg_put_str(&req, VNL_A_PARENT_IFNAME, "bx0");
+	offs = put_u32_at(&req, VNL_A_BC_QUEUE_LEN, VNL_BC_QUEUE_LEN_MAX + 1);
+	expect_blamed(_metadata, &self->nl, &req, -ERANGE, offs);
+	EXPECT_EQ(0U, if_nametoindex("bxm1"));
+
+	/* A valid mode with it: all of LINK_SET is refused. */
+	vnl_msg_init(&req, self->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_SET, VNL_GENL_VERSION);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, "bxm0");
+	vnl_msg_put_u32(&req, VNL_A_MACVLAN_MODE, VNL_MACVLAN_MODE_BRIDGE);
+	offs = put_u32_at(&req, VNL_A_BC_QUEUE_LEN, UINT32_MAX);
+	expect_blamed(_metadata, &self->nl, &req, -ERANGE, offs);
+
+	expect_untouched(_metadata, &self->nl, &before);
+	EXPECT_STREQ("2000/2000", bc_of(&self->nl, "bxm0"));
+	EXPECT_EQ(3U, count_links(_metadata, &self->nl));
+}
+
+TEST_F(link, bc_queue_len_on_a_pair_is_refused_and_changes_nothing)
+{
+	struct vnl_link before;
+	struct vnl_msg req;
+	struct vnl_ack ack;
+	uint32_t offs;
+
+	/* LINK_NEW of a pair: the pair's handler refuses it by name. */
+	vnl_req_link_new_pair(&self->nl, &req, "bp0", "bp1");
+	offs = put_u32_at(&req, VNL_A_BC_QUEUE_LEN, 10);
+	expect_attr_refused(_metadata, &self->nl, &req, offs);
+	EXPECT_EQ(0U, count_links(_metadata, &self->nl));
+
+	/* LINK_SET of a pair end: only macvlan children change. */
+	ASSERT_EQ(0, vnl_link_new_pair(&self->nl, "bp0", "bp1", NULL));
+	ASSERT_EQ(0, vnl_link_get_by_name(&self->nl, "bp0", &before, NULL));
+	EXPECT_EQ(-EOPNOTSUPP, link_set_bc(&self->nl, "bp0", 10, &ack));
+	EXPECT_NE('\0', ack.msg[0]) TH_LOG("no extack message");
+	TH_LOG("extack: \"%s\"", ack.msg);
+	expect_untouched(_metadata, &self->nl, &before);
+	EXPECT_STREQ("absent", bc_of(&self->nl, "bp0"));
 }
 
 static int cmp_u32(const void *a, const void *b)

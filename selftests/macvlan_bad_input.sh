@@ -5,8 +5,10 @@
 # with the kernel's message (or vnlctl's, for a command line that does not
 # parse), a non-zero exit status (1 when the kernel refuses, 2 for usage),
 # and nothing changes: the links of the netns are the same, and so is the
-# parent (flags, MTU, MAC, promiscuity, its children).  Then what must
-# work: the child's MTU follows the parent's down; a child of a child is a
+# parent (flags, MTU, MAC, promiscuity, its children) and every child's
+# broadcast queue length.  Then what must work: the broadcast queue length
+# is 1000 by default and the parent uses the largest its children ask
+# for; the child's MTU follows the parent's down; a child of a child is a
 # child of the real parent; a VLAN sub-interface, a dummy and a vnl pair
 # end are parents like any Ethernet device.
 
@@ -223,11 +225,74 @@ check_refused "macaddr with a malformed address: usage error" 2 'address' \
 check_refused "macaddr flush with an address: usage error" 2 'flush' \
 	"${v[@]}" macaddr ms flush 02:00:00:82:00:99
 
+# --- the broadcast queue length ------------------------------------------------------------------
+
+BCQ_RANGE='bcqueuelen.*(range|65535)'
+check_refused "add macvlan bcqueuelen 65536: ERANGE, out of range" 1 "$BCQ_RANGE" \
+	"${v[@]}" add macvlan q0 parent d0 bcqueuelen 65536
+check_refused "set m0 bcqueuelen 65536: ERANGE, out of range" 1 "$BCQ_RANGE" \
+	"${v[@]}" set m0 bcqueuelen 65536
+check_refused "set m0 bcqueuelen 4294967295: ERANGE, out of range" 1 "$BCQ_RANGE" \
+	"${v[@]}" set m0 bcqueuelen 4294967295
+check_refused "set m0 mode bridge bcqueuelen 70000: refused whole, the mode unchanged" 1 \
+	"$BCQ_RANGE" "${v[@]}" set m0 mode bridge bcqueuelen 70000
+check_refused "set pa (a pair end) bcqueuelen 10: refused" 1 'macvlan' \
+	"${v[@]}" set pa bcqueuelen 10
+check_refused "set t0 (a tun) bcqueuelen 10: refused" 1 'macvlan' \
+	"${v[@]}" set t0 bcqueuelen 10
+check_refused "set lo (not vnl) bcqueuelen 10: refused" 1 'not a vnl|no such device|macvlan' \
+	"${v[@]}" set lo bcqueuelen 10
+check_refused "add pair with bcqueuelen: usage error" 2 'bcqueuelen' \
+	"${v[@]}" add pair q0 peer q1 bcqueuelen 10
+check_refused "add tap with bcqueuelen: usage error" 2 'bcqueuelen' \
+	"${v[@]}" add tap q0 bcqueuelen 10
+check_refused "set m0 bcqueuelen lots: usage error" 2 'bcqueuelen' \
+	"${v[@]}" set m0 bcqueuelen lots
+check_refused "set m0 bcqueuelen -1: usage error" 2 'bcqueuelen' \
+	"${v[@]}" set m0 bcqueuelen -1
+check_refused "add macvlan bcqueuelen 1e3: usage error" 2 'bcqueuelen' \
+	"${v[@]}" add macvlan q0 parent d0 bcqueuelen 1e3
+
 # --- what works ----------------------------------------------------------------------------------
 
 check_eq "m0, m1, ms, pt are still there, with their modes" "m0=vepa m1=bridge ms=source pt=passthru" \
 	"$("${v[@]}" -j show | jq -r 'map(select(.kind == "macvlan") | "\(.ifname)=\(.mode)") | sort | join(" ")')"
 check_eq "pt took its parent's address" "$(mac_of "$N" d3)" "$(mac_of "$N" pt)"
+
+# The broadcast queue length: each child asks, the parent uses the
+# largest request (as bcqueuelen and bcqueuelen_used of kernel macvlan).
+# bcq NAME...: "asked/used" of each.
+bcq() {
+	local name out
+	for name in "$@"; do
+		out=$("${v[@]}" -j show "$name") || return 1
+		printf '%s ' "$(json_get "$out" bc_queue_len)/$(json_get "$out" bc_queue_len_used)"
+	done
+}
+check_eq "bcqueuelen: 1000 by default, used 1000" "1000/1000 1000/1000 1000/1000 1000/1000 " \
+	"$(bcq m0 m1 ms pt)"
+check_match "vnlctl show m0: bcqueuelen 1000 bcqueuelen_used 1000" \
+	' bc_drops [0-9]+ bcqueuelen 1000 bcqueuelen_used 1000$' "$("${v[@]}" show m0)"
+check "add macvlan q4 parent d0 bcqueuelen 4000" "${v[@]}" add macvlan q4 parent d0 bcqueuelen 4000
+check_eq "q4 asks 4000: d0 uses 4000, for each of its children" \
+	"1000/4000 1000/4000 1000/4000 4000/4000 " "$(bcq m0 m1 ms q4)"
+check_eq "... not pt's parent d3" "1000/1000 " "$(bcq pt)"
+check "set m1 bcqueuelen 2500" "${v[@]}" set m1 bcqueuelen 2500
+check_eq "m1 asks 2500: d0 still uses 4000" "1000/4000 2500/4000 4000/4000 " "$(bcq m0 m1 q4)"
+check "vnlctl del q4 (the largest request)" "${v[@]}" del q4
+check_eq "q4 gone: d0 uses 2500, m1's" "1000/2500 2500/2500 1000/2500 " "$(bcq m0 m1 ms)"
+check "set m1 bcqueuelen 0 mode bridge (both at once)" "${v[@]}" set m1 bcqueuelen 0 mode bridge
+check_eq "m1 asks 0: d0 uses 1000" "1000/1000 0/1000 " "$(bcq m0 m1)"
+check "set m0 bcqueuelen 65535 (the maximum)" "${v[@]}" set m0 bcqueuelen 65535
+check_eq "m0 asks 65535: d0 uses 65535" "65535/65535 0/65535 " "$(bcq m0 m1)"
+check "set pt bcqueuelen 0 (passthru)" "${v[@]}" set pt bcqueuelen 0
+check_eq "pt asks 0: d3 uses 0" "0/0 " "$(bcq pt)"
+check_eq "ip -d link m0: bcqueuelen 65535 bcqueuelen_used 65535" "65535 65535" \
+	"$(ip -n "$N" -d -j link show dev m0 |
+		jq -r '.[0].linkinfo.info_data | "\(.vnl_bcqueuelen) \(.vnl_bcqueuelen_used)"')"
+"${v[@]}" set m0 bcqueuelen 1000 && "${v[@]}" set m1 bcqueuelen 1000 &&
+	"${v[@]}" set pt bcqueuelen 1000
+check_eq "back to 1000 each" "1000/1000 1000/1000 1000/1000 " "$(bcq m0 m1 pt)"
 
 # A child of a child is a child of the real parent.
 check "add macvlan q1 parent m0 (a vnl child): accepted" "${v[@]}" add macvlan q1 parent m0 mode bridge

@@ -896,6 +896,9 @@ static const struct aspec link_spec[VNL_A_MAX + 1] = {
 				    .nest_max = VNL_MACADDR_A_MAX },
 	[VNL_A_BC_DROPS]	= { T_U64, "VNL_A_BC_DROPS" },
 	[VNL_A_PAD]		= { T_PAD, "VNL_A_PAD", .repeat = true },
+	[VNL_A_BC_QUEUE_LEN]	= { T_U32, "VNL_A_BC_QUEUE_LEN", 0, VNL_BC_QUEUE_LEN_MAX },
+	[VNL_A_BC_QUEUE_LEN_USED] = { T_U32, "VNL_A_BC_QUEUE_LEN_USED", 0,
+				      VNL_BC_QUEUE_LEN_MAX },
 };
 
 #define LEAK_REPORTS	20
@@ -1155,7 +1158,8 @@ static void check_kind(struct leak *l, const struct nlattr **seen, uint8_t cmd)
 		    HAS(VNL_A_TUN_OWNER) || HAS(VNL_A_TUN_GROUP) ||
 		    HAS(VNL_A_PARENT_IFINDEX) || HAS(VNL_A_PARENT_IFNAME) ||
 		    HAS(VNL_A_PARENT_NETNSID) || HAS(VNL_A_MACVLAN_MODE) ||
-		    HAS(VNL_A_MACADDR_LIST) || HAS(VNL_A_BC_DROPS))
+		    HAS(VNL_A_MACADDR_LIST) || HAS(VNL_A_BC_DROPS) ||
+		    HAS(VNL_A_BC_QUEUE_LEN) || HAS(VNL_A_BC_QUEUE_LEN_USED))
 			leak_bad(l, "a pair described with another kind's attributes");
 		/* Only a deletion may find the peer already gone (the last
 		 * carrier change is part of one).
@@ -1176,7 +1180,8 @@ static void check_kind(struct leak *l, const struct nlattr **seen, uint8_t cmd)
 		if (!HAS(VNL_A_TUN_FLAGS) || !HAS(VNL_A_TUN_QUEUES) || HAS(VNL_A_PEER) ||
 		    HAS(VNL_A_PARENT_IFINDEX) || HAS(VNL_A_PARENT_IFNAME) ||
 		    HAS(VNL_A_PARENT_NETNSID) || HAS(VNL_A_MACVLAN_MODE) ||
-		    HAS(VNL_A_MACADDR_LIST) || HAS(VNL_A_BC_DROPS))
+		    HAS(VNL_A_MACADDR_LIST) || HAS(VNL_A_BC_DROPS) ||
+		    HAS(VNL_A_BC_QUEUE_LEN) || HAS(VNL_A_BC_QUEUE_LEN_USED))
 			leak_bad(l, "a tun/tap described with another kind's attributes");
 		if ((flags & (IFF_TUN | IFF_TAP)) !=
 		    (l->kind == VNL_KIND_TUN ? IFF_TUN : IFF_TAP))
@@ -1184,7 +1189,8 @@ static void check_kind(struct leak *l, const struct nlattr **seen, uint8_t cmd)
 		break;
 	case VNL_KIND_MACVLAN:
 		if (!HAS(VNL_A_ADDRESS) || !HAS(VNL_A_PARENT_IFINDEX) ||
-		    !HAS(VNL_A_MACVLAN_MODE) ||
+		    !HAS(VNL_A_MACVLAN_MODE) || !HAS(VNL_A_BC_QUEUE_LEN) ||
+		    !HAS(VNL_A_BC_QUEUE_LEN_USED) ||
 		    !HAS(VNL_A_BC_DROPS) || HAS(VNL_A_PEER) || HAS(VNL_A_TUN_FLAGS) ||
 		    HAS(VNL_A_TUN_QUEUES) || HAS(VNL_A_TUN_OWNER) || HAS(VNL_A_TUN_GROUP))
 			leak_bad(l, "a macvlan child described with another kind's attributes");

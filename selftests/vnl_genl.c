@@ -482,6 +482,14 @@ int vnl_link_parse(const struct genlmsghdr *genl, const void *attrs,
 			l->has_macvlan_mode = true;
 			l->macvlan_mode = vnl_get_u32(nla);
 			break;
+		case VNL_A_BC_QUEUE_LEN:
+			l->has_bc_queue_len = true;
+			l->bc_queue_len = vnl_get_u32(nla);
+			break;
+		case VNL_A_BC_QUEUE_LEN_USED:
+			l->has_bc_queue_len_used = true;
+			l->bc_queue_len_used = vnl_get_u32(nla);
+			break;
 		case VNL_A_PARENT_IFINDEX:
 			l->parent.has_ifindex = true;
 			l->parent.ifindex = vnl_get_u32(nla);

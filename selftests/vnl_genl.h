@@ -77,6 +77,7 @@ struct vnl_link {
 	uint8_t cmd;
 	bool has_ifindex, has_ifname, has_kind, has_mtu, has_address;
 	bool has_up, has_carrier, has_peer, has_stats, has_macvlan_mode;
+	bool has_bc_queue_len, has_bc_queue_len_used;
 	uint32_t ifindex;
 	char ifname[IFNAMSIZ];
 	uint32_t kind;
@@ -85,6 +86,8 @@ struct vnl_link {
 	uint8_t up;
 	uint8_t carrier;
 	uint32_t macvlan_mode;
+	uint32_t bc_queue_len;		/* what a macvlan child asks for */
+	uint32_t bc_queue_len_used;	/* what its parent's port uses */
 	struct {
 		bool has_ifindex, has_ifname, has_netnsid;
 		uint32_t ifindex;

@@ -36,6 +36,9 @@ for sub in "${SUBCOMMANDS[@]}"; do
 done
 check_match "vnlctl help add: usage of add" "Usage:.*vnlctl.* add pair NAME peer PEER" "$(vnlctl help add)"
 check_match "vnlctl help add: add macvlan" "vnlctl.* add macvlan NAME parent DEV" "$(vnlctl help add)"
+check_match "vnlctl help add: macvlan's bcqueuelen" "\[bcqueuelen N\]" "$(vnlctl help add)"
+check_match "vnlctl help set: mode and bcqueuelen" "vnlctl.* set NAME \[mode MODE\] \[bcqueuelen N\]" \
+	"$(vnlctl help set)"
 
 # --- usage errors ---------------------------------------------------------------------------
 
@@ -74,10 +77,21 @@ usage_error -n "$N" add macvlan q0 parent
 usage_error -n "$N" add macvlan q0 parent lo mode bogus
 usage_error -n "$N" add macvlan q0 parent lo address 02:00:00:00:00
 usage_error -n "$N" add macvlan q0 parent lo peer q1
+usage_error -n "$N" add macvlan q0 parent lo bcqueuelen
+usage_error -n "$N" add macvlan q0 parent lo bcqueuelen many
+usage_error -n "$N" add macvlan q0 parent lo bcqueuelen -1
+usage_error -n "$N" add macvlan q0 parent lo bcqueuelen 4294967296
+usage_error -n "$N" add macvlan q0 parent lo bcqueuelen 10 bcqueuelen 20
+usage_error -n "$N" add pair q0 peer q1 bcqueuelen 10
+usage_error -n "$N" add tun q0 bcqueuelen 10
 usage_error -n "$N" set
 usage_error -n "$N" set q0
 usage_error -n "$N" set q0 mode
 usage_error -n "$N" set q0 mode bogus
+usage_error -n "$N" set q0 bcqueuelen
+usage_error -n "$N" set q0 bcqueuelen 0x10
+usage_error -n "$N" set q0 bcqueuelen 10 bcqueuelen 20
+usage_error -n "$N" set q0 bcqueuelen 10 mtu 1400
 usage_error -n "$N" macaddr q0
 usage_error -n "$N" macaddr q0 add
 usage_error -n "$N" macaddr q0 del
@@ -161,6 +175,8 @@ if in_guest_with_module; then
 		not_loaded add pair q0 peer q1
 		not_loaded add macvlan q0 parent lo
 		not_loaded set q0 mode bridge
+		not_loaded set q0 bcqueuelen 0
+		not_loaded add macvlan q0 parent lo bcqueuelen 10
 		not_loaded macaddr q0 flush
 		not_loaded del q0
 		not_loaded stats q0

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * An iproute2 link plugin, so that "ip -d link show" names the vnl kind of
- * a device ("vnl kind pair"), and the mode of a macvlan child ("vnl kind
- * macvlan mode bridge").  ip(8) looks for a kind it does not know in
- * $IP_LIB_DIR/link_<kind>.so and calls <kind>_link_util.print_opt with
- * the device's IFLA_INFO_DATA, which vnl fills with VNL_A_KIND and, for a
- * macvlan child, VNL_A_MACVLAN_MODE (kmod/dev.c:vnl_link_fill_info).  With
- * "ip -j" they are "vnl_kind" and "vnl_mode" of "info_data".
+ * a device ("vnl kind pair"), and the mode and broadcast queue lengths of
+ * a macvlan child ("vnl kind macvlan mode bridge bcqueuelen 1000
+ * bcqueuelen_used 1000", vnlctl's words).  ip(8) looks for a kind it does
+ * not know in $IP_LIB_DIR/link_<kind>.so and calls
+ * <kind>_link_util.print_opt with the device's IFLA_INFO_DATA, which vnl
+ * fills with VNL_A_KIND and, for a macvlan child, VNL_A_MACVLAN_MODE,
+ * VNL_A_BC_QUEUE_LEN and VNL_A_BC_QUEUE_LEN_USED
+ * (kmod/dev.c:vnl_link_fill_info).  With "ip -j" they are "vnl_kind",
+ * "vnl_mode", "vnl_bcqueuelen" and "vnl_bcqueuelen_used" of "info_data".
  *
  * ip exports its JSON-aware printer, so the same line works with "ip -j".
  * The declarations below restate iproute2's plugin interface as Debian 12
@@ -23,6 +26,8 @@ enum color_attr { COLOR_NONE = 6 };
 
 int print_color_string(enum output_type type, enum color_attr color,
 		       const char *key, const char *fmt, const char *value);
+int print_color_uint(enum output_type type, enum color_attr color,
+		     const char *key, const char *fmt, unsigned int value);
 
 struct link_util {
 	struct link_util *next;
@@ -84,7 +89,7 @@ static int vnl_get_u32(struct rtattr *tb[], int type, uint32_t *value)
 
 static void vnl_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 {
-	uint32_t kind, mode;
+	uint32_t kind, mode, len;
 
 	(void)lu;
 	(void)f;
@@ -95,6 +100,12 @@ static void vnl_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	if (vnl_get_u32(tb, VNL_A_MACVLAN_MODE, &mode))
 		print_color_string(PRINT_ANY, COLOR_NONE, "vnl_mode",
 				   "mode %s ", vnl_mode_name(mode));
+	if (vnl_get_u32(tb, VNL_A_BC_QUEUE_LEN, &len))
+		print_color_uint(PRINT_ANY, COLOR_NONE, "vnl_bcqueuelen",
+				 "bcqueuelen %u ", len);
+	if (vnl_get_u32(tb, VNL_A_BC_QUEUE_LEN_USED, &len))
+		print_color_uint(PRINT_ANY, COLOR_NONE, "vnl_bcqueuelen_used",
+				 "bcqueuelen_used %u ", len);
 }
 
 struct link_util vnl_link_util = {

@@ -55,6 +55,7 @@ static const struct vnl_attr_word vnl_attr_words[] = {
 	{ VNL_A_UNSPEC,	VNL_A_PARENT_IFINDEX,	"parent" },
 	{ VNL_A_UNSPEC,	VNL_A_PARENT_IFNAME,	"parent" },
 	{ VNL_A_UNSPEC,	VNL_A_MACVLAN_MODE,	"mode" },
+	{ VNL_A_UNSPEC,	VNL_A_BC_QUEUE_LEN,	"bcqueuelen" },
 	{ VNL_A_UNSPEC,	VNL_A_MACADDR_OP,	"macaddr" },
 	{ VNL_A_UNSPEC,	VNL_A_MACADDR_LIST,	"macaddr" },
 	{ VNL_A_MACADDR_LIST, VNL_MACADDR_A_ADDRESS, "macaddr" },

@@ -72,6 +72,8 @@ static struct nla_policy vnl_link_policy[VNL_A_MAX + 1] = {
 	[VNL_A_MACVLAN_MODE]	= { .type = NLA_U32 },
 	[VNL_A_MACADDR_LIST]	= { .type = NLA_NESTED },
 	[VNL_A_BC_DROPS]	= { .type = NLA_U64 },
+	[VNL_A_BC_QUEUE_LEN]	= { .type = NLA_U32 },
+	[VNL_A_BC_QUEUE_LEN_USED] = { .type = NLA_U32 },
 };
 
 /* struct vnl_link's `have` holds one bit per attribute. */
@@ -213,6 +215,9 @@ static void vnl_macvlan_parse(struct nlattr **tb, struct vnl_link *link)
 			nla_get_s32(tb[VNL_A_PARENT_NETNSID]);
 	link->macvlan.mode = vnl_get_u32(tb[VNL_A_MACVLAN_MODE]);
 	link->macvlan.bc_drops = vnl_get_u64(tb[VNL_A_BC_DROPS]);
+	link->macvlan.bc_queue_len = vnl_get_u32(tb[VNL_A_BC_QUEUE_LEN]);
+	link->macvlan.bc_queue_len_used =
+		vnl_get_u32(tb[VNL_A_BC_QUEUE_LEN_USED]);
 }
 
 /* What vnl_link_parse() allocated; `link` may then be parsed into again. */

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vnlctl: macvlan children, `add macvlan`, `set` and `macaddr`, like
- * `ip link add link DEV NAME type macvlan mode MODE` and `ip link set NAME
- * type macvlan macaddr ...`.
+ * `ip link add link DEV NAME type macvlan mode MODE bcqueuelen N` and `ip
+ * link set NAME type macvlan macaddr ...`.
  *
  * `add macvlan` is a LINK_NEW request that names the parent: the kernel
  * looks the name up in the netns of the request's socket (vnlctl's, see
  * -n), so a name that does not exist is the kernel's to refuse, and says
  * so through extack.  `set` and `macaddr` are LINK_SET requests on an
  * existing child; the kernel checks all of a request before changing
- * anything.  As in link.c, vnlctl checks syntax only; a mode or an address
- * that does not parse is a usage error, and nothing is sent.
+ * anything.  As in link.c, vnlctl checks syntax only; a mode, a number or
+ * an address that does not parse is a usage error, and nothing is sent,
+ * while a number that parses (bcqueuelen 70000) is the kernel's to refuse.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,15 @@ static int vnl_parse_mode(const struct vnl_ctx *ctx, const char *name,
 			       name);
 }
 
+/* bcqueuelen N: a number of frames; its bounds are the kernel's. */
+static int vnl_parse_bc_queue_len(const struct vnl_ctx *ctx, const char *s,
+				  uint32_t *len)
+{
+	if (!vnl_parse_u32(s, len))
+		return vnl_usage_error(ctx, "bad bcqueuelen \"%s\"", s);
+	return VNL_EXIT_OK;
+}
+
 /* What `add macvlan` was asked for; has_* for the optional values. */
 struct vnl_macvlan_args {
 	const char *ifname;
@@ -67,6 +77,8 @@ struct vnl_macvlan_args {
 	uint32_t mtu;
 	bool has_address;
 	uint8_t address[ETH_ALEN];
+	bool has_bc_queue_len;
+	uint32_t bc_queue_len;
 	struct vnl_netns_arg netns;
 };
 
@@ -95,6 +107,11 @@ static int vnl_macvlan_parse_option(const struct vnl_ctx *ctx,
 		if (!vnl_parse_mac(value, args->address))
 			return vnl_usage_error(ctx, "bad address \"%s\"", value);
 		args->has_address = true;
+	} else if (!strcmp(key, "bcqueuelen")) {
+		if (args->has_bc_queue_len)
+			return vnl_usage_error(ctx, "\"bcqueuelen\" given twice");
+		args->has_bc_queue_len = true;
+		return vnl_parse_bc_queue_len(ctx, value, &args->bc_queue_len);
 	} else if (!strcmp(key, "netns")) {
 		if (args->netns.spec)
 			return vnl_usage_error(ctx, "\"netns\" given twice");
@@ -143,6 +160,8 @@ static struct nl_msg *vnl_macvlan_msg(const struct vnl_ctx *ctx,
 	    (args->has_mtu && nla_put_u32(msg, VNL_A_MTU, args->mtu)) ||
 	    (args->has_address &&
 	     nla_put(msg, VNL_A_ADDRESS, ETH_ALEN, args->address)) ||
+	    (args->has_bc_queue_len &&
+	     nla_put_u32(msg, VNL_A_BC_QUEUE_LEN, args->bc_queue_len)) ||
 	    vnl_netns_arg_put(msg, &args->netns, VNL_A_NETNS_FD,
 			      VNL_A_NETNS_PID)) {
 		nlmsg_free(msg);
@@ -215,13 +234,56 @@ static int vnl_link_set_send(struct vnl_ctx *ctx, struct nl_msg *msg)
 	return vnl_request(ctx, msg, NULL, NULL) ? VNL_EXIT_FAIL : VNL_EXIT_OK;
 }
 
-/* set NAME mode MODE */
+/* What `set` was asked for: a mode, a queue length, or both. */
+struct vnl_set_args {
+	bool has_mode;
+	uint32_t mode;
+	bool has_bc_queue_len;
+	uint32_t bc_queue_len;
+};
+
+static int vnl_set_parse_option(const struct vnl_ctx *ctx,
+				struct vnl_set_args *args, const char *key,
+				const char *value)
+{
+	if (!strcmp(key, "mode")) {
+		if (args->has_mode)
+			return vnl_usage_error(ctx, "\"mode\" given twice");
+		args->has_mode = true;
+		return vnl_parse_mode(ctx, value, &args->mode);
+	}
+	if (!strcmp(key, "bcqueuelen")) {
+		if (args->has_bc_queue_len)
+			return vnl_usage_error(ctx, "\"bcqueuelen\" given twice");
+		args->has_bc_queue_len = true;
+		return vnl_parse_bc_queue_len(ctx, value, &args->bc_queue_len);
+	}
+	return vnl_usage_error(ctx, "unknown argument \"%s\"", key);
+}
+
+/* The LINK_SET of `set`; NULL if it does not fit in a message. */
+static struct nl_msg *vnl_set_msg(const struct vnl_ctx *ctx,
+				  const char *ifname,
+				  const struct vnl_set_args *args)
+{
+	struct nl_msg *msg = vnl_link_set_msg(ctx, ifname, getpagesize());
+
+	if (msg && ((args->has_mode &&
+		     nla_put_u32(msg, VNL_A_MACVLAN_MODE, args->mode)) ||
+		    (args->has_bc_queue_len &&
+		     nla_put_u32(msg, VNL_A_BC_QUEUE_LEN,
+				 args->bc_queue_len)))) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* set NAME [mode MODE] [bcqueuelen N], one at least */
 int cmd_set(struct vnl_ctx *ctx, int argc, char **argv)
 {
+	struct vnl_set_args args = { 0 };
 	const char *ifname;
-	bool has_mode = false;
-	uint32_t mode = 0;
-	struct nl_msg *msg;
 	int status;
 	int i;
 
@@ -229,29 +291,20 @@ int cmd_set(struct vnl_ctx *ctx, int argc, char **argv)
 		return vnl_usage_error(ctx, "missing device name");
 	ifname = argv[0];
 	for (i = 1; i < argc; i += 2) {
-		if (strcmp(argv[i], "mode"))
-			return vnl_usage_error(ctx, "unknown argument \"%s\"",
-					       argv[i]);
 		if (i + 1 == argc)
-			return vnl_usage_error(ctx, "\"mode\" needs a value");
-		if (has_mode)
-			return vnl_usage_error(ctx, "\"mode\" given twice");
-		status = vnl_parse_mode(ctx, argv[i + 1], &mode);
+			return vnl_usage_error(ctx, "\"%s\" needs a value",
+					       argv[i]);
+		status = vnl_set_parse_option(ctx, &args, argv[i], argv[i + 1]);
 		if (status)
 			return status;
-		has_mode = true;
 	}
-	if (!has_mode)
-		return vnl_usage_error(ctx, "nothing to set: missing \"mode MODE\"");
+	if (!args.has_mode && !args.has_bc_queue_len)
+		return vnl_usage_error(ctx,
+				       "nothing to set: missing \"mode MODE\" or \"bcqueuelen N\"");
 	status = vnl_connect(ctx);
 	if (status)
 		return status;
-	msg = vnl_link_set_msg(ctx, ifname, getpagesize());
-	if (msg && nla_put_u32(msg, VNL_A_MACVLAN_MODE, mode)) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return vnl_link_set_send(ctx, msg);
+	return vnl_link_set_send(ctx, vnl_set_msg(ctx, ifname, &args));
 }
 
 static const char *const vnl_macaddr_op_names[] = {

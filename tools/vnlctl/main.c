@@ -25,7 +25,8 @@ static const struct vnl_command vnl_commands[] = {
 	  "       vnlctl [-j] [-n NETNS] add {tun|tap} NAME [user USER] [group GROUP]\n"
 	  "                                  [pi] [multi-queue]\n"
 	  "       vnlctl [-j] [-n NETNS] add macvlan NAME parent DEV [mode MODE]\n"
-	  "                                  [address MAC] [mtu N] [netns NETNS]\n"
+	  "                                  [address MAC] [mtu N] [bcqueuelen N]\n"
+	  "                                  [netns NETNS]\n"
 	  "\n"
 	  "NETNS is a name under /run/netns, or pid:PID for that process's netns.\n"
 	  "MAC is six hex bytes, like 02:00:00:00:00:01.  Ranges are the kernel's\n"
@@ -38,14 +39,20 @@ static const struct vnl_command vnl_commands[] = {
 	  "A macvlan child has a MAC address of its own on DEV, an Ethernet device\n"
 	  "of vnlctl's netns (see -n); netns NETNS puts the child elsewhere.  MODE\n"
 	  "is private, vepa (the default), bridge, passthru or source, as for\n"
-	  "kernel macvlan; the default address is random, the default mtu DEV's." },
+	  "kernel macvlan; the default address is random, the default mtu DEV's.\n"
+	  "bcqueuelen: how many broadcasts may wait for the children (default\n"
+	  "1000, at most 65535, 0 drops them all); DEV uses the largest its\n"
+	  "children ask for." },
 	{ "del", cmd_del, "delete a device, and with it its peer",
 	  "del NAME" },
-	{ "set", cmd_set, "change the mode of a macvlan child",
-	  "set NAME mode MODE\n"
+	{ "set", cmd_set,
+	  "change the mode or broadcast queue length of a macvlan child",
+	  "set NAME [mode MODE] [bcqueuelen N]\n"
 	  "\n"
 	  "MODE is private, vepa, bridge or source; passthru can be neither set\n"
-	  "nor left.  Leaving source mode empties the source list." },
+	  "nor left.  Leaving source mode empties the source list.  N is the\n"
+	  "broadcast queue length the child asks for (0 to 65535); its parent\n"
+	  "uses the largest its children ask for.  One of the two at least." },
 	{ "macaddr", cmd_macaddr,
 	  "change the source list of a source-mode macvlan child",
 	  "macaddr NAME {add|del} MAC...\n"

@@ -14,13 +14,16 @@
  *	    queues 0 pi multi-queue persist owner 1000 (ana) group 27 (sudo)
  *	11: m0: kind macvlan mtu 1500 state up carrier on
  *	    address 02:00:00:00:00:0a
- *	    parent eth0 mode source bc_drops 0
+ *	    parent eth0 mode source bc_drops 0 bcqueuelen 1000 bcqueuelen_used 1000
  *	    source 02:00:00:00:00:01 02:00:00:00:00:02
  *
- * where pi and multi-queue are the words `add` takes, shown when on.  A
- * macvlan child whose parent lives in another netns shows "parent ifindex
- * 2 netnsid 0" instead of the parent's name, which means nothing here; the
- * source line is there in source mode, when the list is not empty.
+ * where pi, multi-queue and bcqueuelen are the words `add` takes (pi and
+ * multi-queue shown when on); bcqueuelen is what the child asks for,
+ * bcqueuelen_used what its parent uses, the largest of its children's
+ * requests.  A macvlan child whose parent lives in another netns shows
+ * "parent ifindex 2 netnsid 0" instead of the parent's name, which means
+ * nothing here; the source line is there in source mode, when the list is
+ * not empty.
  * monitor prints the same words on one line, after the event name.  JSON
  * has the same facts under fixed keys; an attribute the kernel did not send
  * is null, never left out, so that `jq .mtu` always finds its key.
@@ -207,8 +210,9 @@ static void vnl_print_parent_text(const struct vnl_link *link,
 }
 
 /*
- * The macvlan lines: "parent eth0 mode bridge bc_drops 0" and, when the
- * child has source addresses, "source MAC MAC...".
+ * The macvlan lines: "parent eth0 mode bridge bc_drops 0 bcqueuelen 1000
+ * bcqueuelen_used 1000" and, when the child has source addresses, "source
+ * MAC MAC...".
  */
 static void vnl_print_macvlan_text(const struct vnl_link *link,
 				   const char *line_sep)
@@ -225,6 +229,14 @@ static void vnl_print_macvlan_text(const struct vnl_link *link,
 	if (vnl_link_has(link, VNL_A_BC_DROPS)) {
 		vnl_print_word(&sep, "bc_drops");
 		printf(" %" PRIu64, link->macvlan.bc_drops);
+	}
+	if (vnl_link_has(link, VNL_A_BC_QUEUE_LEN)) {
+		vnl_print_word(&sep, "bcqueuelen");
+		printf(" %" PRIu32, link->macvlan.bc_queue_len);
+	}
+	if (vnl_link_has(link, VNL_A_BC_QUEUE_LEN_USED)) {
+		vnl_print_word(&sep, "bcqueuelen_used");
+		printf(" %" PRIu32, link->macvlan.bc_queue_len_used);
 	}
 	if (!link->macvlan.source_count)
 		return;
@@ -423,6 +435,10 @@ static void vnl_print_macvlan_json(const struct vnl_link *link)
 		printf("%" PRIu64, link->macvlan.bc_drops);
 	else
 		fputs("null", stdout);
+	vnl_print_u32_json("bc_queue_len", link, VNL_A_BC_QUEUE_LEN,
+			   link->macvlan.bc_queue_len);
+	vnl_print_u32_json("bc_queue_len_used", link, VNL_A_BC_QUEUE_LEN_USED,
+			   link->macvlan.bc_queue_len_used);
 	vnl_print_source_json(link);
 }
 

@@ -125,6 +125,8 @@ struct vnl_link {
 		int32_t parent_netnsid;	/* if the parent is in another netns */
 		uint32_t mode;		/* enum vnl_macvlan_mode */
 		uint64_t bc_drops;
+		uint32_t bc_queue_len;		/* what the child asks for */
+		uint32_t bc_queue_len_used;	/* what its parent uses */
 		uint8_t (*source)[ETH_ALEN];	/* VNL_A_MACADDR_LIST, in order */
 		size_t source_count;
 	} macvlan;

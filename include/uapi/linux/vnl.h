@@ -29,17 +29,21 @@
  *   (in the caller's netns; a vnl macvlan child stands for its parent);
  *   optionally VNL_A_MACVLAN_MODE (default VNL_MACVLAN_MODE_VEPA, as
  *   kernel macvlan), VNL_A_ADDRESS (default: random), VNL_A_MTU (at most
- *   the parent's; default: the parent's), VNL_A_NETNS_FD or
- *   VNL_A_NETNS_PID (where the child lives; default: the caller's netns).
+ *   the parent's; default: the parent's), VNL_A_BC_QUEUE_LEN (0 to
+ *   VNL_BC_QUEUE_LEN_MAX; default VNL_BC_QUEUE_LEN_DEFAULT, as kernel
+ *   macvlan), VNL_A_NETNS_FD or VNL_A_NETNS_PID (where the child lives;
+ *   default: the caller's netns).
  *   Reply: the new device, as VNL_CMD_LINK_GET describes it.
  *
  * VNL_CMD_LINK_SET (doit, CAP_NET_ADMIN over the caller's netns)
- *   Changes a macvlan child: VNL_A_IFINDEX or VNL_A_IFNAME, and
+ *   Changes a macvlan child: VNL_A_IFINDEX or VNL_A_IFNAME, and any of
  *   VNL_A_MACVLAN_MODE (passthru can be neither set nor left; leaving
- *   source mode empties the source list) and/or VNL_A_MACADDR_OP with,
- *   for ADD, DEL and SET, the addresses in VNL_A_MACADDR_LIST (source
- *   mode only).  All of the request is checked before anything changes.
- *   A VNL_CMD_LINK_CHANGE event follows.
+ *   source mode empties the source list), VNL_A_BC_QUEUE_LEN (the
+ *   child's request; its parent's port then uses the largest request of
+ *   its children) and VNL_A_MACADDR_OP with, for ADD, DEL and SET, the
+ *   addresses in VNL_A_MACADDR_LIST (source mode only).  All of the
+ *   request is checked before anything changes.  A VNL_CMD_LINK_CHANGE
+ *   event follows.
  *
  * VNL_CMD_LINK_DEL (doit, CAP_NET_ADMIN over the caller's netns)
  *   Request: VNL_A_IFINDEX or VNL_A_IFNAME, in the caller's netns.
@@ -62,7 +66,10 @@
  *   A macvlan child is described by VNL_A_PARENT_IFINDEX,
  *   VNL_A_PARENT_IFNAME (given as a peer's name is), VNL_A_PARENT_NETNSID
  *   (when the parent lives in another netns), VNL_A_MACVLAN_MODE,
- *   VNL_A_BC_DROPS and, in source mode, VNL_A_MACADDR_LIST.
+ *   VNL_A_BC_DROPS, VNL_A_BC_QUEUE_LEN (what this child asks for),
+ *   VNL_A_BC_QUEUE_LEN_USED (what the parent's port uses: the largest
+ *   request of its children, which changes with theirs, without an event
+ *   of its own) and, in source mode, VNL_A_MACADDR_LIST.
  *
  * Multicast group VNL_MCGRP_MONITOR ("monitor")
  *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW when a
@@ -70,13 +77,13 @@
  *   VNL_CMD_LINK_CHANGE when its carrier changes (and, for tun and tap,
  *   when its owner, group or persistence does, or a file attaches or
  *   detaches, which changes VNL_A_TUN_QUEUES; for a macvlan child, when
- *   its mode or source list does); each carries the device's description
- *   as above, with user and group ids as the user namespace owning the
- *   device's netns sees them (a reply, every part of a dump included,
- *   gives them as the user namespace of whoever opened the requesting
- *   socket sees them).  A pair end being deleted has lost its peer already: its last
- *   VNL_CMD_LINK_CHANGE (carrier off) and its VNL_CMD_LINK_DEL carry no
- *   VNL_A_PEER.
+ *   its mode, source list or broadcast queue length does); each carries
+ *   the device's description as above, with user and group ids as the
+ *   user namespace owning the device's netns sees them (a reply, every
+ *   part of a dump included, gives them as the user namespace of whoever
+ *   opened the requesting socket sees them).  A pair end being deleted has
+ *   lost its peer already: its last VNL_CMD_LINK_CHANGE (carrier off) and
+ *   its VNL_CMD_LINK_DEL carry no VNL_A_PEER.
  */
 #ifndef _UAPI_LINUX_VNL_H
 #define _UAPI_LINUX_VNL_H
@@ -144,6 +151,18 @@ enum vnl_macaddr_op {
 /* The most source addresses one source-mode child can list. */
 #define VNL_MACADDR_MAX 256
 
+/* The broadcast queue of a macvlan parent: broadcasts and multicasts from
+ * the wire wait there for the work that copies them to the children.  A
+ * child asks for a length (VNL_A_BC_QUEUE_LEN), its parent's port uses
+ * the largest its children ask for, and 0 drops every such frame.  Kernel
+ * macvlan takes any u32, which lets a storm take all memory; vnl stops at
+ * 65535, about 65 times the default: each queued frame holds the data
+ * of a received frame, a few KiB at an MTU of 1500, so that a parent's
+ * queue holds a few hundred MiB at the most.
+ */
+#define VNL_BC_QUEUE_LEN_DEFAULT 1000
+#define VNL_BC_QUEUE_LEN_MAX 65535
+
 enum vnl_attr {
 	VNL_A_UNSPEC,
 	VNL_A_VERSION,		/* string: the module's version */
@@ -172,6 +191,13 @@ enum vnl_attr {
 				 * (reply only)
 				 */
 	VNL_A_PAD,
+	VNL_A_BC_QUEUE_LEN,	/* u32: the broadcast queue length a macvlan
+				 * child asks for, 0 to VNL_BC_QUEUE_LEN_MAX
+				 */
+	VNL_A_BC_QUEUE_LEN_USED, /* u32: the length its parent's port uses,
+				  * the largest its children ask for (reply
+				  * only)
+				  */
 
 	__VNL_A_MAX
 };

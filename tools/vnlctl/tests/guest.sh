@@ -374,8 +374,8 @@ test_macvlan() {
 	expect "show macvlan: exit 0" 0 '' -- $v show m0
 	check "show macvlan: first line" matches "$out" \
 		'^[0-9]+: m0: kind macvlan mtu 1500 state down carrier (on|off)$'
-	check "show macvlan: parent, mode and drops" matches "$out" \
-		'^    parent d0 mode bridge bc_drops [0-9]+$'
+	check "show macvlan: parent, mode, drops and broadcast queue" matches "$out" \
+		'^    parent d0 mode bridge bc_drops [0-9]+ bcqueuelen 1000 bcqueuelen_used 1000$'
 	check "show macvlan: no source line out of source mode" \
 		test "$(grep -c '^    source' <<<"$out")" -eq 0
 	expect "-j show macvlan: exit 0" 0 '' -- $v -j show m0
@@ -384,6 +384,7 @@ test_macvlan() {
 		.parent_ifindex == $(ip -n "$ns" -j link show d0 | jq '.[0].ifindex') and
 		.parent_netnsid == null and .mode == \"bridge\" and
 		(.bc_drops | type) == \"number\" and .source == null and
+		.bc_queue_len == 1000 and .bc_queue_len_used == 1000 and
 		.peer == null and .tun == null and
 		(.stats.drops | keys) == $MACVLAN_DROPS"
 	expect "stats macvlan: exit 0" 0 '' -- $v stats m0
@@ -393,6 +394,28 @@ test_macvlan() {
 		"$(ip -n "$ns" -d link show dev m0)" 'vnl kind macvlan mode bridge'
 	check "ip -d -j link: vnl_mode" json "$(ip -n "$ns" -d -j link show dev m0)" \
 		'.[0].linkinfo.info_data.vnl_kind == "macvlan" and .[0].linkinfo.info_data.vnl_mode == "bridge"'
+	check "ip -d link: bcqueuelen and bcqueuelen_used" matches \
+		"$(ip -n "$ns" -d link show dev m0)" 'mode bridge bcqueuelen 1000 bcqueuelen_used 1000'
+	check "ip -d -j link: vnl_bcqueuelen, vnl_bcqueuelen_used" json \
+		"$(ip -n "$ns" -d -j link show dev m0)" \
+		'.[0].linkinfo.info_data.vnl_bcqueuelen == 1000 and .[0].linkinfo.info_data.vnl_bcqueuelen_used == 1000'
+	expect "set bcqueuelen: exit 0, prints nothing" 0 '' -- $v set m0 bcqueuelen 3000
+	check "set bcqueuelen: prints nothing" test -z "$out"
+	expect "show: the new request, used by the parent" 0 '' -- $v show m0
+	check "show: the new request, used by the parent" matches "$out" \
+		' bcqueuelen 3000 bcqueuelen_used 3000$'
+	expect "bcqueuelen 65536: named, with the policy's range" 1 \
+		'^vnlctl: bcqueuelen out of range 0\.\.65535 \(Numerical result out of range\)$' -- \
+		$v set m0 mode vepa bcqueuelen 65536
+	expect "a refused bcqueuelen changed nothing" 0 '' -- $v -j show m0
+	check "a refused bcqueuelen changed nothing" json "$out" \
+		'.[0].bc_queue_len == 3000 and .[0].bc_queue_len_used == 3000 and .[0].mode == "bridge"'
+	$v add pair pq0 peer pq1
+	expect "bcqueuelen of a pair end: refused" 1 \
+		'^vnlctl: only macvlan children can be changed \(Operation not supported\)$' -- \
+		$v set pq0 bcqueuelen 10
+	$v del pq0
+	$v set m0 bcqueuelen 1000
 
 	expect "set mode source: exit 0" 0 '' -- $v set m0 mode source
 	expect "-j: source mode, an empty list" 0 '' -- $v -j show m0
@@ -424,16 +447,21 @@ test_macvlan() {
 		$v macaddr nosuch flush
 
 	expect "-j add macvlan, every option: exit 0" 0 '' -- \
-		$v -j add macvlan m2 parent d0 mode private address 02:00:00:00:00:42 mtu 1400
+		$v -j add macvlan m2 parent d0 mode private address 02:00:00:00:00:42 mtu 1400 \
+		bcqueuelen 2000
 	check "-j add macvlan: the new child" json "$out" '
 		.ifname == "m2" and .mode == "private" and .mtu == 1400 and
-		.address == "02:00:00:00:00:42" and .parent == "d0"'
+		.address == "02:00:00:00:00:42" and .parent == "d0" and
+		.bc_queue_len == 2000 and .bc_queue_len_used == 2000'
+	expect "-j: its sibling m0 sees d0 use 2000" 0 '' -- $v -j show m0
+	check "-j: its sibling m0 sees d0 use 2000" json "$out" \
+		'.[0].bc_queue_len == 1000 and .[0].bc_queue_len_used == 2000'
 	expect "add macvlan netns NETNS: exit 0" 0 '' -- \
 		$v add macvlan m3 parent d0 netns "$other"
 	expect "a parent in another netns: ifindex and netnsid" 0 '' -- \
 		vnlctl -n "$other" show m3
 	check "a parent in another netns: ifindex and netnsid" matches "$out" \
-		'^    parent ifindex [0-9]+ netnsid [0-9]+ mode vepa bc_drops [0-9]+$'
+		'^    parent ifindex [0-9]+ netnsid [0-9]+ mode vepa bc_drops [0-9]+ bcqueuelen 1000 bcqueuelen_used 2000$'
 	expect "-j: parent_netnsid" 0 '' -- vnlctl -n "$other" -j show m3
 	check "-j: parent_netnsid" json "$out" \
 		'(.[0].parent_netnsid | type) == "number" and .[0].mode == "vepa"'
@@ -551,6 +579,7 @@ fcntl.ioctl(f, 0x400454ca, struct.pack("16sH22x", b"mt0", 0x0002))  # TUNSETIFF,
 	$v add macvlan mv0 parent md0
 	$v set mv0 mode source
 	$v macaddr mv0 add 02:00:00:00:00:01
+	$v set mv0 bcqueuelen 77
 	check "monitor: new" wait_for_line "$text" \
 		'^new [0-9]+: e0: kind pair mtu 1500 state down carrier off address .* peer e1 ifindex [0-9]+$'
 	check "monitor: change of carrier" wait_for_line "$text" \
@@ -563,14 +592,18 @@ fcntl.ioctl(f, 0x400454ca, struct.pack("16sH22x", b"mt0", 0x0002))  # TUNSETIFF,
 	check "monitor: del tap, persistent" wait_for_line "$text" \
 		'^del [0-9]+: mt0: kind tap .* queues 0 pi persist$'
 	check "monitor: new macvlan" wait_for_line "$text" \
-		'^new [0-9]+: mv0: kind macvlan .* parent md0 mode vepa bc_drops [0-9]+$'
+		'^new [0-9]+: mv0: kind macvlan .* parent md0 mode vepa bc_drops [0-9]+ bcqueuelen 1000 bcqueuelen_used 1000$'
 	check "monitor: change of mode" wait_for_line "$text" \
-		'^change [0-9]+: mv0: kind macvlan .* parent md0 mode source bc_drops [0-9]+$'
+		'^change [0-9]+: mv0: kind macvlan .* parent md0 mode source bc_drops [0-9]+ bcqueuelen 1000 bcqueuelen_used 1000$'
 	check "monitor: change of source list" wait_for_line "$text" \
-		'^change [0-9]+: mv0: .* mode source bc_drops [0-9]+ source 02:00:00:00:00:01$'
+		'^change [0-9]+: mv0: .* mode source bc_drops [0-9]+ bcqueuelen 1000 bcqueuelen_used 1000 source 02:00:00:00:00:01$'
+	check "monitor: change of broadcast queue length" wait_for_line "$text" \
+		'^change [0-9]+: mv0: .* mode source bc_drops [0-9]+ bcqueuelen 77 bcqueuelen_used 77 source 02:00:00:00:00:01$'
 	check "monitor -j: del" wait_for_line "$js" '"event":"del","ifname":"e1"'
 	check "monitor -j: macvlan change" wait_for_line "$js" \
 		'"event":"change","ifname":"mv0",.*"mode":"source".*"source":\["02:00:00:00:00:01"\]'
+	check "monitor -j: change of broadcast queue length" wait_for_line "$js" \
+		'"event":"change","ifname":"mv0",.*"bc_queue_len":77,"bc_queue_len_used":77,'
 	# vnlctl's file: created (new), made persistent, closed; the client's:
 	# attached, closed; then deleted.
 	check "monitor -j: the tap's events say carrier and queues as files come and go" \

@@ -46,7 +46,11 @@ check "add --help: shows tun and tap" matches "$("$VNLCTL" add --help)" \
 	'^       vnlctl .* add \{tun\|tap\} NAME \[user USER\] \[group GROUP\]$'
 check "add --help: shows macvlan" matches "$("$VNLCTL" add --help)" \
 	'^       vnlctl .* add macvlan NAME parent DEV \[mode MODE\]$'
+check "add --help: macvlan takes bcqueuelen" matches "$("$VNLCTL" add --help)" \
+	'^ +\[address MAC\] \[mtu N\] \[bcqueuelen N\]$'
 check_help "set --help" set --help
+check "set --help: mode and bcqueuelen" matches "$("$VNLCTL" set --help)" \
+	'^Usage: vnlctl .* set NAME \[mode MODE\] \[bcqueuelen N\]$'
 check_help "help macaddr" help macaddr
 check "help lists set and macaddr" bash -c \
 	"'$VNLCTL' help | grep -Eq '^  set ' && '$VNLCTL' help | grep -Eq '^  macaddr '"
@@ -120,12 +124,33 @@ expect "add macvlan with a bad MAC names it" 2 '^vnlctl: bad address "2:0:0"$' -
 	"$VNLCTL" add macvlan m0 parent d0 address 2:0:0
 expect "add macvlan without a parent says so" 2 '^vnlctl: missing "parent DEV"$' -- \
 	"$VNLCTL" add macvlan m0 mode bridge
+check_usage "add macvlan with a word for bcqueuelen" add macvlan m0 parent d0 bcqueuelen many
+check_usage "add macvlan with a negative bcqueuelen" add macvlan m0 parent d0 bcqueuelen -1
+check_usage "add macvlan with bcqueuelen past 32 bits" add macvlan m0 parent d0 bcqueuelen 4294967296
+check_usage "add macvlan with a hex bcqueuelen" add macvlan m0 parent d0 bcqueuelen 0x10
+check_usage "add macvlan with an empty bcqueuelen" add macvlan m0 parent d0 bcqueuelen ''
+check_usage "add macvlan with bcqueuelen twice" add macvlan m0 parent d0 bcqueuelen 1 bcqueuelen 2
+check_usage "add macvlan with a dangling bcqueuelen" add macvlan m0 parent d0 bcqueuelen
+check_usage "add pair with bcqueuelen" add pair a peer b bcqueuelen 10
+check_usage "add tap with bcqueuelen" add tap t0 bcqueuelen 10
+expect "add macvlan with a bad bcqueuelen names it" 2 '^vnlctl: bad bcqueuelen "1k"$' -- \
+	"$VNLCTL" add macvlan m0 parent d0 bcqueuelen 1k
 check_usage "set without arguments" set
 check_usage "set without a mode" set m0
 check_usage "set with a dangling mode" set m0 mode
 check_usage "set with an unknown mode" set m0 mode bogus
 check_usage "set with mode twice" set m0 mode vepa mode bridge
 check_usage "set with an unknown keyword" set m0 mtu 1400
+check_usage "set with a dangling bcqueuelen" set m0 bcqueuelen
+check_usage "set with a word for bcqueuelen" set m0 bcqueuelen lots
+check_usage "set with a negative bcqueuelen" set m0 bcqueuelen -5
+check_usage "set with bcqueuelen past 32 bits" set m0 bcqueuelen 99999999999
+check_usage "set with bcqueuelen twice" set m0 bcqueuelen 1 mode vepa bcqueuelen 2
+check_usage "set with a good bcqueuelen and a bad mode" set m0 bcqueuelen 10 mode bogus
+expect "set with a bad bcqueuelen names it" 2 '^vnlctl: bad bcqueuelen "2.5"$' -- \
+	"$VNLCTL" set m0 bcqueuelen 2.5
+expect "set with nothing to set names both" 2 \
+	'^vnlctl: nothing to set: missing "mode MODE" or "bcqueuelen N"$' -- "$VNLCTL" set m0
 check_usage "macaddr without arguments" macaddr
 check_usage "macaddr without an operation" macaddr m0
 check_usage "macaddr with an unknown operation" macaddr m0 replace 02:00:00:00:00:01
@@ -190,6 +215,12 @@ for mode in private vepa bridge passthru source; do
 	expect "set mode $mode: module not loaded" 1 "$NOT_LOADED" -- \
 		"$VNLCTL" set m0 mode "$mode"
 done
+expect "add macvlan with bcqueuelen 0: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add macvlan m0 parent d0 bcqueuelen 0
+expect "set bcqueuelen: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" set m0 bcqueuelen 65535
+expect "set mode and bcqueuelen: module not loaded" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" set m0 bcqueuelen 0 mode bridge
 expect "macaddr add: module not loaded" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" macaddr m0 add 02:00:00:00:00:01 2:0:0:0:0:2
 expect "macaddr del: module not loaded" 1 "$NOT_LOADED" -- \
@@ -211,6 +242,10 @@ expect "a 17-byte name is the kernel's to refuse" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" add pair abcdefghijklmnopq peer b
 expect "a missing parent is the kernel's to refuse" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" add macvlan m0 parent vnlctl-nosuch
+expect "bcqueuelen 65536 is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" add macvlan m0 parent d0 bcqueuelen 65536
+expect "set bcqueuelen 4294967295 is the kernel's to refuse" 1 "$NOT_LOADED" -- \
+	"$VNLCTL" set m0 bcqueuelen 4294967295
 expect "a multicast source MAC is the kernel's to refuse" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" macaddr m0 add 01:00:5e:00:00:01
 expect "257 source MACs are the kernel's to refuse" 1 "$NOT_LOADED" -- \
@@ -230,6 +265,9 @@ expect "-batch: add macvlan, module not loaded, with the line" 1 \
 expect "-batch: set usage error, with the line" 1 \
 	'^vnlctl: line 2: unknown mode "fast" \(private, vepa, bridge, passthru or source\)$' -- \
 	bash -c "printf '# first\nset m0 mode fast\n' | '$VNLCTL' -batch -"
+expect "-batch: set bcqueuelen usage error, with the line" 1 \
+	'^vnlctl: line 3: bad bcqueuelen "-1"$' -- \
+	bash -c "printf '# first\n\nset m0 bcqueuelen -1\n' | '$VNLCTL' -batch -"
 expect "-batch: macaddr usage error, with the line" 1 \
 	'^vnlctl: line 1: bad address "nope"$' -- \
 	bash -c "printf 'macaddr m0 set nope\n' | '$VNLCTL' -batch -"
