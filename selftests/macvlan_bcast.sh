@@ -18,7 +18,8 @@
 #   out-mcast        br0 -> 01:00:5e:00:00:01 (all hosts, every child's
 #                    filter): c1..c5 N, c6 0
 #   out-mcast-other  br0 -> 01:00:5e:01:02:03 (no child joined): only c5,
-#                    by its source list
+#                    by its source list (on kernel macvlan, now and then a
+#                    child more, by a collision in its hashed filter)
 #   out-ucast        br0 -> c1's MAC: c1 N, c5 N (source copies), others 0
 #   bridge-bcast     c3 -> broadcast: c4 N (its bridge sibling), others 0
 #   bridge-ucast     c3 -> c4's MAC: c4 N, others 0
@@ -238,8 +239,20 @@ for impl in "${IMPLS[@]}"; do
 	done
 done
 
+# Kernel macvlan's multicast filter is 256 bits hashed from the group and
+# the child's address in memory (drivers/net/macvlan.c:mc_hash): a group
+# no child joined hits one of a child's bits now and then, at random, and
+# then that child takes all N frames.  vnl hashes the group alone
+# (kmod/demux.c:vnl_demux_mc_hash), so its answer is the same every time,
+# and 01:00:5e:01:02:03 shares no bit with the groups the children joined.
+KERNEL_HASHED="^(0|$N) (0|$N) (0|$N) (0|$N) $N 0\$"
 for impl in "${IMPLS[@]}"; do
 	for e in "${EXPERIMENTS[@]}"; do
+		if [[ $impl == kernel && $e == out-mcast-other ]]; then
+			check_match "$impl $e: only c5, and now and then a hash collision (all $N or none)" \
+				"$KERNEL_HASHED" "${ROW[$impl,$e]}"
+			continue
+		fi
 		check_eq "$impl $e: frames received by c1..c6" "${EXPECT[$e]}" "${ROW[$impl,$e]}"
 	done
 	check_eq "$impl: a promiscuous tcpdump on c2 saw none of c1's unicast" 0 "${ROW[$impl,tcpdump-c2]}"
@@ -247,6 +260,11 @@ for impl in "${IMPLS[@]}"; do
 done
 if [[ -n $COMPARED ]]; then
 	for e in "${EXPERIMENTS[@]}"; do
+		if [[ $e == out-mcast-other ]]; then
+			check_match "vnl within kernel macvlan's answers: $e" \
+				"$KERNEL_HASHED" "${ROW[vnl,$e]}"
+			continue
+		fi
 		check_eq "vnl == kernel macvlan: $e" "${ROW[kernel,$e]}" "${ROW[vnl,$e]}"
 	done
 fi

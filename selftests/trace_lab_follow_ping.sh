@@ -85,6 +85,9 @@ out=$TEST_TMP/pair.json
 vnlctl_bg "$out" -j trace -c 4
 check_eq "vnlctl trace -c 4 starts" 0 $? || exit_status
 check "ping -c1 10.216.0.2 from a" vping "$A" 10.216.0.2 -c 1
+# b learnt va from the ARP request and used the entry unconfirmed: 5 s
+# from now it would send a unicast ARP probe, into the next trace.
+ip -n "$B" neigh flush dev vb
 vnlctl_bg_done
 show "$out"
 check_eq "vnlctl trace -c 4 ends by itself" 0 "$vnlctl_rc"
@@ -160,6 +163,7 @@ out=$TEST_TMP/shim.json
 vnlctl_bg "$out" -j trace -c 4
 check_eq "vnlctl trace -c 4 starts" 0 $? || exit_status
 check "ping -c1 10.216.2.1 from the host" vping "$HOST" 10.216.2.1 -c 1 -W 5
+ip -n "$C1" neigh flush dev m1
 vnlctl_bg_done
 show "$out"
 check_eq "vnlctl trace -c 4 ends by itself" 0 "$vnlctl_rc"
@@ -182,6 +186,7 @@ out=$TEST_TMP/wire.json
 vnlctl_bg "$out" -j trace -c 4
 check_eq "vnlctl trace -c 4 starts" 0 $? || exit_status
 check "ping -c1 10.216.2.1 from the LAN" vping "$LAN" 10.216.2.1 -c 1 -W 5
+ip -n "$C1" neigh flush dev m1
 vnlctl_bg_done
 show "$out"
 check_eq "vnlctl trace -c 4 ends by itself" 0 "$vnlctl_rc"
