@@ -33,8 +33,10 @@
 #   macvlan pt (ns H), passthru on pp0 <-veth-> pp1: child_down (pt down:
 #           a passthru child owns its parent's unicast, up or down)
 #
-# Not provoked: nomem (a failed allocation), which needs fault injection
-# (failslab), and Debian's kernels have none.
+#   tap     tq again: nomem (failslab, the kernel's fault injection, fails
+#           the writer's slab allocations for one write(): ENOMEM, and the
+#           frame counted; only the debug kernel has failslab, Debian's
+#           kernels skip it)
 
 source "$(dirname "$0")/lib.sh"
 
@@ -262,6 +264,10 @@ check_eq "tq: ethtool -k scatter-gather on" on "$(feature "$T" tq scatter-gather
 cat >"$TEST_TMP/tapfd.py" <<'EOF'
 import errno, fcntl, os, struct, sys
 fd = os.open("/dev/vnl", os.O_RDWR | os.O_NONBLOCK)
+try:
+    mif = os.open("/proc/self/make-it-fail", os.O_WRONLY)
+except OSError:
+    mif = None
 fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH", sys.argv[1].encode(), 0x0002 | 0x1000))
 print("attached", flush=True)
 for line in sys.stdin:
@@ -269,6 +275,16 @@ for line in sys.stdin:
     try:
         if cmd[0] == "write":
             os.write(fd, bytes(int(cmd[1])))
+            print("ok", flush=True)
+        elif cmd[0] == "failwrite":
+            # Nothing but the write() between the two switches: this
+            # task's allocations fail (failslab's task-filter) in it only.
+            frame = bytes(int(cmd[1]))
+            os.write(mif, b"1")
+            try:
+                os.write(fd, frame)
+            finally:
+                os.write(mif, b"0")
             print("ok", flush=True)
         elif cmd[0] == "drain":
             n = 0
@@ -308,6 +324,31 @@ q_stat() {
 written0=$(q_stat written)
 check_eq "tq: write() of a 60-byte frame" ok "$(tapfd write 60)"
 check_eq "tq: ethtool -S queue0_written moved by 1" $((written0 + 1)) "$(q_stat written)"
+
+# No memory for the frame: failslab fails every slab allocation of a task
+# whose /proc/PID/make-it-fail is 1 (task-filter), sleeping ones too
+# (ignore-gfp-wait N), without a word in the log (verbose 0).
+FAILSLAB=/sys/kernel/debug/failslab
+failslab() {
+	local attr val
+	while (($#)); do
+		attr=$1 val=$2
+		shift 2
+		echo "$val" >"$FAILSLAB/$attr" || return 1
+	done
+}
+if [[ -w $FAILSLAB/probability && -e /proc/self/make-it-fail ]] &&
+	failslab verbose 0 task-filter Y ignore-gfp-wait N interval 1 times -1 space 0 probability 100; then
+	snap "$T" tq nomem rx
+	check_eq "tq: write() of a 60-byte frame while its allocations fail: ENOMEM" ENOMEM \
+		"$(tapfd failwrite 60)"
+	moved "$T" tq nomem rx 1
+	check_eq "tq: ethtool -S queue0_written did not move" $((written0 + 1)) "$(q_stat written)"
+	failslab probability 0 task-filter N ignore-gfp-wait Y times 1 verbose 2
+	check_eq "tq: with memory again, write() of a 60-byte frame" ok "$(tapfd write 60)"
+else
+	check_skip "tq nomem: this kernel has no failslab (CONFIG_FAILSLAB, the debug kernel's)"
+fi
 
 # A queue of 4 with nothing in it: 7 echo requests, 4 wait, 3 dropped.
 check_match "tq: queue emptied" '^drained [0-9]+$' "$(tapfd drain)"
