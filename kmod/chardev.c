@@ -17,6 +17,7 @@
 #include <linux/nsproxy.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/uio.h>
 #include <net/net_namespace.h>
 #include <net/rtnetlink.h>
@@ -360,6 +361,24 @@ static long vnl_chr_compat_ioctl(struct file *file, unsigned int cmd,
 }
 #endif
 
+#ifdef CONFIG_PROC_FS
+/* /proc/PID/fdinfo/FD: "iff:" and the name of the device the file is an
+ * attached queue of (empty if none), as tun prints it: "ip -d tuntap
+ * show" and lsof-like tools find a device's programs by it.  RTNL, as a
+ * rename changes the name under it.
+ */
+static void vnl_chr_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct vnl_tfile *tfile = file->private_data;
+	struct net_device *dev;
+
+	rtnl_lock();
+	dev = rtnl_dereference(tfile->dev);
+	seq_printf(m, "iff:\t%s\n", dev ? dev->name : "");
+	rtnl_unlock();
+}
+#endif
+
 static const struct file_operations vnl_chr_fops = {
 	.owner		= THIS_MODULE,
 	.open		= vnl_chr_open,
@@ -370,6 +389,9 @@ static const struct file_operations vnl_chr_fops = {
 	.unlocked_ioctl	= vnl_chr_ioctl,
 #ifdef CONFIG_COMPAT
 	.compat_ioctl	= vnl_chr_compat_ioctl,
+#endif
+#ifdef CONFIG_PROC_FS
+	.show_fdinfo	= vnl_chr_show_fdinfo,
 #endif
 };
 

@@ -41,6 +41,7 @@
 #include <linux/if_tun.h>
 #include <linux/module.h>
 #include <linux/security.h>
+#include <linux/sysfs.h>
 #include <linux/uio.h>
 #include <net/ip_tunnels.h>
 #include <net/rtnetlink.h>
@@ -438,8 +439,60 @@ static const struct vnl_kind_ops vnl_tun_kind_ops = {
  * piece by piece (skb_copy_datagram_iter), so the core need not linearise
  * a paged frame before queueing it.
  */
+/* /sys/class/net/DEV/{tun_flags,owner,group}, as tun has them: programs
+ * that tell a tun device by its tun_flags file (and iproute2's "ip tuntap
+ * show", which also asks for the link kind "tun") read the same there.
+ * Read without RTNL, as tun does: each is one word, written under RTNL.
+ */
+static ssize_t tun_flags_show(struct device *d, struct device_attribute *attr,
+			      char *buf)
+{
+	struct vnl_tun *tun = vnl_tun(to_net_dev(d));
+
+	return sysfs_emit(buf, "0x%x\n",
+			  READ_ONCE(tun->flags) & VNL_TUN_DEV_FLAGS);
+}
+static DEVICE_ATTR_RO(tun_flags);
+
+static ssize_t owner_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	kuid_t owner = READ_ONCE(vnl_tun(to_net_dev(d))->owner);
+
+	if (!uid_valid(owner))
+		return sysfs_emit(buf, "-1\n");
+	return sysfs_emit(buf, "%u\n",
+			  from_kuid_munged(current_user_ns(), owner));
+}
+static DEVICE_ATTR_RO(owner);
+
+static ssize_t group_show(struct device *d, struct device_attribute *attr,
+			  char *buf)
+{
+	kgid_t group = READ_ONCE(vnl_tun(to_net_dev(d))->group);
+
+	if (!gid_valid(group))
+		return sysfs_emit(buf, "-1\n");
+	return sysfs_emit(buf, "%u\n",
+			  from_kgid_munged(current_user_ns(), group));
+}
+static DEVICE_ATTR_RO(group);
+
+static struct attribute *vnl_tun_attrs[] = {
+	&dev_attr_tun_flags.attr,
+	&dev_attr_owner.attr,
+	&dev_attr_group.attr,
+	NULL
+};
+
+static const struct attribute_group vnl_tun_attr_group = {
+	.attrs = vnl_tun_attrs,
+};
+
 static void vnl_tun_setup(struct net_device *dev, unsigned int type)
 {
+	/* Made with the device's other sysfs files at registration. */
+	dev->sysfs_groups[0] = &vnl_tun_attr_group;
 	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST;
 	dev->hw_features = dev->features;
 	dev->vlan_features = 0;

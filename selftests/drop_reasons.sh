@@ -347,7 +347,8 @@ if [[ -w $FAILSLAB/probability && -e /proc/self/make-it-fail ]] &&
 	failslab probability 0 task-filter N ignore-gfp-wait Y times 1 verbose 2
 	check_eq "tq: with memory again, write() of a 60-byte frame" ok "$(tapfd write 60)"
 else
-	check_skip "tq nomem: this kernel has no failslab (CONFIG_FAILSLAB, the debug kernel's)"
+	# Not a skip of the whole test, which ran everything else.
+	echo "INFO: tq nomem not provoked: this kernel has no failslab (the debug kernel has it)"
 fi
 
 # A queue of 4 with nothing in it: 7 echo requests, 4 wait, 3 dropped.

@@ -11,7 +11,11 @@
 # The devices outlive tunctl (it exits at once), are vnl devices, and let
 # exactly their owner (or group members) attach without privilege; the
 # attaching is done by a small python3 program that does TUNSETIFF and
-# TUNGETIFF as the uid setpriv gives it.
+# TUNGETIFF as the uid setpriv gives it.  What tools read of them is tun's:
+# /sys/class/net/DEV/{tun_flags,owner,group} (the same as a kernel tun
+# device that tunctl makes the same way, where the kernel has tun), and
+# the "iff:" line of a /dev/vnl file's /proc/PID/fdinfo.  Last, ip tuntap
+# add and del, with /dev/vnl bound over /dev/net/tun.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -74,6 +78,46 @@ check_eq "another user (uid 12345) cannot attach: EPERM" EPERM \
 	"$(attach tap0 "${as_other[@]}")"
 check "tap0 is still there after its owner's file closed" link_exists -n "$A" tap0
 
+# --- what tools read: sysfs and fdinfo --------------------------------------------------
+
+sysattr() {
+	ip netns exec "$A" cat "/sys/class/net/$1/$2"
+}
+check_eq "tap0: sysfs tun_flags 0x1802 (IFF_TAP | IFF_NO_PI | IFF_PERSIST)" 0x1802 \
+	"$(sysattr tap0 tun_flags)"
+check_eq "tap0: sysfs owner 65534" 65534 "$(sysattr tap0 owner)"
+check_eq "tap0: sysfs group -1 (none)" -1 "$(sysattr tap0 group)"
+if [[ -e /dev/net/tun ]] || modprobe tun 2>/dev/null; then
+	ip netns exec "$A" tunctl -t ktap0 -u nobody >/dev/null 2>&1
+	for attr in tun_flags owner group; do
+		check_eq "tap0: sysfs $attr as a kernel tap's that tunctl made the same way" \
+			"$(sysattr ktap0 $attr)" "$(sysattr tap0 $attr)"
+	done
+	ip netns exec "$A" tunctl -d ktap0 >/dev/null 2>&1
+else
+	echo "INFO: tap0's sysfs not compared with a kernel tap's: this kernel has no tun"
+fi
+
+# fdinfo.py NAME: the "iff:" of a /dev/vnl file before TUNSETIFF ("-"
+# for empty) and after it.
+cat >"$TEST_TMP/fdinfo.py" <<'EOF'
+import fcntl, os, struct, sys
+
+def iff(fd):
+    with open(f"/proc/self/fdinfo/{fd}") as f:
+        for line in f:
+            if line.startswith("iff:"):
+                return line[4:].strip() or "-"
+    return "none"
+
+fd = os.open("/dev/vnl", os.O_RDWR)
+before = iff(fd)
+fcntl.ioctl(fd, 0x400454ca, struct.pack("16sH22x", sys.argv[1].encode(), 0x0002 | 0x1000))
+print(before, iff(fd))
+EOF
+check_eq "fdinfo of a /dev/vnl file: iff: empty, then tap0 once attached" "- tap0" \
+	"$(ip netns exec "$A" python3 "$TEST_TMP/fdinfo.py" tap0 2>&1)"
+
 # --- a group -----------------------------------------------------------------------
 
 out=$(ip netns exec "$A" tunctl -f /dev/vnl -t tap1 -g "$GROUP" 2>&1)
@@ -82,6 +126,8 @@ check_eq "a member of group $GROUP attaches without privilege" tap1 \
 	"$(attach tap1 "${as_nobody_in_group[@]}")"
 check_eq "a non-member cannot attach: EPERM" EPERM \
 	"$(attach tap1 "${as_nobody[@]}")"
+check_eq "tap1: sysfs owner -1 (none)" -1 "$(sysattr tap1 owner)"
+check_eq "tap1: sysfs group $GROUP" "$GROUP" "$(sysattr tap1 group)"
 
 # --- deleting --------------------------------------------------------------------------
 
@@ -92,6 +138,27 @@ check "tap1 is still there" link_exists -n "$A" tap1
 out=$(ip netns exec "$A" tunctl -f /dev/vnl -d tap1 2>&1)
 check_match "tunctl -f /dev/vnl -d tap1" "Set 'tap1' nonpersistent" "$out"
 check "tap1 is gone" link_absent -n "$A" tap1
+
+# --- ip tuntap, with /dev/vnl over /dev/net/tun ------------------------------------------
+
+# in_vnl_mntns CMD...: CMD in A, in a mount namespace of its own where
+# /dev/net/tun is /dev/vnl (on a tmpfs over /dev/net, so that this works
+# whether or not the kernel has tun): ip tuntap opens that path by name.
+in_vnl_mntns() {
+	mkdir -p /dev/net
+	ip netns exec "$A" unshare -m bash -c \
+		'mount -t tmpfs none /dev/net && touch /dev/net/tun &&
+		 mount --bind /dev/vnl /dev/net/tun && exec "$@"' _ "$@"
+}
+check "ip tuntap add dev vt0 mode tap user 65534 (on /dev/vnl)" \
+	in_vnl_mntns ip tuntap add dev vt0 mode tap user 65534
+check "vt0 is there after ip exited" link_exists -n "$A" vt0
+check_eq "vt0 is a vnl device" vnl "$(kind_of vt0)"
+check_eq "vt0: sysfs tun_flags 0x1802, owner 65534" "0x1802 65534" \
+	"$(sysattr vt0 tun_flags) $(sysattr vt0 owner)"
+check "ip tuntap del dev vt0 mode tap (on /dev/vnl)" \
+	in_vnl_mntns ip tuntap del dev vt0 mode tap
+check "vt0 is gone" link_absent -n "$A" vt0
 
 # -b: the brief form prints the name the kernel chose.
 out=$(ip netns exec "$A" tunctl -f /dev/vnl -b 2>&1)
