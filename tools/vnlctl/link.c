@@ -551,8 +551,8 @@ static int vnl_add_parse_option(const struct vnl_ctx *ctx,
 }
 
 /* NAME peer PEER [KEY VALUE]...: checks syntax, opens nothing. */
-static int vnl_add_parse(const struct vnl_ctx *ctx, int argc, char **argv,
-			 struct vnl_add_args *args)
+static int vnl_add_parse(const struct vnl_ctx *ctx, int argc,
+			 const char *const *argv, struct vnl_add_args *args)
 {
 	int status;
 	int i;
@@ -653,7 +653,7 @@ static int vnl_add_send(struct vnl_ctx *ctx, const struct vnl_add_args *args)
 	return status;
 }
 
-static int vnl_pair_add(struct vnl_ctx *ctx, int argc, char **argv)
+static int vnl_pair_add(struct vnl_ctx *ctx, int argc, const char *const *argv)
 {
 	struct vnl_add_args args = {
 		.netns = { .fd = -1 },
@@ -676,19 +676,297 @@ static int vnl_pair_add(struct vnl_ctx *ctx, int argc, char **argv)
 	return status;
 }
 
-/* add KIND ...: the kind decides the syntax that follows and the way in. */
-int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
+/*
+ * `add` takes its own words (add KIND NAME [KEY VALUE]...) and ip's beside
+ * them, in any order: `ip link add NAME type veth peer name PEER`, `ip
+ * tuntap add dev NAME mode tap`, `ip link add link DEV name NAME type
+ * macvlan mode MODE`.  vnl_add_scan() reads either into the kind, the name
+ * and the kind's own words in vnlctl's spelling, which the kind's parser
+ * then reads as if they had been typed so:
+ *
+ *	add a type veth peer name b netns n	-> pair a peer b peer-netns n
+ *	add dev t0 mode tap multi_queue		-> tap t0 multi-queue
+ *	add link eth0 name m0 type macvlan	-> macvlan m0 parent eth0
+ *
+ * The kind may be said more than once (the first word, type KIND, mode
+ * tun|tap) and so may the name (the first free word, dev NAME, name
+ * NAME), as long as they agree.  After ip's "peer name PEER", netns and
+ * address are the peer's, as ip has them; after vnlctl's "peer PEER" they
+ * stay the device's.
+ */
+#define VNL_KINDS_PAIR		(1u << VNL_KIND_PAIR)
+#define VNL_KINDS_TUNTAP	(1u << VNL_KIND_TUN | 1u << VNL_KIND_TAP)
+#define VNL_KINDS_MACVLAN	(1u << VNL_KIND_MACVLAN)
+
+struct vnl_add_word {
+	const char *word;	/* as typed */
+	const char *canonical;	/* as the kind's parser knows it */
+	bool takes_value;
+	uint32_t kinds;		/* bit k set: kind k takes it */
+};
+
+static const struct vnl_add_word vnl_add_words[] = {
+	{ "peer",	  "peer",	  true,  VNL_KINDS_PAIR },
+	{ "peer-address", "peer-address", true,  VNL_KINDS_PAIR },
+	{ "peer-netns",	  "peer-netns",	  true,  VNL_KINDS_PAIR },
+	{ "mtu",	  "mtu",	  true,  VNL_KINDS_PAIR | VNL_KINDS_MACVLAN },
+	{ "address",	  "address",	  true,  VNL_KINDS_PAIR | VNL_KINDS_MACVLAN },
+	{ "netns",	  "netns",	  true,  VNL_KINDS_PAIR | VNL_KINDS_MACVLAN },
+	{ "parent",	  "parent",	  true,  VNL_KINDS_MACVLAN },
+	{ "link",	  "parent",	  true,  VNL_KINDS_MACVLAN },
+	{ "mode",	  "mode",	  true,  VNL_KINDS_MACVLAN },
+	{ "bcqueuelen",	  "bcqueuelen",	  true,  VNL_KINDS_MACVLAN },
+	{ "user",	  "user",	  true,  VNL_KINDS_TUNTAP },
+	{ "group",	  "group",	  true,  VNL_KINDS_TUNTAP },
+	{ "pi",		  "pi",		  false, VNL_KINDS_TUNTAP },
+	{ "multi-queue",  "multi-queue",  false, VNL_KINDS_TUNTAP },
+	{ "multi_queue",  "multi-queue",  false, VNL_KINDS_TUNTAP },
+};
+
+/* One keyword of the command line, and its value if it takes one. */
+struct vnl_add_item {
+	const struct vnl_add_word *word;
+	const char *typed;
+	const char *value;
+};
+
+/* What vnl_add_scan() found. */
+struct vnl_add_line {
+	uint32_t kind;			/* VNL_KIND_UNSPEC until said */
+	const char *kind_key;		/* "type", "mode", or NULL: first word */
+	const char *kind_value;		/* the kind as said: "veth", "tap"... */
+	const char *ifname;
+	bool ifname_first;		/* the name was the first word, unkeyed */
+	bool ip_peer;			/* after "peer name": ip's peer words */
+	int count;
+	struct vnl_add_item *items;	/* room for one per word */
+};
+
+static const struct vnl_add_word *vnl_add_word_find(const char *word)
 {
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vnl_add_words); i++)
+		if (!strcmp(vnl_add_words[i].word, word))
+			return &vnl_add_words[i];
+	return NULL;
+}
+
+/* After ip's "peer name PEER", netns and address are the peer's. */
+static const struct vnl_add_word *vnl_add_word_lookup(const struct vnl_add_line *line,
+						      const char *word)
+{
+	if (line->ip_peer && !strcmp(word, "netns"))
+		return vnl_add_word_find("peer-netns");
+	if (line->ip_peer && !strcmp(word, "address"))
+		return vnl_add_word_find("peer-address");
+	return vnl_add_word_find(word);
+}
+
+static bool vnl_is_tuntap_mode(const char *value)
+{
+	return !strcmp(value, "tun") || !strcmp(value, "tap");
+}
+
+/* KEY VALUE, or the bare first word, as the user typed it. */
+static const char *vnl_add_said(char *buf, size_t size, const char *key,
+				const char *value)
+{
+	snprintf(buf, size, "%s%s%s", key ? key : "", key ? " " : "", value);
+	return buf;
+}
+
+/* The kind, said by the first word (key NULL), type KIND or mode tun|tap. */
+static int vnl_add_set_kind(const struct vnl_ctx *ctx,
+			    struct vnl_add_line *line, const char *key,
+			    const char *value)
+{
+	char was[64], now[64];
 	uint32_t kind;
 
+	/* ip's veth is our pair; only after "type", where ip has it. */
+	if (key && !strcmp(value, "veth"))
+		kind = VNL_KIND_PAIR;
+	else if (!vnl_kind_from_name(value, &kind))
+		return vnl_usage_error(ctx,
+				       "unknown device kind \"%s\" (pair, veth, tun, tap or macvlan)",
+				       value);
+	if (line->kind && line->kind != kind)
+		return vnl_usage_error(ctx, "kind given twice: \"%s\" and \"%s\"",
+				       vnl_add_said(was, sizeof(was),
+						    line->kind_key,
+						    line->kind_value),
+				       vnl_add_said(now, sizeof(now), key, value));
+	line->kind = kind;
+	line->kind_key = key;
+	line->kind_value = value;
+	return VNL_EXIT_OK;
+}
+
+static int vnl_add_set_name(const struct vnl_ctx *ctx,
+			    struct vnl_add_line *line, const char *name)
+{
+	if (line->ifname && strcmp(line->ifname, name))
+		return vnl_usage_error(ctx,
+				       "device name given twice: \"%s\" and \"%s\"",
+				       line->ifname, name);
+	line->ifname = name;
+	return VNL_EXIT_OK;
+}
+
+/* A word that is no keyword: the name, if none came yet. */
+static int vnl_add_free_word(const struct vnl_ctx *ctx,
+			     struct vnl_add_line *line, const char *word,
+			     bool first)
+{
+	if (!line->ifname) {
+		line->ifname = word;
+		line->ifname_first = first;
+		return VNL_EXIT_OK;
+	}
+	/* "add veth a ...": the first word was meant as a kind. */
+	if (line->ifname_first && !line->kind)
+		return vnl_usage_error(ctx,
+				       "unknown device kind \"%s\" (pair, tun, tap or macvlan; or type KIND)",
+				       line->ifname);
+	return vnl_usage_error(ctx, "unknown argument \"%s\"", word);
+}
+
+static void vnl_add_push(struct vnl_add_line *line,
+			 const struct vnl_add_word *word, const char *typed,
+			 const char *value)
+{
+	struct vnl_add_item *item = &line->items[line->count++];
+
+	item->word = word;
+	item->typed = typed;
+	item->value = value;
+}
+
+/* "peer name PEER", ip's; `i` is at "peer". */
+static int vnl_add_ip_peer(const struct vnl_ctx *ctx,
+			   struct vnl_add_line *line, int argc,
+			   char **argv, int *i)
+{
+	if (*i + 2 >= argc)
+		return vnl_usage_error(ctx, "\"peer name\" needs a value");
+	vnl_add_push(line, vnl_add_word_find("peer"), "peer", argv[*i + 2]);
+	line->ip_peer = true;
+	*i += 2;
+	return VNL_EXIT_OK;
+}
+
+/* argv[*i], and the value it takes; *i is left on the last word used. */
+static int vnl_add_scan_word(const struct vnl_ctx *ctx,
+			     struct vnl_add_line *line, int argc, char **argv,
+			     int *i)
+{
+	const char *word = argv[*i];
+	const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+	const struct vnl_add_word *w;
+	uint32_t kind;
+
+	if (*i == 0 && vnl_kind_from_name(word, &kind))
+		return vnl_add_set_kind(ctx, line, NULL, word);
+	if (!strcmp(word, "peer") && value && !strcmp(value, "name"))
+		return vnl_add_ip_peer(ctx, line, argc, argv, i);
+	w = vnl_add_word_lookup(line, word);
+	if (!w && strcmp(word, "dev") && strcmp(word, "name") &&
+	    strcmp(word, "type"))
+		return vnl_add_free_word(ctx, line, word, *i == 0);
+	if (w && !w->takes_value) {
+		vnl_add_push(line, w, word, NULL);
+		return VNL_EXIT_OK;
+	}
+	if (!value)
+		return vnl_usage_error(ctx, "\"%s\" needs a value", word);
+	++*i;
+	if (!strcmp(word, "type") ||
+	    (!strcmp(word, "mode") && vnl_is_tuntap_mode(value)))
+		return vnl_add_set_kind(ctx, line, word, value);
+	if (!w)
+		return vnl_add_set_name(ctx, line, value);
+	vnl_add_push(line, w, word, value);
+	return VNL_EXIT_OK;
+}
+
+/* Does the kind take this word?  Say why not, in the user's words. */
+static int vnl_add_check_item(const struct vnl_ctx *ctx,
+			      const struct vnl_add_line *line,
+			      const struct vnl_add_item *item)
+{
+	if (item->word->kinds & (1u << line->kind))
+		return VNL_EXIT_OK;
+	if (!strcmp(item->typed, "mode") &&
+	    (1u << line->kind) & VNL_KINDS_TUNTAP)
+		return vnl_usage_error(ctx, "unknown mode \"%s\" (tun or tap)",
+				       item->value);
+	return vnl_usage_error(ctx, "\"%s\" does not apply to a %s",
+			       item->typed, vnl_kind_name(line->kind));
+}
+
+static int vnl_add_scan(const struct vnl_ctx *ctx, int argc, char **argv,
+			struct vnl_add_line *line)
+{
+	int status;
+	int i;
+
 	if (argc < 1)
-		return vnl_usage_error(ctx, "missing device kind");
-	if (!vnl_kind_from_name(argv[0], &kind))
-		return vnl_usage_error(ctx, "unknown device kind \"%s\"",
-				       argv[0]);
-	if (kind == VNL_KIND_PAIR)
-		return vnl_pair_add(ctx, argc - 1, argv + 1);
-	if (kind == VNL_KIND_MACVLAN)
-		return vnl_macvlan_add(ctx, argc - 1, argv + 1);
-	return vnl_tuntap_add(ctx, kind, argc - 1, argv + 1);
+		return vnl_usage_error(ctx, "missing device kind and name");
+	for (i = 0; i < argc; i++) {
+		status = vnl_add_scan_word(ctx, line, argc, argv, &i);
+		if (status)
+			return status;
+	}
+	if (!line->kind)
+		return vnl_usage_error(ctx,
+				       "missing device kind: pair, tun, tap or macvlan first, or type KIND");
+	if (!line->ifname)
+		return vnl_usage_error(ctx, "missing device name");
+	for (i = 0; i < line->count; i++) {
+		status = vnl_add_check_item(ctx, line, &line->items[i]);
+		if (status)
+			return status;
+	}
+	return VNL_EXIT_OK;
+}
+
+/* NAME, then each keyword as the kind's parser spells it, and its value. */
+static int vnl_add_words_of(const struct vnl_add_line *line, const char **words)
+{
+	int n = 0;
+	int i;
+
+	words[n++] = line->ifname;
+	for (i = 0; i < line->count; i++) {
+		words[n++] = line->items[i].word->canonical;
+		if (line->items[i].value)
+			words[n++] = line->items[i].value;
+	}
+	words[n] = NULL;
+	return n;
+}
+
+/* add [KIND] ...: the kind decides the syntax that follows and the way in. */
+int cmd_add(struct vnl_ctx *ctx, int argc, char **argv)
+{
+	struct vnl_add_line line = { 0 };
+	const char **words;
+	int status, n;
+
+	line.items = vnl_realloc_array(NULL, argc + 1, sizeof(*line.items));
+	words = vnl_realloc_array(NULL, argc + 2, sizeof(*words));
+	status = vnl_add_scan(ctx, argc, argv, &line);
+	if (!status) {
+		n = vnl_add_words_of(&line, words);
+		if (line.kind == VNL_KIND_PAIR)
+			status = vnl_pair_add(ctx, n, words);
+		else if (line.kind == VNL_KIND_MACVLAN)
+			status = vnl_macvlan_add(ctx, n, words);
+		else
+			status = vnl_tuntap_add(ctx, line.kind, n, words);
+	}
+	free(words);
+	free(line.items);
+	return status;
 }

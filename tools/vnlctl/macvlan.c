@@ -123,7 +123,8 @@ static int vnl_macvlan_parse_option(const struct vnl_ctx *ctx,
 }
 
 /* NAME parent DEV [KEY VALUE]...: checks syntax, opens nothing. */
-static int vnl_macvlan_parse(const struct vnl_ctx *ctx, int argc, char **argv,
+static int vnl_macvlan_parse(const struct vnl_ctx *ctx, int argc,
+			     const char *const *argv,
 			     struct vnl_macvlan_args *args)
 {
 	int status;
@@ -142,7 +143,8 @@ static int vnl_macvlan_parse(const struct vnl_ctx *ctx, int argc, char **argv,
 			return status;
 	}
 	if (!args->parent)
-		return vnl_usage_error(ctx, "missing \"parent DEV\"");
+		return vnl_usage_error(ctx,
+				       "missing \"parent DEV\" (or ip's \"link DEV\")");
 	return VNL_EXIT_OK;
 }
 
@@ -194,7 +196,7 @@ static int vnl_macvlan_send(struct vnl_ctx *ctx,
 	return status;
 }
 
-int vnl_macvlan_add(struct vnl_ctx *ctx, int argc, char **argv)
+int vnl_macvlan_add(struct vnl_ctx *ctx, int argc, const char *const *argv)
 {
 	struct vnl_macvlan_args args = { .netns = { .fd = -1 } };
 	int status;

@@ -5,7 +5,9 @@
  * main() reads the global options, enters the netns of -n if asked, and runs
  * one subcommand from the table below, or a whole batch file.  Exit status:
  * 0 success, 1 refused (by the kernel, or a netns or file that cannot be
- * opened, or the module not loaded), 2 bad command line.
+ * opened, or the module not loaded), 2 bad command line; a batch ends with
+ * 1 at its first failing line, a usage error too.  -V and --version say
+ * the module is not loaded and still exit 0: they ask, they need nothing.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -42,7 +44,18 @@ static const struct vnl_command vnl_commands[] = {
 	  "kernel macvlan; the default address is random, the default mtu DEV's.\n"
 	  "bcqueuelen: how many broadcasts may wait for the children (default\n"
 	  "1000, at most 65535, 0 drops them all); DEV uses the largest its\n"
-	  "children ask for." },
+	  "children ask for.\n"
+	  "\n"
+	  "ip's words work too, in any order, for the same request:\n"
+	  "  vnlctl add a type veth peer name b      # veth is a pair\n"
+	  "  vnlctl add dev tap0 mode tap            # ip tuntap add dev tap0 mode tap\n"
+	  "  vnlctl add link eth0 name m0 type macvlan mode bridge\n"
+	  "dev NAME and name NAME give the name, type KIND (veth for a pair) and\n"
+	  "mode tun|tap the kind, link DEV is parent DEV, multi_queue is\n"
+	  "multi-queue.  The kind and the name may be given more than once if\n"
+	  "they agree.  After ip's \"peer name PEER\", netns and address are the\n"
+	  "peer's, as in ip; after \"peer PEER\" they are the device's.  A name\n"
+	  "that is one of these words is given as dev NAME." },
 	{ "del", cmd_del, "delete a device, and with it its peer",
 	  "del NAME" },
 	{ "set", cmd_set,
@@ -88,11 +101,13 @@ static void vnl_print_help(FILE *out)
 
 	fputs("Usage: vnlctl [-j] [-n NETNS] SUBCOMMAND [ARGS...]\n"
 	      "       vnlctl [-j] [-n NETNS] -batch FILE\n"
+	      "       vnlctl [-j] -V\n"
 	      "\n"
 	      "Options:\n"
 	      "  -j           print JSON instead of text\n"
 	      "  -n NETNS     run in NETNS (a name under /run/netns, or pid:PID)\n"
 	      "  -batch FILE  run one subcommand per line of FILE (- for stdin)\n"
+	      "  -V           show vnlctl's version, and the module's if loaded\n"
 	      "\n"
 	      "Subcommands:\n", out);
 	for (i = 0; i < ARRAY_SIZE(vnl_commands); i++)
@@ -142,8 +157,9 @@ void vnl_error(const struct vnl_ctx *ctx, const char *fmt, ...)
 }
 
 /*
- * Says what is wrong with the command line and how it should look.  In a
- * batch the one-line error is enough: the line number points at it.
+ * Says what is wrong with the command line in one line, and where the
+ * whole usage is: a page of usage would hide the line that matters.  In a
+ * batch the error alone is enough: the line number points at it.
  */
 int vnl_usage_error(const struct vnl_ctx *ctx, const char *fmt, ...)
 {
@@ -157,9 +173,9 @@ int vnl_usage_error(const struct vnl_ctx *ctx, const char *fmt, ...)
 	if (ctx->line)
 		return VNL_EXIT_USAGE;
 	if (ctx->cmd)
-		vnl_print_usage(stderr, ctx->cmd);
+		fprintf(stderr, "try 'vnlctl %s --help'\n", ctx->cmd->name);
 	else
-		vnl_print_help(stderr);
+		fputs("try 'vnlctl --help'\n", stderr);
 	return VNL_EXIT_USAGE;
 }
 
@@ -224,6 +240,7 @@ int vnl_run_command(struct vnl_ctx *ctx, int argc, char **argv)
 
 struct vnl_options {
 	bool help;		/* -h, --help: nothing else is done */
+	bool version;		/* -V, --version: the versions, nothing else */
 	const char *netns;	/* -n */
 	const char *batch;	/* -batch */
 	int first_arg;		/* index of the subcommand in argv */
@@ -248,6 +265,8 @@ static int vnl_parse_options(struct vnl_ctx *ctx, int argc, char **argv,
 		if (vnl_is_help(opt)) {
 			opts->help = true;
 			return VNL_EXIT_OK;
+		} else if (vnl_is_option(opt, "-V", "-version")) {
+			opts->version = true;
 		} else if (vnl_is_option(opt, "-j", "-json")) {
 			ctx->json = true;
 		} else if (vnl_is_option(opt, "-n", "-netns")) {
@@ -266,6 +285,10 @@ static int vnl_parse_options(struct vnl_ctx *ctx, int argc, char **argv,
 		}
 	}
 	opts->first_arg = i;
+	if (opts->version && (opts->batch || i < argc))
+		return vnl_usage_error(ctx, "-V takes no subcommand");
+	if (opts->version)
+		return VNL_EXIT_OK;
 	if (opts->batch && i < argc)
 		return vnl_usage_error(ctx, "-batch takes no subcommand");
 	if (!opts->batch && i == argc)
@@ -285,6 +308,11 @@ int main(int argc, char **argv)
 	if (opts.help) {
 		vnl_print_help(stdout);
 		return VNL_EXIT_OK;
+	}
+	if (opts.version) {
+		status = vnl_show_versions(&ctx);
+		vnl_disconnect(&ctx);
+		return status;
 	}
 	if (opts.netns) {
 		ctx.netns = opts.netns;

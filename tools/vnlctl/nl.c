@@ -280,11 +280,13 @@ static int vnl_family_parse(struct nl_msg *msg, void *arg)
  * id, version and multicast groups in one CTRL_CMD_GETFAMILY.  Done once per
  * process; every later call returns at once.
  */
-int vnl_connect(struct vnl_ctx *ctx)
+static int vnl_connect_family(struct vnl_ctx *ctx, bool absent_ok,
+			      bool *loaded)
 {
 	struct nl_msg *msg;
 	int err;
 
+	*loaded = true;
 	if (ctx->family.id)
 		return VNL_EXIT_OK;
 	if (!ctx->genl) {
@@ -299,6 +301,9 @@ int vnl_connect(struct vnl_ctx *ctx)
 		vnl_out_of_memory();
 	err = vnl_exchange(ctx, ctx->genl, msg, vnl_family_parse, &ctx->family);
 	if (err == -ENOENT) {
+		*loaded = false;
+		if (absent_ok)
+			return VNL_EXIT_OK;
 		vnl_print_not_loaded(ctx);
 		return VNL_EXIT_FAIL;
 	}
@@ -307,6 +312,19 @@ int vnl_connect(struct vnl_ctx *ctx)
 		return VNL_EXIT_FAIL;
 	}
 	return VNL_EXIT_OK;
+}
+
+int vnl_connect(struct vnl_ctx *ctx)
+{
+	bool loaded;
+
+	return vnl_connect_family(ctx, false, &loaded);
+}
+
+/* The same, for who only asks: the module missing is no failure. */
+int vnl_connect_if_loaded(struct vnl_ctx *ctx, bool *loaded)
+{
+	return vnl_connect_family(ctx, true, loaded);
 }
 
 void vnl_disconnect(struct vnl_ctx *ctx)

@@ -573,8 +573,17 @@ void vnl_print_tool_version(const struct vnl_ctx *ctx)
 		printf("vnlctl %s\n", VNLCTL_VERSION);
 }
 
+/* `module_version` NULL: the module is not loaded (-V only). */
 void vnl_print_version(const struct vnl_ctx *ctx, const char *module_version)
 {
+	if (!module_version) {
+		if (ctx->json)
+			printf("{\"vnlctl\":\"%s\",\"module\":null,\"genl_family\":\"%s\",\"genl_version\":null}\n",
+			       VNLCTL_VERSION, VNL_GENL_NAME);
+		else
+			puts("vnl module not loaded");
+		return;
+	}
 	if (!ctx->json) {
 		printf("vnl module %s (genl family %s version %" PRIu32 ")\n",
 		       module_version, VNL_GENL_NAME, ctx->family.version);

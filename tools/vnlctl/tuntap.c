@@ -106,7 +106,7 @@ static int vnl_tuntap_parse_id(const struct vnl_ctx *ctx,
 
 /* NAME [user USER] [group GROUP] [pi] [multi-queue]: opens nothing. */
 static int vnl_tuntap_parse(const struct vnl_ctx *ctx, uint32_t kind,
-			    int argc, char **argv,
+			    int argc, const char *const *argv,
 			    struct vnl_tuntap_args *args)
 {
 	int status;
@@ -213,7 +213,8 @@ static int vnl_tuntap_print(struct vnl_ctx *ctx, const char *ifname)
 	return status;
 }
 
-int vnl_tuntap_add(struct vnl_ctx *ctx, uint32_t kind, int argc, char **argv)
+int vnl_tuntap_add(struct vnl_ctx *ctx, uint32_t kind, int argc,
+		   const char *const *argv)
 {
 	struct vnl_tuntap_args args = { 0 };
 	char ifname[IFNAMSIZ];

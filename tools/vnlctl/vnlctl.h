@@ -182,6 +182,7 @@ int vnl_run_batch(struct vnl_ctx *ctx, const char *path);
 
 /* version.c */
 int cmd_version(struct vnl_ctx *ctx, int argc, char **argv);
+int vnl_show_versions(struct vnl_ctx *ctx);
 
 /* link.c */
 int cmd_add(struct vnl_ctx *ctx, int argc, char **argv);
@@ -201,10 +202,11 @@ bool vnl_parse_u32(const char *s, uint32_t *value);
 bool vnl_parse_mac(const char *s, uint8_t mac[ETH_ALEN]);
 
 /* tuntap.c */
-int vnl_tuntap_add(struct vnl_ctx *ctx, uint32_t kind, int argc, char **argv);
+int vnl_tuntap_add(struct vnl_ctx *ctx, uint32_t kind, int argc,
+		   const char *const *argv);
 
 /* macvlan.c */
-int vnl_macvlan_add(struct vnl_ctx *ctx, int argc, char **argv);
+int vnl_macvlan_add(struct vnl_ctx *ctx, int argc, const char *const *argv);
 int cmd_set(struct vnl_ctx *ctx, int argc, char **argv);
 int cmd_macaddr(struct vnl_ctx *ctx, int argc, char **argv);
 const char *vnl_macvlan_mode_name(uint32_t mode);
@@ -217,6 +219,7 @@ int cmd_trace(struct vnl_ctx *ctx, int argc, char **argv);
 
 /* nl.c */
 int vnl_connect(struct vnl_ctx *ctx);
+int vnl_connect_if_loaded(struct vnl_ctx *ctx, bool *loaded);
 void vnl_disconnect(struct vnl_ctx *ctx);
 struct nl_sock *vnl_rtnl_socket(struct vnl_ctx *ctx);
 struct nl_msg *vnl_msg_new(const struct vnl_ctx *ctx, uint8_t cmd, int flags);

@@ -13,6 +13,8 @@ VNLCTL=$PWD/vnlctl
 
 NOT_LOADED='^vnl module not loaded: generic netlink family "vnl" not found$'
 USAGE='^Usage: vnlctl'
+# A usage error is one line, then where the whole usage is.
+TRY="^try 'vnlctl ([a-z]+ )?--help'\$"
 
 if [[ ! -x $VNLCTL ]]; then
 	echo "vnlctl is not built: run make -C tools/vnlctl" >&2
@@ -23,8 +25,26 @@ check_usage() {
 	local desc=$1
 
 	shift
-	expect "$desc: exit 2 with usage" 2 "$USAGE" -- "$VNLCTL" "$@" &&
-		check "$desc: nothing on stdout" test -z "$out"
+	expect "$desc: exit 2, the error and a try line" 2 "$TRY" -- "$VNLCTL" "$@" &&
+		check "$desc: two lines on stderr, nothing on stdout" \
+			test -z "$out" -a "$(wc -l <<<"$err")" -eq 2
+}
+
+# check_try DESC SUBCOMMAND ERROR_REGEX -- ARGS...: exit 2, stderr is the
+# error on one line and "try 'vnlctl SUBCOMMAND --help'", stdout empty.
+check_try() {
+	local desc=$1 sub=$2 pattern=$3 try
+
+	shift 4
+	try="try 'vnlctl ${sub:+$sub }--help'"
+	run "$VNLCTL" "$@"
+	if [[ $rc -eq 2 && -z $out && $(wc -l <<<"$err") -eq 2 &&
+	      $(head -1 <<<"$err") =~ $pattern && $(tail -1 <<<"$err") == "$try" ]]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "exit status $rc, wanted 2" "stderr: $err" \
+			"wanted: /$pattern/ then $try" "stdout: $out"
+	fi
 }
 
 check_help() {
@@ -56,6 +76,92 @@ check "help lists set and macaddr" bash -c \
 	"'$VNLCTL' help | grep -Eq '^  set ' && '$VNLCTL' help | grep -Eq '^  macaddr '"
 check "macaddr --help: every form" matches "$("$VNLCTL" macaddr --help)" \
 	'^       vnlctl .* macaddr NAME flush$'
+
+check_try "usage error: one line, try add --help" add '^vnlctl: unknown argument "colour"$' -- \
+	add pair a peer b colour red
+check_try "usage error: one line, try set --help" set '^vnlctl: unknown mode "fast" ' -- \
+	set m0 mode fast
+check_try "usage error: one line, try show --help" show '^vnlctl: too many arguments$' -- \
+	show a b
+check_try "unknown subcommand: try vnlctl --help" '' '^vnlctl: unknown subcommand "bogus"$' -- \
+	bogus
+check_try "unknown option: try vnlctl --help" '' '^vnlctl: unknown option "-x"$' -- -x show
+check "add --help: the ip words" matches "$("$VNLCTL" add --help)" \
+	'vnlctl add dev tap0 mode tap'
+
+# -V, --version: vnlctl's version, and the module's or that it is not
+# loaded; exit 0 either way.
+for opt in -V --version -version; do
+	expect "$opt: exit 0" 0 '' -- "$VNLCTL" "$opt"
+	check "$opt: vnlctl's version first" matches "$(head -1 <<<"$out")" \
+		'^vnlctl [0-9]+\.[0-9]+\.[0-9]+$'
+	check "$opt: then the module" matches "$(tail -1 <<<"$out")" \
+		'^vnl module (not loaded|[^ ]+ \(genl family vnl version [0-9]+\))$'
+done
+expect "-j -V: exit 0" 0 '' -- "$VNLCTL" -j -V
+check "-j -V: one object, the module null or a string" json "$out" \
+	'(.vnlctl | test("^[0-9]+\\.[0-9]+\\.[0-9]+$")) and .genl_family == "vnl" and
+	 (.module == null or (.module | type) == "string")'
+check_try "-V with a subcommand" '' '^vnlctl: -V takes no subcommand$' -- -V show
+check_usage "-V with -batch" -V -batch /dev/null
+
+# ip's words beside vnlctl's: what they may not say, one line each.
+check_try "ip words: kind given twice, both named" add \
+	'^vnlctl: kind given twice: "mode tap" and "type macvlan"$' -- \
+	add dev t0 mode tap type macvlan
+check_try "ip words: first word and mode disagree" add \
+	'^vnlctl: kind given twice: "macvlan" and "mode tap"$' -- \
+	add macvlan m0 parent d0 mode tap
+check_try "ip words: type veth and mode tun disagree" add \
+	'^vnlctl: kind given twice: "type veth" and "mode tun"$' -- \
+	add a type veth mode tun
+check_try "ip words: name given twice, both named" add \
+	'^vnlctl: device name given twice: "a" and "b"$' -- add dev a name b type tap
+check_try "ip words: a free word and dev disagree" add \
+	'^vnlctl: device name given twice: "a" and "b"$' -- add pair a dev b peer c
+check_try "ip words: no kind" add \
+	'^vnlctl: missing device kind: pair, tun, tap or macvlan first, or type KIND$' -- \
+	add a peer name b
+check_try "ip words: no name" add '^vnlctl: missing device name$' -- add type tap
+check_try "ip words: unknown type" add \
+	'^vnlctl: unknown device kind "vxlan" \(pair, veth, tun, tap or macvlan\)$' -- \
+	add a type vxlan
+check_try "ip words: veth first is a name, then a kind is missing" add \
+	'^vnlctl: unknown device kind "veth" ' -- add veth a peer b
+check_try "ip words: a macvlan mode for a tap" add '^vnlctl: unknown mode "bridge" \(tun or tap\)$' -- \
+	add dev t0 mode tap mode bridge
+check_try "ip words: a tun/tap word for a pair" add '^vnlctl: "multi_queue" does not apply to a pair$' -- \
+	add a type veth peer name b multi_queue
+check_try "ip words: link for a tap" add '^vnlctl: "link" does not apply to a tap$' -- \
+	add dev t0 mode tap link eth0
+check_try "ip words: mode for a pair" add '^vnlctl: "mode" does not apply to a pair$' -- \
+	add pair a peer b mode bridge
+check_try "ip words: dangling peer name" add '^vnlctl: "peer name" needs a value$' -- \
+	add a type veth peer name
+check_try "ip words: dangling dev" add '^vnlctl: "dev" needs a value$' -- add tap dev
+check_try "ip words: dangling type" add '^vnlctl: "type" needs a value$' -- add a type
+check_try "ip words: dangling mode" add '^vnlctl: "mode" needs a value$' -- add dev t0 mode
+check_try "ip words: peer and peer name" add '^vnlctl: "peer" given twice$' -- \
+	add a type veth peer b peer name c
+check_try "ip words: link and parent" add '^vnlctl: "parent" given twice$' -- \
+	add link d0 name m0 type macvlan parent d1
+check_try "ip words: multi_queue and multi-queue" add '^vnlctl: "multi-queue" given twice$' -- \
+	add dev t0 mode tap multi_queue multi-queue
+check_try "ip words: after peer name, netns is the peer's" add \
+	'^vnlctl: "peer-netns" given twice$' -- \
+	add a type veth peer name b netns n1 peer-netns n2
+check_try "ip words: after peer name, address is the peer's" add \
+	'^vnlctl: "peer-address" given twice$' -- \
+	add a type veth peer name b address 2:0:0:0:0:1 peer-address 2:0:0:0:0:2
+check_try "ip words: after peer PEER, netns stays the device's" add \
+	'^vnlctl: "netns" given twice$' -- add pair a peer b netns n1 netns n2
+check_try "ip words: a 16-byte dev for a tap" add '^vnlctl: name longer than 15 bytes$' -- \
+	add dev abcdefghijklmnop mode tap
+check_try "ip words: a bad mtu keeps its message" add '^vnlctl: bad mtu "big"$' -- \
+	add a type veth peer name b mtu big
+check_try "ip words: macvlan without link says both" add \
+	"^vnlctl: missing \"parent DEV\" \(or ip's \"link DEV\"\)\$" -- \
+	add name m0 type macvlan mode bridge
 
 check_usage "no arguments"
 check_usage "unknown subcommand" bogus
@@ -122,7 +228,7 @@ expect "add macvlan with an unknown mode names it" 2 \
 	"$VNLCTL" add macvlan m0 parent d0 mode hairpin
 expect "add macvlan with a bad MAC names it" 2 '^vnlctl: bad address "2:0:0"$' -- \
 	"$VNLCTL" add macvlan m0 parent d0 address 2:0:0
-expect "add macvlan without a parent says so" 2 '^vnlctl: missing "parent DEV"$' -- \
+expect "add macvlan without a parent says so" 2 '^vnlctl: missing "parent DEV"' -- \
 	"$VNLCTL" add macvlan m0 mode bridge
 check_usage "add macvlan with a word for bcqueuelen" add macvlan m0 parent d0 bcqueuelen many
 check_usage "add macvlan with a negative bcqueuelen" add macvlan m0 parent d0 bcqueuelen -1
@@ -199,6 +305,35 @@ expect "stats: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" stats a
 expect "del: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" del a
 expect "monitor: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" monitor
 expect "add: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" add pair a peer b
+
+# ip's words parse, then reach the kernel: here "not loaded", not a usage error.
+ip_words=(
+	"add pair a peer name b"
+	"add a type veth peer name b"
+	"add a type veth peer b"
+	"add type veth a peer name b mtu 1400"
+	"add name a type pair peer name b address 2:0:0:0:0:1"
+	"add dev a type veth peer name b address 2:0:0:0:0:2"
+	"add pair a type veth peer b"
+	"add pair dev a peer b"
+	"add tap dev tap0"
+	"add tap tap0 dev tap0"
+	"add dev tap0 mode tap"
+	"add tap0 mode tap"
+	"add dev tun0 mode tun multi_queue pi user root group root"
+	"add mode tun dev tun0 multi-queue"
+	"add tun dev tun0 mode tun"
+	"add dev t0 type tap multi_queue"
+	"add link d0 name m0 type macvlan mode bridge"
+	"add m0 link d0 type macvlan mode private"
+	"add macvlan m0 link d0 mode vepa bcqueuelen 10"
+	"add type macvlan link d0 dev m0 mtu 1400 address 2:0:0:0:0:3"
+	"add macvlan name m0 parent d0 mode source"
+)
+for line in "${ip_words[@]}"; do
+	# shellcheck disable=SC2086 # the words are split on purpose
+	expect "ip words: vnlctl $line: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" $line
+done
 expect "add tun: module not loaded" 1 "$NOT_LOADED" -- "$VNLCTL" add tun t0
 expect "add tap, every option by name: module not loaded" 1 "$NOT_LOADED" -- \
 	"$VNLCTL" add tap t0 user root group root pi multi-queue
