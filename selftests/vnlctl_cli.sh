@@ -136,6 +136,83 @@ check_eq "vnlctl -j show j0: one device, j0, with every key" \
 		has("tx_packets") and has("tx_bytes") and has("rx_drops") and has("tx_drops")))"')"
 vnlctl -n "$N" del j0
 
+# --- ip's words: the devices they make -------------------------------------------------------
+
+# ipw_show NAME JQ: `vnlctl -j show NAME` in $N, and the filter on its one device.
+ipw_show() {
+	vnlctl -n "$N" -j show "$1" | jq -e ".[0] | $2" >/dev/null
+}
+ipw_add() {
+	check "vnlctl add $*" vnlctl -n "$N" add "$@"
+}
+setup_ns P
+ip -n "$N" link add d0 type dummy
+ipw_add w0 type veth peer name w1
+check "type veth peer name: a pair, w0 with peer w1" ipw_show w0 '.kind == "pair" and .peer.ifname == "w1"'
+check "type veth peer name: w1 with peer w0" ipw_show w1 '.kind == "pair" and .peer.ifname == "w0"'
+ipw_add pair w2 peer name w3
+check "pair peer name: a pair, peer w3" ipw_show w2 '.kind == "pair" and .peer.ifname == "w3"'
+ipw_add w4 type veth peer name w5 netns "$P" address 02:00:00:00:00:55
+check "peer name then netns: the peer in that netns" \
+	bash -c "vnlctl -n '$P' -j show w5 | jq -e '.[0].kind == \"pair\" and .[0].address == \"02:00:00:00:00:55\" and .[0].peer.netnsid != null'"
+check "peer name then netns: w4 stays here, peer in another netns" \
+	ipw_show w4 '.peer.netnsid != null and .address != "02:00:00:00:00:55"'
+ipw_add pair w6 peer w7 netns "$P"
+check "peer PEER then netns: the device moves, as before" \
+	bash -c "vnlctl -n '$P' -j show w6 | jq -e '.[0].kind == \"pair\" and .[0].peer.netnsid != null'"
+ipw_add dev tp0 mode tap
+check "dev mode tap: a tap" ipw_show tp0 '.kind == "tap" and .tun.multi_queue == false'
+ipw_add tap dev tp1
+check "tap dev: a tap" ipw_show tp1 '.kind == "tap"'
+ipw_add dev tn0 mode tun multi_queue pi
+check "dev mode tun multi_queue pi: a multi-queue tun with pi" \
+	ipw_show tn0 '.kind == "tun" and .tun.multi_queue == true and .tun.pi == true'
+ipw_add link d0 name mv0 type macvlan mode bridge
+check "link name type macvlan mode bridge: a child of d0 in bridge mode" \
+	ipw_show mv0 '.kind == "macvlan" and .parent == "d0" and .mode == "bridge"'
+ipw_add mv1 link d0 type macvlan mode private
+check "NAME link type macvlan mode private: a child of d0 in private mode" \
+	ipw_show mv1 '.kind == "macvlan" and .parent == "d0" and .mode == "private"'
+usage_error -n "$N" add dev mvx mode tap type macvlan
+usage_error -n "$N" add link d0 name mvx type macvlan mode tap
+usage_error -n "$N" add mvx type veth peer name
+check_not "usage errors of ip's words made nothing" ip -n "$N" link show dev mvx
+
+# --- JSON keys, per kind, as Documentation/vnlctl.md lists them -----------------------------
+
+KEYS_COMMON='"address","bc_drops","bc_queue_len","bc_queue_len_used","carrier","ifindex","ifname","kind","mode","mtu","parent","parent_ifindex","parent_netnsid","peer","source","stats","tun","up"'
+STATS_KEYS='"drops","rx_bytes","rx_drops","rx_packets","tx_bytes","tx_drops","tx_packets"'
+json_keys() {
+	local dev=$1 drops=$2 peer=$3 tun=$4
+	vnlctl -n "$N" -j show "$dev" | jq -e ".[0] | (keys == [$KEYS_COMMON]) and
+		(.stats | keys == [$STATS_KEYS]) and (.stats.drops | keys == [$drops]) and
+		((.peer | if . == null then null else keys end) == $peer) and
+		((.tun | if . == null then null else keys end) == $tun)" >/dev/null &&
+	vnlctl -n "$N" -j stats "$dev" | jq -e "(keys == [\"ifindex\",\"ifname\",\"stats\"]) and
+		(.stats | keys == [$STATS_KEYS]) and (.stats.drops | keys == [$drops])" >/dev/null
+}
+TUN_KEYS='["flags","group","multi_queue","owner","persist","pi","queues"]'
+check "-j show and stats keys: pair" json_keys w0 '"backlog_full","peer_down","too_big"' \
+	'["ifindex","ifname","netns","netnsid"]' null
+check "-j show and stats keys: tap" json_keys tp0 \
+	'"backlog_full","bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
+check "-j show and stats keys: tun" json_keys tn0 \
+	'"backlog_full","bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
+check "-j show and stats keys: macvlan" json_keys mv0 \
+	'"backlog_full","child_down","mode","nomem","parent","too_big"' null null
+for dev in w0 w2 w4 tp0 tp1 tn0 mv0 mv1; do
+	vnlctl -n "$N" del "$dev"
+done
+ip -n "$N" link del d0
+
+# --- -V with the module loaded ---------------------------------------------------------------
+
+out=$(vnlctl -V)
+check_eq "vnlctl -V: exit 0" 0 $?
+check_match "vnlctl -V: the module's version" \
+	"(^|$nl)vnl module ${module_version//./\\.} \(genl family vnl version 1\)$" "$out"
+check_eq "vnlctl -j -V: the module's version" "$module_version" "$(vnlctl -j -V | jq -r .module)"
+
 # --- batch -------------------------------------------------------------------------------------
 
 printf '%s\n' "# a comment" "" "add pair b0 peer b1" "add pair b2 peer b2" "add pair b3 peer b4" \
@@ -186,6 +263,12 @@ if in_guest_with_module; then
 		check_match "module absent: vnlctl version still prints its own version" \
 			'^vnlctl [0-9]' "$(vnlctl version 2>/dev/null)"
 		check "module absent: vnlctl help works" vnlctl help
+		out=$(vnlctl -V 2>&1)
+		check_eq "module absent: vnlctl -V exits 0" 0 $?
+		check_match "module absent: vnlctl -V says so" \
+			"^vnlctl [0-9.]+"$'\n'"vnl module not loaded$" "$out"
+		check_eq "module absent: vnlctl -j -V: module null" null \
+			"$(vnlctl -j -V | jq -c .module)"
 	fi
 	check "insmod vnl.ko again" insmod "$VNL_KO"
 	check "vnlctl works again" vnlctl version
