@@ -403,6 +403,13 @@ expect "-batch: set usage error, with the line" 1 \
 expect "-batch: set bcqueuelen usage error, with the line" 1 \
 	'^vnlctl: line 3: bad bcqueuelen "-1"$' -- \
 	bash -c "printf '# first\n\nset m0 bcqueuelen -1\n' | '$VNLCTL' -batch -"
+expect "-batch: ip's words, module not loaded, with the line" 1 \
+	'^vnlctl: line 2: vnl module not loaded' -- \
+	bash -c "printf '# first\nadd a type veth peer name b\n' | '$VNLCTL' -batch -"
+expect "-batch: a usage error is one line, no try line" 1 \
+	'^vnlctl: line 1: kind given twice: "tap" and "type macvlan"$' -- \
+	bash -c "printf 'add tap t0 type macvlan\n' | '$VNLCTL' -batch -"
+check "-batch: a usage error is one line, no try line" test "$(wc -l <<<"$err")" -eq 1
 expect "-batch: macaddr usage error, with the line" 1 \
 	'^vnlctl: line 1: bad address "nope"$' -- \
 	bash -c "printf 'macaddr m0 set nope\n' | '$VNLCTL' -batch -"
