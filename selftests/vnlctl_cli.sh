@@ -200,7 +200,7 @@ check "-j show and stats keys: tun" json_keys tn0 \
 	'"backlog_full","bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
 check "-j show and stats keys: macvlan" json_keys mv0 \
 	'"backlog_full","child_down","mode","nomem","parent","too_big"' null null
-for dev in w0 w2 w4 tp0 tp1 tn0 mv0 mv1; do
+for dev in w0 w2 w4 w7 tp0 tp1 tn0 mv0 mv1; do
 	vnlctl -n "$N" del "$dev"
 done
 ip -n "$N" link del d0
