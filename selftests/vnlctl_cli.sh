@@ -158,8 +158,8 @@ check "peer name then netns: the peer in that netns" \
 check "peer name then netns: w4 stays here, peer in another netns" \
 	ipw_show w4 '.peer.netnsid != null and .address != "02:00:00:00:00:55"'
 ipw_add pair w6 peer w7 netns "$P"
-check "peer PEER then netns: the device moves, as before" \
-	bash -c "vnlctl -n '$P' -j show w6 | jq -e '.[0].kind == \"pair\" and .[0].peer.netnsid != null'"
+check "peer PEER then netns: the pair goes there, as before" \
+	bash -c "vnlctl -n '$P' -j show w6 | jq -e '.[0].kind == \"pair\" and .[0].peer.ifname == \"w7\" and .[0].peer.netnsid == null'"
 ipw_add dev tp0 mode tap
 check "dev mode tap: a tap" ipw_show tp0 '.kind == "tap" and .tun.multi_queue == false'
 ipw_add tap dev tp1
@@ -200,9 +200,10 @@ check "-j show and stats keys: tun" json_keys tn0 \
 	'"backlog_full","bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
 check "-j show and stats keys: macvlan" json_keys mv0 \
 	'"backlog_full","child_down","mode","nomem","parent","too_big"' null null
-for dev in w0 w2 w4 w7 tp0 tp1 tn0 mv0 mv1; do
+for dev in w0 w2 w4 tp0 tp1 tn0 mv0 mv1; do
 	vnlctl -n "$N" del "$dev"
 done
+vnlctl -n "$P" del w6
 ip -n "$N" link del d0
 
 # --- -V with the module loaded ---------------------------------------------------------------
