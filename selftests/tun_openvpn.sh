@@ -81,8 +81,8 @@ tunnel_over() {
 		"$(ip -n "$n1" -d -j link show dev otun0 | jq -r '.[0].linkinfo.info_kind')"
 	check_eq "[$label] otun0 at end 2 is a vnl device (ip -d link: kind vnl)" vnl \
 		"$(ip -n "$n2" -d -j link show dev otun0 | jq -r '.[0].linkinfo.info_kind')"
-	check "[$label] otun0 has no tun_flags in sysfs (not the kernel's tun)" \
-		ip netns exec "$n1" test ! -e /sys/class/net/otun0/tun_flags
+	check_eq "[$label] otun0's driver is vnl, not the kernel's tun (ethtool -i)" vnl \
+		"$(ip netns exec "$n1" ethtool -i otun0 | sed -n 's/^driver: //p')"
 	check "[$label] otun0 is point-to-point" has_flag "$n1" otun0 POINTOPOINT
 
 	read -r tx0 rx0 <<<"$(vnlctl -n "$n1" -j stats otun0 |
