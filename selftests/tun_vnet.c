@@ -21,6 +21,7 @@
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
 #include <netinet/tcp.h>
+#include <sys/mount.h>
 
 /* The harness itself is not -Wextra clean: one unused parameter. */
 #pragma GCC diagnostic push
@@ -278,6 +279,25 @@ TEST_F(vnet, features_and_flags_report_vnet_hdr)
 	EXPECT_TRUE(!!(features & IFF_VNET_HDR));
 	ASSERT_EQ(0, tun_get_iff(self->fd, NULL, &flags));
 	EXPECT_TRUE(!!(flags & IFF_VNET_HDR));
+	/* sysfs shows the devices of the netns that mounted it: a fresh one,
+	 * in a mount namespace of this test's own.
+	 */
+	ASSERT_EQ(0, unshare(CLONE_NEWNS));
+	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
+	ASSERT_EQ(0, mount("sysfs", "/sys", "sysfs", 0, NULL));
+	{
+		char buf[32];
+		int fd = open("/sys/class/net/" DEV "/tun_flags", O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		ASSERT_LE(0, fd);
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		ASSERT_LT(0, n);
+		buf[n] = '\0';
+		EXPECT_EQ(IFF_VNET_HDR, strtoul(buf, NULL, 16) & IFF_VNET_HDR)
+			TH_LOG("tun_flags %s", buf);
+	}
 
 	/* The device keeps it; the latest TUNSETIFF decides it, as tun. */
 	ASSERT_EQ(0, tun_ioctl_val(self->fd, TUNSETPERSIST, 1));
