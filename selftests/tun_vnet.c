@@ -266,6 +266,25 @@ static int kernel_tun_setoffload(unsigned long arg)
 	return ret;
 }
 
+/* /sys/class/net/@dev/tun_flags, or -1. */
+static int sysfs_tun_flags(const char *dev)
+{
+	char path[64], buf[32];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/tun_flags", dev);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return (int)strtol(buf, NULL, 16);
+}
+
 /* --- the ioctls ------------------------------------------------------------- */
 
 TEST_F(vnet, features_and_flags_report_vnet_hdr)
@@ -285,19 +304,7 @@ TEST_F(vnet, features_and_flags_report_vnet_hdr)
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	ASSERT_EQ(0, mount("sysfs", "/sys", "sysfs", 0, NULL));
-	{
-		char buf[32];
-		int fd = open("/sys/class/net/" DEV "/tun_flags", O_RDONLY | O_CLOEXEC);
-		ssize_t n;
-
-		ASSERT_LE(0, fd);
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		ASSERT_LT(0, n);
-		buf[n] = '\0';
-		EXPECT_EQ(IFF_VNET_HDR, strtoul(buf, NULL, 16) & IFF_VNET_HDR)
-			TH_LOG("tun_flags %s", buf);
-	}
+	EXPECT_EQ(IFF_VNET_HDR, sysfs_tun_flags(DEV) & IFF_VNET_HDR);
 
 	/* The device keeps it; the latest TUNSETIFF decides it, as tun. */
 	ASSERT_EQ(0, tun_ioctl_val(self->fd, TUNSETPERSIST, 1));
