@@ -292,7 +292,7 @@ TEST_F(vnet, features_and_flags_report_vnet_hdr)
 	unsigned short flags = 0;
 	unsigned int features;
 	char name[IFNAMSIZ] = DEV;
-	int fd;
+	int fd, sysfs_flags;
 
 	ASSERT_EQ(0, ioctl(self->fd, TUNGETFEATURES, &features));
 	EXPECT_TRUE(!!(features & IFF_VNET_HDR));
@@ -304,7 +304,9 @@ TEST_F(vnet, features_and_flags_report_vnet_hdr)
 	ASSERT_EQ(0, unshare(CLONE_NEWNS));
 	ASSERT_EQ(0, mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL));
 	ASSERT_EQ(0, mount("sysfs", "/sys", "sysfs", 0, NULL));
-	EXPECT_EQ(IFF_VNET_HDR, sysfs_tun_flags(DEV) & IFF_VNET_HDR);
+	sysfs_flags = sysfs_tun_flags(DEV);
+	ASSERT_LE(0, sysfs_flags);
+	EXPECT_EQ(IFF_VNET_HDR, sysfs_flags & IFF_VNET_HDR);
 
 	/* The device keeps it; the latest TUNSETIFF decides it, as tun. */
 	ASSERT_EQ(0, tun_ioctl_val(self->fd, TUNSETPERSIST, 1));
