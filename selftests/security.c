@@ -76,7 +76,7 @@
 
 #define USERNS_CLONE	"/proc/sys/kernel/unprivileged_userns_clone"
 #define TUN_DEV_FLAGS	(IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | \
-			 IFF_NAPI | IFF_PERSIST)
+			 IFF_NAPI | IFF_PERSIST | IFF_VNET_HDR)
 
 /* ------------------------------------------------------------------------
  * Children: who they become, how they report

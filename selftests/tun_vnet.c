@@ -189,9 +189,12 @@ static int ethtool_feature(const char *dev, const char *feature)
 	f = popen(cmd, "r");
 	if (!f)
 		return -1;
+	/* "feature: on", indented under its group ("\ttx-tcp-...: on"). */
 	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, feature, flen) && line[flen] == ':') {
-			ret = !strncmp(line + flen + 1, " on", 3);
+		char *p = line + strspn(line, " \t");
+
+		if (!strncmp(p, feature, flen) && p[flen] == ':') {
+			ret = !strncmp(p + flen + 1, " on", 3);
 			break;
 		}
 	}
