@@ -235,8 +235,17 @@ static long vnl_chr_dev_ioctl(struct net_device *dev, unsigned int cmd,
 		vnl_tun_set_carrier(dev, on);
 		return 0;
 	case TUNSETOFFLOAD:
-		/* vnl offers no offloads: only "none" can be asked for. */
-		return arg ? -EINVAL : 0;
+		return vnl_vnet_set_offload(dev, arg);
+	case TUNGETVNETHDRSZ:
+	case TUNSETVNETHDRSZ:
+	case TUNGETVNETLE:
+	case TUNSETVNETLE:
+	case TUNGETVNETBE:
+	case TUNSETVNETBE:
+		/* get_user() and put_user() may fault and sleep: RTNL is a
+		 * mutex, as tun holds it here too.
+		 */
+		return vnl_vnet_ioctl(dev, cmd, argp);
 	case SIOCGIFHWADDR:
 		/* As tun: the address of the attached device, whatever name
 		 * the caller wrote in the request.
@@ -260,6 +269,12 @@ static bool vnl_chr_is_dev_ioctl(unsigned int cmd)
 	case TUNSETGROUP:
 	case TUNSETCARRIER:
 	case TUNSETOFFLOAD:
+	case TUNGETVNETHDRSZ:
+	case TUNSETVNETHDRSZ:
+	case TUNGETVNETLE:
+	case TUNSETVNETLE:
+	case TUNGETVNETBE:
+	case TUNSETVNETBE:
 	case SIOCGIFHWADDR:
 	case SIOCSIFHWADDR:
 		return true;
@@ -348,6 +363,12 @@ static long vnl_chr_compat_ioctl(struct file *file, unsigned int cmd,
 	case TUNGETIFF:
 	case TUNGETFEATURES:
 	case TUNSETCARRIER:
+	case TUNGETVNETHDRSZ:
+	case TUNSETVNETHDRSZ:
+	case TUNGETVNETLE:
+	case TUNSETVNETLE:
+	case TUNGETVNETBE:
+	case TUNSETVNETBE:
 	case SIOCGIFHWADDR:
 	case SIOCSIFHWADDR:
 		arg = (unsigned long)compat_ptr(arg);

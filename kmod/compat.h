@@ -110,6 +110,20 @@ static inline void vnl_compat_inherit_tso_max(struct net_device *to,
 #define IFF_NO_CARRIER 0x0040
 #endif
 
+/* UDP segmentation offload through a vnet header: TUNSETOFFLOAD's
+ * TUN_F_USO4 and TUN_F_USO6, and VIRTIO_NET_HDR_GSO_UDP_L4 in
+ * virtio_net_hdr_to_skb and _from_skb, came with 6.2 ("tun: support
+ * UDP segmentation offload").  Before, tun refuses the flags as unknown,
+ * and so does vnl (vnet.c).
+ */
+#ifdef VNL_HAVE_TUN_F_USO
+#define VNL_COMPAT_TUN_F_USO	(TUN_F_USO4 | TUN_F_USO6)
+#define VNL_COMPAT_NETIF_F_USO	NETIF_F_GSO_UDP_L4
+#else
+#define VNL_COMPAT_TUN_F_USO	0
+#define VNL_COMPAT_NETIF_F_USO	0
+#endif
+
 /* rtnl_link_ops.newlink: its arguments come in a struct
  * rtnl_newlink_params since 6.15, as separate arguments before.  Both
  * forms call dev.c:vnl_link_newlink() with what vnl uses.

@@ -43,6 +43,7 @@
 #include <linux/security.h>
 #include <linux/sysfs.h>
 #include <linux/uio.h>
+#include <linux/virtio_net.h>
 #include <net/ip_tunnels.h>
 #include <net/rtnetlink.h>
 
@@ -52,7 +53,10 @@
 #define VNL_TUN_TYPE_MASK	(IFF_TUN | IFF_TAP)
 /* What the device remembers of TUNSETIFF, and reports in TUNGETIFF. */
 #define VNL_TUN_DEV_FLAGS	(IFF_TUN | IFF_TAP | IFF_NO_PI | \
-				 IFF_MULTI_QUEUE | IFF_NAPI | IFF_PERSIST)
+				 IFF_MULTI_QUEUE | IFF_NAPI | IFF_PERSIST | \
+				 IFF_VNET_HDR)
+/* What the latest TUNSETIFF decides on an existing device, as with tun. */
+#define VNL_TUN_ATTACH_FLAGS	(IFF_NO_PI | IFF_NAPI | IFF_VNET_HDR)
 /* Frames a queue holds for read() by default, as tun. */
 #define VNL_TUN_QUEUE_LEN	500
 
@@ -382,6 +386,7 @@ static const struct net_device_ops vnl_tun_netdev_ops = {
 	.ndo_stop		= vnl_tun_stop,
 	.ndo_start_xmit		= vnl_tun_xmit,
 	.ndo_get_stats64	= vnl_dev_get_stats64,
+	.ndo_fix_features	= vnl_vnet_fix_features,
 };
 
 static const struct net_device_ops vnl_tap_netdev_ops = {
@@ -391,6 +396,7 @@ static const struct net_device_ops vnl_tap_netdev_ops = {
 	.ndo_stop		= vnl_tun_stop,
 	.ndo_start_xmit		= vnl_tun_xmit,
 	.ndo_get_stats64	= vnl_dev_get_stats64,
+	.ndo_fix_features	= vnl_vnet_fix_features,
 	.ndo_set_mac_address	= eth_mac_addr,
 };
 
@@ -432,13 +438,6 @@ static const struct vnl_kind_ops vnl_tun_kind_ops = {
 			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM),
 };
 
-/* Turn a freshly allocated vnl device (Ethernet, from vnl_dev_setup) into
- * a tun or a tap.  Frames go to userspace as they are, so the device
- * offers no offloads: no partial checksums, no GSO super-frames.  It does
- * take frames in pieces (SG, FRAGLIST), as tun does: read() copies them out
- * piece by piece (skb_copy_datagram_iter), so the core need not linearise
- * a paged frame before queueing it.
- */
 /* /sys/class/net/DEV/{tun_flags,owner,group}, as tun has them: programs
  * that tell a tun device by its tun_flags file (and iproute2's "ip tuntap
  * show", which also asks for the link kind "tun") read the same there.
@@ -489,12 +488,20 @@ static const struct attribute_group vnl_tun_attr_group = {
 	.attrs = vnl_tun_attrs,
 };
 
+/* Turn a freshly allocated vnl device (Ethernet, from vnl_dev_setup) into
+ * a tun or a tap.  Frames go to userspace as they are, so the device
+ * starts with no offloads: no partial checksums, no GSO super-frames,
+ * until a program that reads vnet headers asks for them (TUNSETOFFLOAD,
+ * vnet.c).  It does take frames in pieces (SG, FRAGLIST), as tun does:
+ * read() copies them out piece by piece (skb_copy_datagram_iter), so the
+ * core need not linearise a paged frame before queueing it.
+ */
 static void vnl_tun_setup(struct net_device *dev, unsigned int type)
 {
 	/* Made with the device's other sysfs files at registration. */
 	dev->sysfs_groups[0] = &vnl_tun_attr_group;
 	dev->features = NETIF_F_SG | NETIF_F_FRAGLIST;
-	dev->hw_features = dev->features;
+	dev->hw_features = dev->features | VNL_TUN_OFFLOADS;
 	dev->vlan_features = 0;
 	vnl_compat_set_lltx(dev);
 	dev->tx_queue_len = VNL_TUN_QUEUE_LEN;
@@ -556,11 +563,11 @@ static int vnl_tun_attach_existing(struct vnl_tfile *tfile,
 	if (err)
 		return err;
 
-	/* As with tun, the latest TUNSETIFF decides the packet-information
-	 * and NAPI settings of the device.
+	/* As with tun, the latest TUNSETIFF decides the packet-information,
+	 * NAPI and vnet-header settings of the device.
 	 */
-	tun->flags = (tun->flags & ~(IFF_NO_PI | IFF_NAPI)) |
-		     (flags & (IFF_NO_PI | IFF_NAPI));
+	tun->flags = (tun->flags & ~VNL_TUN_ATTACH_FLAGS) |
+		     (flags & VNL_TUN_ATTACH_FLAGS);
 	vnl_tun_after_attach(dev);
 	return 0;
 }
@@ -598,6 +605,7 @@ static int vnl_tun_create(struct vnl_tfile *tfile, struct ifreq *ifr,
 	vnl->kind = type == IFF_TUN ? VNL_KIND_TUN : VNL_KIND_TAP;
 	vnl->ops = &vnl_tun_kind_ops;
 	vnl->tun.flags = flags & VNL_TUN_DEV_FLAGS;
+	vnl->tun.vnet_hdr_sz = sizeof(struct virtio_net_hdr);
 	vnl->tun.owner = INVALID_UID;
 	vnl->tun.group = INVALID_GID;
 	INIT_LIST_HEAD(&vnl->tun.detached);
@@ -794,30 +802,42 @@ void vnl_tun_set_carrier(struct net_device *dev, bool on)
 		netif_carrier_off(dev);
 }
 
-/* read(): one frame, packet information first unless IFF_NO_PI.  A short
- * buffer gets the frame truncated (and TUN_PKT_STRIP in the packet
- * information), as with tun; the rest of the frame is lost.  A buffer
- * without room for the packet information gets EINVAL, as with tun, and
- * the caller drops the frame.
+/* read(): one frame, packet information first unless IFF_NO_PI, then the
+ * vnet header with IFF_VNET_HDR (vnet.c).  A short buffer gets the frame
+ * truncated (and TUN_PKT_STRIP in the packet information), as with tun;
+ * the rest of the frame is lost.  A buffer without room for the packet
+ * information and the vnet header gets EINVAL, as with tun, and the
+ * caller drops the frame.  A GSO super-frame is read whole, its header
+ * saying how to cut it.
  */
 ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 			  struct iov_iter *to)
 {
+	unsigned int flags = READ_ONCE(vnl_tun(dev)->flags);
+	size_t vnet_sz = vnl_vnet_hdr_size(dev, flags);
 	size_t avail = iov_iter_count(to);
 	size_t len = skb->len;
 	size_t total = 0;
+	int err;
 
-	if (!(vnl_tun(dev)->flags & IFF_NO_PI)) {
+	if (!(flags & IFF_NO_PI)) {
 		struct tun_pi pi = { .proto = skb->protocol };
 
 		if (avail < sizeof(pi))
 			return -EINVAL;
 		avail -= sizeof(pi);
-		if (avail < len)
+		if (avail < vnet_sz + len)
 			pi.flags |= TUN_PKT_STRIP;
 		if (copy_to_iter(&pi, sizeof(pi), to) != sizeof(pi))
 			return -EFAULT;
 		total = sizeof(pi);
+	}
+	if (vnet_sz) {
+		err = vnl_vnet_put_hdr(dev, skb, vnet_sz, to);
+		if (err)
+			return err;
+		avail -= vnet_sz;
+		total += vnet_sz;
 	}
 
 	len = min(len, avail);
@@ -960,14 +980,19 @@ static ssize_t vnl_tun_refuse(struct net_device *dev, size_t len)
 
 /* write(): one whole frame from the program, received by the stack as if
  * it came from a wire: the packet information (unless IFF_NO_PI), the
- * length policy, a copy into an skb, its headers, then the stack.  Caller
+ * vnet header (IFF_VNET_HDR), the length policy, a copy into an skb, the
+ * vnet header applied to it, its headers, then the stack.  A header that
+ * is refused is a bad_write drop, and nothing reaches the stack.  Caller
  * holds a reference on @dev; the copy may sleep on a page fault.
  */
 ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from)
 {
-	size_t pi_len = vnl_tun(dev)->flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi);
+	unsigned int flags = READ_ONCE(vnl_tun(dev)->flags);
+	size_t pi_len = flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi);
+	size_t vnet_sz = vnl_vnet_hdr_size(dev, flags);
 	size_t total = iov_iter_count(from);
+	struct virtio_net_hdr vnet = {};
 	struct tun_pi pi = { .proto = 0 };
 	struct sk_buff *skb;
 	size_t len;
@@ -984,6 +1009,13 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 	if (pi_len && !copy_from_iter_full(&pi, pi_len, from))
 		return -EFAULT;
 	len = total - pi_len;
+	if (vnet_sz) {
+		err = vnl_vnet_get_hdr(dev, flags, vnet_sz, from, &len, &vnet);
+		if (err == -EINVAL)
+			return vnl_tun_refuse(dev, len);
+		if (err)
+			return err;
+	}
 	if (!vnl_tun_frame_len_ok(dev, len))
 		return vnl_tun_refuse(dev, len);
 
@@ -994,7 +1026,8 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 		return PTR_ERR(skb);
 	}
 
-	if (vnl_tun_set_headers(dev, skb, pi.proto)) {
+	if ((vnet_sz && vnl_vnet_hdr_to_skb(dev, skb, &vnet)) ||
+	    vnl_tun_set_headers(dev, skb, pi.proto)) {
 		vnl_drop_rx(dev, skb, VNL_DROP_BAD_WRITE);
 		return -EINVAL;
 	}

@@ -55,7 +55,13 @@ struct vnl_stats {
  */
 #define VNL_TUN_FEATURES (IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE | \
 			  IFF_MULTI_QUEUE | IFF_TUN_EXCL | IFF_NAPI | \
-			  IFF_NO_CARRIER)
+			  IFF_NO_CARRIER | IFF_VNET_HDR)
+
+/* The offloads TUNSETOFFLOAD can give a tun/tap device (vnet.c): what a
+ * program reading vnet headers can finish itself.
+ */
+#define VNL_TUN_OFFLOADS (NETIF_F_HW_CSUM | NETIF_F_TSO | NETIF_F_TSO6 | \
+			  NETIF_F_TSO_ECN | VNL_COMPAT_NETIF_F_USO)
 
 /* One open /dev/vnl file.  Once attached to a tun/tap device it is one of
  * the device's queues: the transmit path puts frames on @rxq for read(),
@@ -99,6 +105,13 @@ struct vnl_tfile {
 /* A tun or tap device (vnl_dev.tun). */
 struct vnl_tun {
 	unsigned int flags;	/* IFF_TUN/IFF_TAP, NO_PI, MULTI_QUEUE, ... */
+	/* IFF_VNET_HDR (vnet.c): the header's size and byte order, and the
+	 * offloads the program takes.  Written under RTNL, read locklessly
+	 * by read() and write().
+	 */
+	int vnet_hdr_sz;
+	bool vnet_le;
+	netdev_features_t offloads;
 	kuid_t owner;
 	kgid_t group;
 	/* Attached queues, indexed 0..numqueues-1 without holes.  Written
@@ -375,6 +388,22 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 bool vnl_dev_is_tun(const struct net_device *dev);
 unsigned int vnl_tun_numqueues(struct net_device *dev);
 struct vnl_tfile *vnl_tun_queue(struct net_device *dev, unsigned int i);
+
+/* vnet.c: vnet headers (IFF_VNET_HDR) and TUNSETOFFLOAD */
+struct virtio_net_hdr;
+int vnl_vnet_ioctl(struct net_device *dev, unsigned int cmd,
+		   int __user *argp);
+int vnl_vnet_set_offload(struct net_device *dev, unsigned long arg);
+netdev_features_t vnl_vnet_fix_features(struct net_device *dev,
+					netdev_features_t features);
+size_t vnl_vnet_hdr_size(struct net_device *dev, unsigned int flags);
+int vnl_vnet_put_hdr(struct net_device *dev, const struct sk_buff *skb,
+		     size_t sz, struct iov_iter *to);
+int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
+		     struct iov_iter *from, size_t *len,
+		     struct virtio_net_hdr *hdr);
+int vnl_vnet_hdr_to_skb(struct net_device *dev, struct sk_buff *skb,
+			const struct virtio_net_hdr *hdr);
 
 /* drop.c: every drop, counted by reason and traced */
 const char *vnl_drop_name(enum vnl_drop_reason why);

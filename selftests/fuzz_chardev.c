@@ -12,14 +12,16 @@
  *
  *   - TUNSETIFF and TUNSETQUEUE with structured or random struct ifreq,
  *     good names, taken names, names with odd bytes;
- *   - the other ioctls vnl implements (linux/if_tun.h's, SIOCGIFHWADDR,
- *     SIOCSIFHWADDR) with random values and pointers (valid, NULL,
+ *   - the other ioctls vnl implements (linux/if_tun.h's, the vnet-header
+ *     ones among them, SIOCGIFHWADDR, SIOCSIFHWADDR) with random values
+ *     and pointers (valid, NULL,
  *     (void *)1, a kernel address, an inaccessible page, a read-only
  *     page); the unimplemented TUN ioctls, numbers of the TUN range with
  *     random directions and sizes, and fully random numbers, which must
  *     all be EINVAL;
  *   - write() and writev() of 0, 1, 13, 14, 59, 60, 1500, 1514, 1518,
- *     65535, 65536 and more bytes, random or well-formed packets;
+ *     65535, 65536 and more bytes, random or well-formed packets, behind
+ *     an empty or a random vnet header on an IFF_VNET_HDR device;
  *   - read() of 0, 1, 3, 4, 5... bytes up to huge sizes, non-blocking, or
  *     blocking after poll(), or blocking and interrupted by a signal;
  *   - poll(), configuration (up, down, addresses, MTU, queue length),
@@ -81,7 +83,11 @@
 #define MAX_QUEUES	8	/* VNL_TUN_MAX_QUEUES */
 #define BUF_SIZE	(2 << 20)
 #define MAX_REPORTS	30
-#define DEV_FLAGS	(IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_NAPI)
+#define DEV_FLAGS	(IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | IFF_NAPI | \
+			 IFF_VNET_HDR)
+/* What the latest TUNSETIFF decides on an existing device. */
+#define ATTACH_FLAGS	(IFF_NO_PI | IFF_NAPI | IFF_VNET_HDR)
+#define VNET_HDR_MIN	10	/* sizeof(struct virtio_net_hdr) */
 #define KERNEL_PTR	((void *)0xffffffff81000000UL)
 
 /* --- run parameters, the random stream, failures --------------------------- */
@@ -287,6 +293,7 @@ struct tdev {
 	unsigned int net;	/* 10.77.net.0/24 (tun), 10.78.net.0/24 (tap) */
 	bool owner_set, group_set;
 	uint32_t owner, group;
+	int vnet_sz;		/* TUNSETVNETHDRSZ */
 };
 
 struct world {
@@ -567,6 +574,7 @@ static int dev_new(struct world *w, const char *name, unsigned int flags)
 	d->used = true;
 	snprintf(d->name, IFNAMSIZ, "%s", name);
 	d->flags = flags & DEV_FLAGS;
+	d->vnet_sz = VNET_HDR_MIN;
 	d->mtu = 1500;
 	d->net = w->nextnet++ % 250;
 	if (is_tap(d) && if_get_hwaddr(d->name, d->mac, NULL))
@@ -716,9 +724,11 @@ static unsigned int gen_iff_flags(void)
 		f |= IFF_TUN_EXCL;
 	if (pct(10))
 		f |= IFF_NO_CARRIER;
+	if (pct(20))
+		f |= IFF_VNET_HDR;
 	if (pct(8))
-		f |= (unsigned int[]){ IFF_VNET_HDR, IFF_PERSIST, IFF_NAPI_FRAGS,
-				       IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE, 0x4 }[rn(6)];
+		f |= (unsigned int[]){ IFF_PERSIST, IFF_NAPI_FRAGS,
+				       IFF_ATTACH_QUEUE, IFF_DETACH_QUEUE, 0x4 }[rn(5)];
 	return f;
 }
 
@@ -814,8 +824,8 @@ static void op_setiff(struct world *w)
 	} else if (attach_to >= 0) {
 		struct tdev *d = &w->d[attach_to];
 
-		d->flags = (d->flags & ~(IFF_NO_PI | IFF_NAPI)) |
-			   ((uint16_t)ifr.ifr_flags & (IFF_NO_PI | IFF_NAPI));
+		d->flags = (d->flags & ~ATTACH_FLAGS) |
+			   ((uint16_t)ifr.ifr_flags & ATTACH_FLAGS);
 		s->st = S_ATTACHED;
 		s->dev = attach_to;
 	}
@@ -877,8 +887,24 @@ static void op_setqueue(struct world *w)
 		s->st = ifr.ifr_flags & IFF_ATTACH_QUEUE ? S_ATTACHED : S_DETACHED;
 }
 
+/* TUNSETOFFLOAD's answer, with tun's rules (kmod/vnet.c): segmentation
+ * needs TUN_F_CSUM, ECN needs TSO, UFO is ignored; 1 for USO4 with USO6,
+ * which only kernels from 6.2 take.
+ */
+static int offload_want(unsigned long arg)
+{
+	if (!(arg & TUN_F_CSUM))
+		return arg ? -EINVAL : 0;
+	arg &= ~(unsigned long)(TUN_F_CSUM | TUN_F_UFO);
+	if (arg & (TUN_F_TSO4 | TUN_F_TSO6))
+		arg &= ~(unsigned long)(TUN_F_TSO4 | TUN_F_TSO6 | TUN_F_TSO_ECN);
+	if ((arg & 0x60) == 0x60)
+		return arg & ~0x60UL ? -EINVAL : 1;
+	return arg ? -EINVAL : 0;
+}
+
 /* TUNGETFEATURES, TUNGETIFF, TUNSETPERSIST, TUNSETOWNER, TUNSETGROUP,
- * TUNSETCARRIER, TUNSETOFFLOAD.
+ * TUNSETCARRIER, TUNSETOFFLOAD, TUN{GET,SET}VNET{HDRSZ,LE,BE}.
  */
 static void op_devioctl(struct world *w)
 {
@@ -888,9 +914,10 @@ static void op_devioctl(struct world *w)
 	unsigned long cmd, arg = 0;
 	struct slot *s;
 	struct tdev *d = NULL;
+	static const int vnet_szs[] = { 10, 12, 16, 20, 64, 9, 0, -1, 4096 };
 	const char *cname;
 	long ret;
-	int k = rn(9);
+	int k = rn(11), val = 0;
 
 	if (si < 0)
 		return;
@@ -931,8 +958,8 @@ static void op_devioctl(struct world *w)
 		break;
 	case 6:
 		cmd = TUNSETOFFLOAD, cname = "TUNSETOFFLOAD";
-		arg = pct(50) ? 0 : pct(50) ? 1 + rn(0x3f) : r64();
-		want = s->st != S_ATTACHED ? -EBADFD : arg ? -EINVAL : 0;
+		arg = pct(50) ? 0 : pct(80) ? 1 + rn(0x7f) : r64();
+		want = s->st != S_ATTACHED ? -EBADFD : offload_want(arg);
 		break;
 	case 7:
 		/* the address of the attached device, whatever the name says */
@@ -943,6 +970,49 @@ static void op_devioctl(struct world *w)
 		arg = (unsigned long)ptr(w, pk, w->buf);
 		want = !readable(pk) ? -EFAULT : s->st != S_ATTACHED ? -EBADFD :
 		       pk == P_RDONLY ? -EFAULT : 0;
+		break;
+	case 9:
+		if (pct(50)) {
+			cmd = TUNSETVNETHDRSZ, cname = "TUNSETVNETHDRSZ";
+			val = vnet_szs[rn(ARRAY_SIZE(vnet_szs))];
+			memcpy(w->buf, &val, sizeof(val));
+			if (pk == P_RDONLY)
+				rdonly_fill(w, w->buf, sizeof(val));
+			want = s->st != S_ATTACHED ? -EBADFD : !readable(pk) ? -EFAULT :
+			       val < VNET_HDR_MIN ? -EINVAL : 0;
+		} else {
+			cmd = TUNGETVNETHDRSZ, cname = "TUNGETVNETHDRSZ";
+			want = s->st != S_ATTACHED ? -EBADFD : pk == P_VALID ? 0 : -EFAULT;
+		}
+		arg = (unsigned long)ptr(w, pk, w->buf);
+		break;
+	case 10:
+		/* Big-endian headers need CONFIG_TUN_VNET_CROSS_LE: refused. */
+		val = pct(50);
+		memcpy(w->buf, &val, sizeof(val));
+		if (pk == P_RDONLY)
+			rdonly_fill(w, w->buf, sizeof(val));
+		arg = (unsigned long)ptr(w, pk, w->buf);
+		switch (rn(4)) {
+		case 0:
+			cmd = TUNSETVNETLE, cname = "TUNSETVNETLE";
+			want = readable(pk) ? 0 : -EFAULT;
+			break;
+		case 1:
+			cmd = TUNGETVNETLE, cname = "TUNGETVNETLE";
+			want = pk == P_VALID ? 0 : -EFAULT;
+			break;
+		case 2:
+			cmd = TUNSETVNETBE, cname = "TUNSETVNETBE";
+			want = -EINVAL;
+			break;
+		default:
+			cmd = TUNGETVNETBE, cname = "TUNGETVNETBE";
+			want = -EINVAL;
+			break;
+		}
+		if (s->st != S_ATTACHED)
+			want = -EBADFD;
 		break;
 	default: {
 		struct ifreq *ifr = (struct ifreq *)w->buf;
@@ -993,6 +1063,10 @@ static void op_devioctl(struct world *w)
 		fz_fail("TUNGETFEATURES says 0x%x", *(unsigned int *)w->buf);
 	if (!d)
 		return;
+	if (cmd == TUNSETVNETHDRSZ)
+		d->vnet_sz = val;
+	if (cmd == TUNGETVNETHDRSZ && *(int *)w->buf != d->vnet_sz)
+		fz_fail("TUNGETVNETHDRSZ says %d, not %d", *(int *)w->buf, d->vnet_sz);
 	if (cmd == TUNGETIFF) {
 		struct ifreq *got = (struct ifreq *)w->buf;
 		unsigned int f = d->flags | (d->persist ? IFF_PERSIST : 0);
@@ -1040,11 +1114,18 @@ static void op_devioctl(struct world *w)
 	}
 }
 
+/* The ioctls op_devioctl and op_setiff predict themselves: the vnet BE
+ * pair among them, refused, but EBADFD before that on a file that is not
+ * attached.
+ */
 static bool implemented(unsigned int cmd)
 {
 	return cmd == TUNSETIFF || cmd == TUNSETQUEUE || cmd == TUNGETFEATURES ||
 	       cmd == TUNGETIFF || cmd == TUNSETPERSIST || cmd == TUNSETOWNER ||
 	       cmd == TUNSETGROUP || cmd == TUNSETCARRIER || cmd == TUNSETOFFLOAD ||
+	       cmd == TUNGETVNETHDRSZ || cmd == TUNSETVNETHDRSZ ||
+	       cmd == TUNGETVNETLE || cmd == TUNSETVNETLE ||
+	       cmd == TUNGETVNETBE || cmd == TUNSETVNETBE ||
 	       cmd == SIOCGIFHWADDR || cmd == SIOCSIFHWADDR;
 }
 
@@ -1064,9 +1145,8 @@ static void op_rndioctl(struct world *w)
 {
 	static const unsigned int unimpl[] = {
 		TUNSETNOCSUM, TUNSETDEBUG, TUNSETLINK, TUNSETTXFILTER, TUNGETSNDBUF,
-		TUNSETSNDBUF, TUNATTACHFILTER, TUNDETACHFILTER, TUNGETVNETHDRSZ,
-		TUNSETVNETHDRSZ, TUNSETIFINDEX, TUNGETFILTER, TUNSETVNETLE,
-		TUNGETVNETLE, TUNSETVNETBE, TUNGETVNETBE, TUNSETSTEERINGEBPF,
+		TUNSETSNDBUF, TUNATTACHFILTER, TUNDETACHFILTER, TUNSETIFINDEX,
+		TUNGETFILTER, TUNSETSTEERINGEBPF,
 		TUNSETFILTEREBPF, TUNGETDEVNETNS,
 	};
 	int si = pick_slot(w, -1), pk = pick_ptr(40);
@@ -1170,7 +1250,7 @@ static long predict_write(struct world *w, int si, int pk, const uint8_t *data,
 {
 	struct slot *s = &w->s[si];
 	struct tdev *d;
-	size_t payload = len;
+	size_t payload = len, vnet = 0;
 	uint16_t proto = 0;
 	bool pi;
 
@@ -1192,6 +1272,21 @@ static long predict_write(struct world *w, int si, int pk, const uint8_t *data,
 		memcpy(&proto, data + 2, 2);
 		payload -= sizeof(struct tun_pi);
 	}
+	/* The vnet header: one of zeros asks for nothing; a random one may
+	 * be refused (kmod/vnet.c), or not.
+	 */
+	if (d->flags & IFF_VNET_HDR) {
+		static const uint8_t zeros[VNET_HDR_MIN];
+
+		vnet = d->vnet_sz;
+		if (payload < vnet)
+			return -EINVAL;
+		if (!readable(pk))
+			return -EFAULT;
+		if (memcmp(data + len - payload, zeros, VNET_HDR_MIN))
+			return 1;
+		payload -= vnet;
+	}
 	/* Whatever the MTU, up to 64 KiB with the link-layer header. */
 	if (payload < (is_tap(d) ? ETH_HLEN : 1) || payload > 65535)
 		return -EINVAL;
@@ -1200,7 +1295,7 @@ static long predict_write(struct world *w, int si, int pk, const uint8_t *data,
 	if (pk == P_RDONLY && len > 4096)
 		return 1;	/* past the page: whatever follows it */
 	if (!is_tap(d) && !proto) {
-		uint8_t v = data[pi ? sizeof(struct tun_pi) : 0] >> 4;
+		uint8_t v = data[(pi ? sizeof(struct tun_pi) : 0) + vnet] >> 4;
 
 		if (v != 4 && v != 6)
 			return -EINVAL;
@@ -1237,6 +1332,13 @@ static void op_write(struct world *w)
 				   pct(50) ? htons(ETH_P_IPV6) : (uint16_t)r64();
 		if (len >= off)
 			memcpy(data, &pi, off);
+	}
+	if (d && (d->flags & IFF_VNET_HDR) && len >= off + d->vnet_sz &&
+	    d->vnet_sz <= 4096) {
+		memset(data + off, 0, d->vnet_sz);
+		if (pct(15))
+			rbytes(data + off, VNET_HDR_MIN);
+		off += d->vnet_sz;
 	}
 	if (d && len > off && len - off <= 70000)
 		gen_packet(d, data + off, len - off);
@@ -1316,6 +1418,25 @@ static void check_frame(struct tdev *d, const uint8_t *p, long n, size_t size)
 		f += sizeof(pi);
 		fl -= sizeof(pi);
 	}
+	if (d->flags & IFF_VNET_HDR) {
+		long i;
+
+		if (fl < d->vnet_sz) {
+			fz_fail("read %ld bytes: no room for the vnet header", n);
+			return;
+		}
+		/* flags: NEEDS_CSUM (1), DATA_VALID (2); gso_type: none,
+		 * TCPV4, TCPV6, UDP_L4, maybe with ECN (0x80).
+		 */
+		if (f[0] & ~3 || (f[1] & 0x7f) > 5 ||
+		    (f[1] & 0x7f) == 2 || (f[1] & 0x7f) == 3)
+			fz_fail("vnet header flags 0x%x gso_type 0x%x", f[0], f[1]);
+		for (i = VNET_HDR_MIN; i < d->vnet_sz; i++)
+			if (f[i])
+				fz_fail("vnet header padding byte %ld is 0x%x", i, f[i]);
+		f += d->vnet_sz;
+		fl -= d->vnet_sz;
+	}
 	if (!is_tap(d)) {
 		if (fl >= 1 && f[0] >> 4 != 4 && f[0] >> 4 != 6)
 			fz_fail("a tun frame that is not IP (first byte 0x%02x)", f[0]);
@@ -1359,9 +1480,10 @@ static void op_read(struct world *w)
 					 65535, 65539, 65540, 70000, 1 << 20 };
 	int si = pick_slot(w, pct(85) ? S_ATTACHED : -1), pk = pick_ptr(5);
 	size_t size = rsizes[rn(ARRAY_SIZE(rsizes))];
-	bool blocking, interrupted = false, polled = false, pi;
+	bool blocking, interrupted = false, polled = false;
 	struct slot *s;
 	struct tdev *d = NULL;
+	size_t head;
 	long ret;
 	int ev;
 
@@ -1433,7 +1555,9 @@ static void op_read(struct world *w)
 			fz_fail("read of 0 bytes: %s, expected 0", en(ret));
 		return;
 	}
-	pi = !(d->flags & IFF_NO_PI);
+	/* Packet information and vnet header must fit, or EINVAL. */
+	head = (d->flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi)) +
+	       (d->flags & IFF_VNET_HDR ? (size_t)d->vnet_sz : 0);
 	if (ret == -EAGAIN) {
 		if (blocking)
 			fz_fail("read on a blocking descriptor: EAGAIN");
@@ -1445,7 +1569,7 @@ static void op_read(struct world *w)
 		return;
 	}
 	if (ret == -EINVAL) {
-		if (!pi || size >= sizeof(struct tun_pi))
+		if (size >= head)
 			fz_fail("read of %zu bytes: EINVAL", size);
 		return;
 	}
@@ -1458,10 +1582,10 @@ static void op_read(struct world *w)
 		fz_fail("read: %s", en(ret));
 		return;
 	}
-	if (pk != P_VALID && ret > 0 && !(pi && size < sizeof(struct tun_pi)))
+	if (pk != P_VALID && ret > 0 && size >= head)
 		fz_fail("read of %ld bytes into a %s pointer", ret, ptr_name[pk]);
-	if (pi && size < sizeof(struct tun_pi))
-		fz_fail("read of %zu bytes with packet information: %ld", size, ret);
+	if (size < head)
+		fz_fail("read of %zu bytes with a %zu-byte header: %ld", size, head, ret);
 	st->frames_in++;
 	st->bytes_in += ret;
 	if (pk == P_VALID)
@@ -1840,6 +1964,9 @@ static void op_thread(struct world *w)
 	if (k->writer) {
 		size_t off = d->flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi);
 
+		/* An empty vnet header: nothing asked of the stack. */
+		if (d->flags & IFF_VNET_HDR)
+			off += d->vnet_sz;
 		memset(k->frame, 0, off);
 		k->len = off + 60;	/* fits any MTU: 68 and up */
 		gen_packet(d, k->frame + off, k->len - off);

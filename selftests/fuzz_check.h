@@ -343,7 +343,7 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 				d->tun_group = v, d->has_tun_group = true;
 			if (t == VNL_A_TUN_FLAGS &&
 			    (v & ~(IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE |
-				   IFF_NAPI | IFF_PERSIST)))
+				   IFF_NAPI | IFF_PERSIST | IFF_VNET_HDR)))
 				BAD("VNL_A_TUN_FLAGS 0x%x", v);
 			if (t == VNL_A_TUN_FLAGS)
 				d->tun_flags = v;

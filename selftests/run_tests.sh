@@ -51,11 +51,13 @@ ALL_TESTS=(
 	tun_perm
 	tun_mq
 	tun_netns
+	tun_vnet
 	tun_ioctl32
 	tun_io32
 	tun_perm32
 	tun_mq32
 	tun_netns32
+	tun_vnet32
 	tun_kernel_selftest.sh
 	tun_tunctl.sh
 	tun_udp_tunnel.sh

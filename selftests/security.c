@@ -76,7 +76,7 @@
 
 #define USERNS_CLONE	"/proc/sys/kernel/unprivileged_userns_clone"
 #define TUN_DEV_FLAGS	(IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_MULTI_QUEUE | \
-			 IFF_NAPI | IFF_PERSIST)
+			 IFF_NAPI | IFF_PERSIST | IFF_VNET_HDR)
 
 /* ------------------------------------------------------------------------
  * Children: who they become, how they report
@@ -3242,8 +3242,8 @@ static void hammer_chardev_common(int attached_tap, int attached_tun,
 	hammer("TUNSETIFF with neither IFF_TUN nor IFF_TAP", -EINVAL, h_open_setiff, &h);
 	h.flags = IFF_TUN | IFF_TAP;
 	hammer("TUNSETIFF with both IFF_TUN and IFF_TAP", -EINVAL, h_open_setiff, &h);
-	h.flags = IFF_TAP | IFF_VNET_HDR;
-	hammer("TUNSETIFF with IFF_VNET_HDR", -EINVAL, h_open_setiff, &h);
+	h.flags = IFF_TAP | IFF_NAPI | IFF_NAPI_FRAGS;
+	hammer("TUNSETIFF with IFF_NAPI_FRAGS", -EINVAL, h_open_setiff, &h);
 
 	h.fd = unattached;
 	h.cmd = TUNGETIFF;
@@ -3271,11 +3271,15 @@ static void hammer_chardev_common(int attached_tap, int attached_tun,
 	h.flags = IFF_ATTACH_QUEUE;
 	hammer("TUNSETQUEUE on a single-queue device", -EINVAL, h_set_queue, &h);
 	h.cmd = TUNSETOFFLOAD;
-	h.val = TUN_F_CSUM;
-	hammer("TUNSETOFFLOAD TUN_F_CSUM", -EINVAL, h_ioctl, &h);
+	h.val = TUN_F_TSO4;
+	hammer("TUNSETOFFLOAD TUN_F_TSO4 without TUN_F_CSUM", -EINVAL, h_ioctl, &h);
 	h.cmd = TUNSETCARRIER;
 	h.val = 16;
 	hammer("TUNSETCARRIER with a bad pointer", -EFAULT, h_ioctl, &h);
+	h.cmd = TUNSETVNETHDRSZ;
+	hammer("TUNSETVNETHDRSZ with a bad pointer", -EFAULT, h_ioctl, &h);
+	h.cmd = TUNGETVNETHDRSZ;
+	hammer("TUNGETVNETHDRSZ with a bad pointer", -EFAULT, h_ioctl, &h);
 	h.cmd = TUNGETIFF;
 	hammer("TUNGETIFF with a bad pointer", -EFAULT, h_ioctl, &h);
 	h.buf = zero;

@@ -47,7 +47,7 @@
 /* Every flag TUNGETFEATURES must report, and the queue limit. */
 #define TUN_FEATURES_EXPECTED	(IFF_TUN | IFF_TAP | IFF_NO_PI | IFF_ONE_QUEUE | \
 				 IFF_MULTI_QUEUE | IFF_TUN_EXCL | IFF_NAPI | \
-				 IFF_NO_CARRIER)
+				 IFF_NO_CARRIER | IFF_VNET_HDR)
 #define TUN_MAX_QUEUES		8
 #define TUN_DEFAULT_QLEN	500
 #define NOBODY			65534
