@@ -123,6 +123,7 @@ KSFT_SKIP=4
 DEBUG_SKIP=(
 	tun_io32
 	tun_mq32
+	tun_vnet32
 	trace_lab_follow_ping.sh
 )
 
