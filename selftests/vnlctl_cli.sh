@@ -167,6 +167,10 @@ check "tap dev: a tap" ipw_show tp1 '.kind == "tap"'
 ipw_add dev tn0 mode tun multi_queue pi
 check "dev mode tun multi_queue pi: a multi-queue tun with pi" \
 	ipw_show tn0 '.kind == "tun" and .tun.multi_queue == true and .tun.pi == true'
+ipw_add dev tp2 mode tap vnet_hdr
+check "dev mode tap vnet_hdr: vnlctl shows vnet_hdr" ipw_show tp2 '.tun.vnet_hdr == true'
+check "dev mode tap vnet_hdr: the device keeps IFF_VNET_HDR (sysfs tun_flags)" \
+	test $(($(ip netns exec "$N" cat /sys/class/net/tp2/tun_flags) & 0x4000)) -ne 0
 ipw_add link d0 name mv0 type macvlan mode bridge
 check "link name type macvlan mode bridge: a child of d0 in bridge mode" \
 	ipw_show mv0 '.kind == "macvlan" and .parent == "d0" and .mode == "bridge"'
@@ -191,7 +195,7 @@ json_keys() {
 	vnlctl -n "$N" -j stats "$dev" | jq -e "(keys == [\"ifindex\",\"ifname\",\"stats\"]) and
 		(.stats | keys == [$STATS_KEYS]) and (.stats.drops | keys == [$drops])" >/dev/null
 }
-TUN_KEYS='["flags","group","multi_queue","owner","persist","pi","queues"]'
+TUN_KEYS='["flags","group","multi_queue","owner","persist","pi","queues","vnet_hdr"]'
 check "-j show and stats keys: pair" json_keys w0 '"backlog_full","peer_down","too_big"' \
 	'["ifindex","ifname","netns","netnsid"]' null
 check "-j show and stats keys: tap" json_keys tp0 \
@@ -200,7 +204,7 @@ check "-j show and stats keys: tun" json_keys tn0 \
 	'"backlog_full","bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
 check "-j show and stats keys: macvlan" json_keys mv0 \
 	'"backlog_full","child_down","mode","nomem","parent","too_big"' null null
-for dev in w0 w2 w4 tp0 tp1 tn0 mv0 mv1; do
+for dev in w0 w2 w4 tp0 tp1 tp2 tn0 mv0 mv1; do
 	vnlctl -n "$N" del "$dev"
 done
 vnlctl -n "$P" del w6

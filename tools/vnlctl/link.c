@@ -721,6 +721,8 @@ static const struct vnl_add_word vnl_add_words[] = {
 	{ "pi",		  "pi",		  false, VNL_KINDS_TUNTAP },
 	{ "multi-queue",  "multi-queue",  false, VNL_KINDS_TUNTAP },
 	{ "multi_queue",  "multi-queue",  false, VNL_KINDS_TUNTAP },
+	{ "vnet-hdr",	  "vnet-hdr",	  false, VNL_KINDS_TUNTAP },
+	{ "vnet_hdr",	  "vnet-hdr",	  false, VNL_KINDS_TUNTAP },
 };
 
 /* One keyword of the command line, and its value if it takes one. */

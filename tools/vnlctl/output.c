@@ -157,6 +157,8 @@ static void vnl_print_tun_text(const struct vnl_link *link, const char *sep)
 			vnl_print_word(&sep, "pi");
 		if (flags & IFF_MULTI_QUEUE)
 			vnl_print_word(&sep, "multi-queue");
+		if (flags & IFF_VNET_HDR)
+			vnl_print_word(&sep, "vnet-hdr");
 		if (flags & IFF_PERSIST)
 			vnl_print_word(&sep, "persist");
 	}
@@ -377,6 +379,8 @@ static void vnl_print_tun_json(const struct vnl_link *link)
 			    flags & IFF_PERSIST);
 	vnl_print_bool_json("multi_queue", link, VNL_A_TUN_FLAGS,
 			    flags & IFF_MULTI_QUEUE);
+	vnl_print_bool_json("vnet_hdr", link, VNL_A_TUN_FLAGS,
+			    flags & IFF_VNET_HDR);
 	vnl_print_u32_json("queues", link, VNL_A_TUN_QUEUES, link->tun.queues);
 	vnl_print_u32_json("owner", link, VNL_A_TUN_OWNER, link->tun.owner);
 	vnl_print_u32_json("group", link, VNL_A_TUN_GROUP, link->tun.group);

@@ -38,6 +38,7 @@ struct vnl_tuntap_args {
 	gid_t group;
 	bool pi;
 	bool multi_queue;
+	bool vnet_hdr;
 };
 
 /* A user name, else a uid (a name made of digits is a name first). */
@@ -104,7 +105,7 @@ static int vnl_tuntap_parse_id(const struct vnl_ctx *ctx,
 	return VNL_EXIT_OK;
 }
 
-/* NAME [user USER] [group GROUP] [pi] [multi-queue]: opens nothing. */
+/* NAME [user USER] [group GROUP] [pi] [multi-queue] [vnet-hdr]: opens nothing. */
 static int vnl_tuntap_parse(const struct vnl_ctx *ctx, uint32_t kind,
 			    int argc, const char *const *argv,
 			    struct vnl_tuntap_args *args)
@@ -126,6 +127,9 @@ static int vnl_tuntap_parse(const struct vnl_ctx *ctx, uint32_t kind,
 			status = vnl_tuntap_parse_flag(ctx, &args->pi, word);
 		} else if (!strcmp(word, "multi-queue")) {
 			status = vnl_tuntap_parse_flag(ctx, &args->multi_queue,
+						       word);
+		} else if (!strcmp(word, "vnet-hdr")) {
+			status = vnl_tuntap_parse_flag(ctx, &args->vnet_hdr,
 						       word);
 		} else if (!strcmp(word, "user") || !strcmp(word, "group")) {
 			if (++i == argc)
@@ -150,6 +154,9 @@ static int vnl_tuntap_parse(const struct vnl_ctx *ctx, uint32_t kind,
 		args->flags |= IFF_NO_PI;
 	if (args->multi_queue)
 		args->flags |= IFF_MULTI_QUEUE;
+	/* Kept by the device, as tun keeps it: `ip tuntap ... vnet_hdr`. */
+	if (args->vnet_hdr)
+		args->flags |= IFF_VNET_HDR;
 	return VNL_EXIT_OK;
 }
 

@@ -282,9 +282,9 @@ test_tuntap() {
 	expect "-j show tun: exit 0" 0 '' -- $v -j show t0
 	check "-j show tun: every key of tun, peer null" json "$out" "
 		.[0] | .kind == \"tun\" and .peer == null and
-		(.tun | keys) == [\"flags\", \"group\", \"multi_queue\", \"owner\", \"persist\", \"pi\", \"queues\"] and
+		(.tun | keys) == [\"flags\", \"group\", \"multi_queue\", \"owner\", \"persist\", \"pi\", \"queues\", \"vnet_hdr\"] and
 		.tun.flags == $tun_flags and .tun.pi == false and .tun.persist == true and
-		.tun.multi_queue == false and .tun.queues == 0 and
+		.tun.multi_queue == false and .tun.vnet_hdr == false and .tun.queues == 0 and
 		.tun.owner == null and .tun.group == null and
 		(.stats.drops | keys) == $TUN_DROPS"
 	expect "stats tun: exit 0" 0 '' -- $v stats t0
@@ -292,14 +292,15 @@ test_tuntap() {
 		'^    drops: backlog_full 0 no_reader 0 queue_full 0 unread 0 bad_write 0 nomem 0$'
 
 	expect "-j add tap, owner by name, every option: exit 0" 0 '' -- \
-		$v -j add tap p0 user "$user" group "$group" pi multi-queue
+		$v -j add tap p0 user "$user" group "$group" pi multi-queue vnet-hdr
 	check "-j add tap: the new device" json "$out" "
 		.ifname == \"p0\" and .kind == \"tap\" and .peer == null and
 		.tun.pi == true and .tun.multi_queue == true and .tun.persist == true and
+		.tun.vnet_hdr == true and
 		.tun.queues == 0 and .tun.owner == $uid and .tun.group == $gid"
 	expect "show tap: exit 0" 0 '' -- $v show p0
 	check "show tap: owner and group with their names" matches "$out" \
-		"^    queues 0 pi multi-queue persist owner $uid \\($user\\) group $gid \\($group\\)$"
+		"^    queues 0 pi multi-queue vnet-hdr persist owner $uid \\($user\\) group $gid \\($group\\)$"
 	check "show tap: an Ethernet address" matches "$out" "^    address $MAC$"
 
 	expect "add tun, owner and group by number: exit 0" 0 '' -- \
@@ -326,6 +327,9 @@ test_tuntap() {
 		expect "-j show: the queue went, the device stays" 0 '' -- $v -j show p0
 		check "-j show: the queue went, the device stays" json "$out" \
 			'.[0].tun.queues == 0 and .[0].carrier == false'
+		# Its TUNSETIFF had no IFF_VNET_HDR: as with tun, that clears it.
+		check "-j show: the attach without IFF_VNET_HDR cleared vnet-hdr" json "$out" \
+			'.[0].tun.vnet_hdr == false and .[0].tun.multi_queue == true'
 	else
 		skip "queues: no python3 to attach one"
 	fi

@@ -197,6 +197,7 @@ check_usage "add tun with an unknown keyword" add tun t0 colour
 check_usage "add tun with a pair's keyword" add tun t0 peer t1
 check_usage "add tun with pi twice" add tun t0 pi pi
 check_usage "add tap with multi-queue twice" add tap t0 multi-queue pi multi-queue
+check_usage "add tap with vnet_hdr and vnet-hdr" add tap t0 vnet_hdr vnet-hdr
 check_usage "add tun with a dangling user" add tun t0 user
 check_usage "add tap with a dangling group" add tap t0 pi group
 check_usage "add tun with user twice" add tun t0 user 0 user 0
@@ -322,6 +323,8 @@ ip_words=(
 	"add tap0 mode tap"
 	"add dev tun0 mode tun multi_queue pi user root group root"
 	"add mode tun dev tun0 multi-queue"
+	"add dev tap0 mode tap vnet_hdr"
+	"add tap tap0 vnet-hdr"
 	"add tun dev tun0 mode tun"
 	"add dev t0 type tap multi_queue"
 	"add link d0 name m0 type macvlan mode bridge"
