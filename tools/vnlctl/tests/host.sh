@@ -3,7 +3,8 @@
 #
 # vnlctl on a machine without the vnl module: the command line, usage
 # errors (exit 2, nothing sent), missing netns or files (exit 1), and the
-# "module not loaded" message (exit 1).  Never loads anything.
+# "module not loaded" message (exit 1).  Never loads anything.  Then
+# tests/docs.sh: the man pages and the bash completion against the help.
 #
 #   tools/vnlctl/tests/host.sh      (or: make -C tools/vnlctl check)
 
@@ -416,5 +417,8 @@ check "-batch: a usage error is one line, no try line" test "$(wc -l <<<"$err")"
 expect "-batch: macaddr usage error, with the line" 1 \
 	'^vnlctl: line 1: bad address "nope"$' -- \
 	bash -c "printf 'macaddr m0 set nope\n' | '$VNLCTL' -batch -"
+
+# vnlctl.8, vnl.4 and the bash completion against the help above.
+. tests/docs.sh
 
 summary
