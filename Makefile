@@ -66,8 +66,9 @@ IPLIBDIR ?= /usr/lib/$(MULTIARCH)/ip
 KRELEASE ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h)
 # updates/ wins over the kernel's own directories in depmod's search order.
 INSTALL_MOD_DIR ?= updates
-# Installed once they exist.
+# vnlctl(8) and vnl(4) (the device), and vnlctl's bash completion.
 MANPAGES := $(wildcard $(TOP)/tools/vnlctl/*.8)
+MANPAGES4 := $(wildcard $(TOP)/tools/vnlctl/*.4)
 COMPLETION := $(wildcard $(TOP)/tools/vnlctl/vnlctl.bash-completion)
 
 install: install-module install-tools install-doc
@@ -91,11 +92,13 @@ install-tools:
 
 install-doc:
 	$(if $(MANPAGES),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(MANPAGES))
+	$(if $(MANPAGES4),install -D -m 0644 -t $(DESTDIR)$(MANDIR)/man4 $(MANPAGES4))
 	$(if $(COMPLETION),install -D -m 0644 $(COMPLETION) $(DESTDIR)$(BASHCOMPDIR)/vnlctl)
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnlctl $(DESTDIR)$(IPLIBDIR)/link_vnl.so \
-		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES))) $(DESTDIR)$(BASHCOMPDIR)/vnlctl
+		$(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MANPAGES))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man4/,$(notdir $(MANPAGES4))) $(DESTDIR)$(BASHCOMPDIR)/vnlctl
 	rm -f $(DESTDIR)/lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR)/vnl.ko*
 	depmod $(if $(DESTDIR),-b $(abspath $(DESTDIR))) $(KRELEASE)
 
