@@ -225,6 +225,15 @@ elif command -v groff >/dev/null; then
 	words_in "vnl.4: the kinds" "$man4" "${docs_kinds[@]}"
 	words_in "vnl.4: the macvlan modes" "$man4" "${docs_modes[@]}"
 	words_in "vnl.4: the files" "$man4" /dev/vnl /dev/net/tun
+	# Its C example compiles as it stands (with the warnings vnlctl has).
+	sed -n '/^\.EX$/,/^\.EE$/p' "$DOCS_MAN4" | sed -n '/^#include/,/^}$/p' |
+		sed 's/\\e/\\/g; s/\\-/-/g' >"$tmp/example.c"
+	if ! command -v cc >/dev/null; then
+		skip "vnl.4: its C example compiles (no cc)"
+	else
+		check "vnl.4: its C example compiles with -Wall -Wextra -Werror" \
+			cc -Wall -Wextra -Werror -fsyntax-only "$tmp/example.c"
+	fi
 fi
 
 # --- the completion, as text ------------------------------------------------
