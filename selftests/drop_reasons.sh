@@ -46,52 +46,79 @@ require_cmd ethtool python3 tc bridge
 
 trace_open vnl_drop
 
-# --- the three witnesses ------------------------------------------------------
+# --- the witnesses ------------------------------------------------------------
+# One process per witness and per reading: in the debug guest under TCG
+# each process start costs a quarter of a second, and these readings are
+# most of the test's processes.
 
-# drops_vnlctl NS DEV REASON: the reason's counter in vnlctl -j stats.
-drops_vnlctl() {
-	local out
-	out=$(vnlctl -n "$1" -j stats "$2") || return 1
-	json_get "$out" drops "$3"
+# ethtool_key TEXT KEY: KEY's counter in TEXT, the output of ethtool -S.
+ethtool_key() {
+	local re=$'(^|\n) *'"$2"': ([0-9]+)'
+	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[2]}"
 }
 
 # ethtool_stat NS DEV KEY: one counter of ethtool -S.
 ethtool_stat() {
-	ip netns exec "$1" ethtool -S "$2" | sed -n "s/^ *$3: \([0-9]*\)$/\1/p"
+	local out
+	out=$(ip netns exec "$1" ethtool -S "$2") || return 1
+	ethtool_key "$out" "$3"
 }
 
 # The keys of ethtool -S, in order, on one line.
 ethtool_keys() {
-	ip netns exec "$1" ethtool -S "$2" | sed -n 's/^ *\([a-z_]*\): [0-9]*$/\1/p' | paste -sd' '
+	local out line keys=()
+	out=$(ip netns exec "$1" ethtool -S "$2") || return 1
+	while read -r line; do
+		[[ $line =~ ^([a-z_]+):\ [0-9]+$ ]] && keys+=("${BASH_REMATCH[1]}")
+	done <<<"$out"
+	echo "${keys[*]}"
+}
+
+# ethtool_field TEXT KEY: the value after "KEY: " in ethtool -i or -k
+# output TEXT (for -k, "on" or "off" without a "[fixed]").
+ethtool_field() {
+	local re=$'(^|\n)'"$2"$': ([^\n ]*)'
+	[[ $1 =~ $re ]] && echo "${BASH_REMATCH[2]}"
 }
 
 # drop_events DEV REASON: how many vnl:vnl_drop events named DEV and REASON.
 drop_events() {
-	trace_events |
-		grep -cE "^vnl_drop: dev=$1 ifindex=[0-9]+ netns=[0-9]+ len=[0-9]+ proto=0x[0-9a-f]{4} reason=$2\$"
+	grep -cE ": vnl_drop: dev=$1 ifindex=[0-9]+ netns=[0-9]+ len=[0-9]+ proto=0x[0-9a-f]{4} reason=$2\$" \
+		"$TRACE_INST/trace"
+}
+
+# witnesses NS DEV REASON DIR: the four counts, in W: the reason's counter
+# in vnlctl -j stats' "drops", ethtool -S drop_REASON, the vnl:vnl_drop
+# events with that reason on DEV, and the device's DIR_drops (DIR: rx or
+# tx, the counter the drop adds to); the stats' JSON in STATS.
+witnesses() {
+	local eth v e t d
+	STATS=$(vnlctl -n "$1" -j stats "$2") || return 1
+	eth=$(ip netns exec "$1" ethtool -S "$2") || return 1
+	v=$(json_get "$STATS" drops "$3")
+	e=$(ethtool_key "$eth" "drop_$3")
+	t=$(drop_events "$2" "$3")
+	d=$(json_get "$STATS" stats "$4_drops")
+	W=("${v:-0}" "${e:-0}" "${t:-0}" "${d:-0}")
 }
 
 declare -A BASE
 # snap NS DEV REASON DIR: remember the witnesses' counts before an
-# experiment (DIR: rx or tx, the device counter the drop adds to).
+# experiment.
 snap() {
-	BASE[$2/$3/vnlctl]=$(drops_vnlctl "$1" "$2" "$3")
-	BASE[$2/$3/ethtool]=$(ethtool_stat "$1" "$2" "drop_$3")
-	BASE[$2/$3/trace]=$(drop_events "$2" "$3")
-	BASE[$2/$3/dev]=$(vnl_stat "$1" "$2" "$4_drops")
+	witnesses "$@"
+	BASE[$2/$3]="${W[*]}"
 }
 
 # moved NS DEV REASON DIR N: each witness moved by exactly N.
 moved() {
-	local ns=$1 dev=$2 why=$3 dir=$4 n=$5 now
-	now=$(drops_vnlctl "$ns" "$dev" "$why")
-	check_eq "$dev $why: vnlctl stats drops.$why +$n" "$n" "$((now - ${BASE[$dev/$why/vnlctl]:-0}))"
-	now=$(ethtool_stat "$ns" "$dev" "drop_$why")
-	check_eq "$dev $why: ethtool -S drop_$why +$n" "$n" "$((now - ${BASE[$dev/$why/ethtool]:-0}))"
-	now=$(drop_events "$dev" "$why")
-	check_eq "$dev $why: $n vnl:vnl_drop events dev=$dev reason=$why" "$n" "$((now - ${BASE[$dev/$why/trace]}))"
-	now=$(vnl_stat "$ns" "$dev" "${dir}_drops")
-	check_eq "$dev $why: ${dir}_drops +$n" "$n" "$((now - ${BASE[$dev/$why/dev]}))"
+	local dev=$2 why=$3 dir=$4 n=$5 base
+	witnesses "$@"
+	read -ra base <<<"${BASE[$dev/$why]}"
+	check_eq "$dev $why: vnlctl stats drops.$why +$n" "$n" "$((W[0] - base[0]))"
+	check_eq "$dev $why: ethtool -S drop_$why +$n" "$n" "$((W[1] - base[1]))"
+	check_eq "$dev $why: $n vnl:vnl_drop events dev=$dev reason=$why" "$n" "$((W[2] - base[2]))"
+	check_eq "$dev $why: ${dir}_drops +$n" "$n" "$((W[3] - base[3]))"
 }
 
 # moved_some NS DEV REASON DIR [OTHER...]: for a drop that only a race
@@ -100,20 +127,20 @@ moved() {
 # witnesses agree on how often, and DIR_drops moved by that plus what the
 # OTHER reasons (snapped too) moved.
 moved_some() {
-	local ns=$1 dev=$2 why=$3 dir=$4 n r o
+	local dev=$2 why=$3 dir=$4 n r o base other
+	witnesses "$@"
 	shift 4
-	n=$(($(drops_vnlctl "$ns" "$dev" "$why") - ${BASE[$dev/$why/vnlctl]:-0}))
+	read -ra base <<<"${BASE[$dev/$why]}"
+	n=$((W[0] - base[0]))
 	check "$dev $why: provoked ($n times)" test "$n" -gt 0
-	check_eq "$dev $why: ethtool -S drop_$why moved as vnlctl's" "$n" \
-		"$(($(ethtool_stat "$ns" "$dev" "drop_$why") - ${BASE[$dev/$why/ethtool]:-0}))"
-	check_eq "$dev $why: as many vnl:vnl_drop events" "$n" \
-		"$(($(drop_events "$dev" "$why") - ${BASE[$dev/$why/trace]}))"
+	check_eq "$dev $why: ethtool -S drop_$why moved as vnlctl's" "$n" "$((W[1] - base[1]))"
+	check_eq "$dev $why: as many vnl:vnl_drop events" "$n" "$((W[2] - base[2]))"
 	r=$n
 	for o in "$@"; do
-		r=$((r + $(drops_vnlctl "$ns" "$dev" "$o") - ${BASE[$dev/$o/vnlctl]:-0}))
+		read -ra other <<<"${BASE[$dev/$o]}"
+		r=$((r + $(json_get "$STATS" drops "$o") - other[0]))
 	done
-	check_eq "$dev $why: ${dir}_drops moved by it${1:+ and by $*}" "$r" \
-		"$(($(vnl_stat "$ns" "$dev" "${dir}_drops") - ${BASE[$dev/$why/dev]}))"
+	check_eq "$dev $why: ${dir}_drops moved by it${1:+ and by $*}" "$r" "$((W[3] - base[3]))"
 }
 
 # frames NS DEV DST N: N frames of 60 bytes to DST sent on DEV by a packet
@@ -141,11 +168,6 @@ blast_stop() {
 	wait "$BLASTER" 2>/dev/null
 }
 
-# ethtool -k's state of a feature: on or off.
-feature() {
-	ip netns exec "$1" ethtool -k "$2" | sed -n "s/^$3: \(on\|off\).*/\1/p"
-}
-
 ifindex_of() {
 	local out
 	out=$(ip -n "$1" -o link show dev "$2") || return 1
@@ -168,11 +190,10 @@ ip -n "$B" link set pb up
 ip -n "$A" neigh replace 10.214.0.2 lladdr "$(vnl_field "$B" pb address)" dev pa nud permanent
 check "pair: ping A -> B" vping "$A" 10.214.0.2 -c 1
 
-check_eq "pa: ethtool -i driver" "vnl" "$(ip netns exec "$A" ethtool -i pa | sed -n 's/^driver: //p')"
-check_match "pa: ethtool -i version" '^[0-9]+\.[0-9]+\.[0-9]+$' \
-	"$(ip netns exec "$A" ethtool -i pa | sed -n 's/^version: //p')"
-check_eq "pa: ethtool -i bus-info is the kind" "pair" \
-	"$(ip netns exec "$A" ethtool -i pa | sed -n 's/^bus-info: //p')"
+info=$(ip netns exec "$A" ethtool -i pa)
+check_eq "pa: ethtool -i driver" "vnl" "$(ethtool_field "$info" driver)"
+check_match "pa: ethtool -i version" '^[0-9]+\.[0-9]+\.[0-9]+$' "$(ethtool_field "$info" version)"
+check_eq "pa: ethtool -i bus-info is the kind" "pair" "$(ethtool_field "$info" bus-info)"
 check_eq "pa: ethtool -S keys" "peer_ifindex drop_peer_down drop_too_big drop_backlog_full" \
 	"$(ethtool_keys "$A" pa)"
 check_eq "pa: ethtool -S peer_ifindex is pb's ifindex" "$(ifindex_of "$B" pb)" \
@@ -180,10 +201,11 @@ check_eq "pa: ethtool -S peer_ifindex is pb's ifindex" "$(ifindex_of "$B" pb)" \
 check_eq "pb: ethtool -S peer_ifindex is pa's ifindex" "$(ifindex_of "$A" pa)" \
 	"$(ethtool_stat "$B" pb peer_ifindex)"
 # As veth: the frame stays in memory, so the offloads cost nothing.
-check_eq "pa: ethtool -k scatter-gather on" on "$(feature "$A" pa scatter-gather)"
-check_eq "pa: ethtool -k tx-checksumming on" on "$(feature "$A" pa tx-checksumming)"
+feat=$(ip netns exec "$A" ethtool -k pa)
+check_eq "pa: ethtool -k scatter-gather on" on "$(ethtool_field "$feat" scatter-gather)"
+check_eq "pa: ethtool -k tx-checksumming on" on "$(ethtool_field "$feat" tx-checksumming)"
 check_eq "pa: ethtool -k generic-segmentation-offload on" on \
-	"$(feature "$A" pa generic-segmentation-offload)"
+	"$(ethtool_field "$feat" generic-segmentation-offload)"
 
 ip -n "$B" link set pb mtu 1280
 snap "$A" pa too_big tx
@@ -204,7 +226,9 @@ for try in 1 2 3 4 5; do
 	wait_until 10 lacks_flag "$A" pa LOWER_UP
 	ip -n "$B" link set pb up
 	wait_until 10 has_flag "$A" pa LOWER_UP
-	(($(drops_vnlctl "$A" pa peer_down) > ${BASE[pa/peer_down/vnlctl]:-0})) && break
+	witnesses "$A" pa peer_down tx
+	read -ra base <<<"${BASE[pa/peer_down]}"
+	((W[0] > base[0])) && break
 done
 blast_stop
 moved_some "$A" pa peer_down tx
@@ -230,13 +254,15 @@ sysctl -qw net.core.netdev_max_backlog="$backlog"
 # Which port the bridge floods first is its business: the sums are ours.
 # sum_moved: how far each witness moved, fb1's and fb2's added.
 sum_moved() {
-	local d n v e r
+	local d n v e r base
 	n=0 v=0 e=0 r=0
 	for d in fb1 fb2; do
-		n=$((n + $(drops_vnlctl "$F" $d backlog_full) - ${BASE[$d/backlog_full/vnlctl]:-0}))
-		v=$((v + $(ethtool_stat "$F" $d drop_backlog_full) - ${BASE[$d/backlog_full/ethtool]:-0}))
-		e=$((e + $(drop_events $d backlog_full) - ${BASE[$d/backlog_full/trace]}))
-		r=$((r + $(vnl_stat "$F" $d rx_drops) - ${BASE[$d/backlog_full/dev]}))
+		witnesses "$F" $d backlog_full rx
+		read -ra base <<<"${BASE[$d/backlog_full]}"
+		n=$((n + W[0] - base[0]))
+		v=$((v + W[1] - base[1]))
+		e=$((e + W[2] - base[2]))
+		r=$((r + W[3] - base[3]))
 	done
 	echo "$n $v $e $r"
 }
@@ -249,15 +275,16 @@ ip -n "$T" addr add 10.214.1.1/24 dev tq
 ip -n "$T" neigh replace 10.214.1.2 lladdr 02:00:00:d4:01:02 dev tq nud permanent
 
 check_eq "tq: ethtool -i bus-info is the kind" "tap" \
-	"$(ip netns exec "$T" ethtool -i tq | sed -n 's/^bus-info: //p')"
+	"$(ethtool_field "$(ip netns exec "$T" ethtool -i tq)" bus-info)"
 check_eq "tq: ethtool -S keys" \
 	"drop_backlog_full drop_no_reader drop_queue_full drop_unread drop_bad_write drop_nomem" \
 	"$(ethtool_keys "$T" tq)"
 # Frames go to read() as they are: no checksum or segmentation offload.
-check_eq "tq: ethtool -k tx-checksumming off" off "$(feature "$T" tq tx-checksumming)"
+feat=$(ip netns exec "$T" ethtool -k tq)
+check_eq "tq: ethtool -k tx-checksumming off" off "$(ethtool_field "$feat" tx-checksumming)"
 check_eq "tq: ethtool -k tcp-segmentation-offload off" off \
-	"$(feature "$T" tq tcp-segmentation-offload)"
-check_eq "tq: ethtool -k scatter-gather on" on "$(feature "$T" tq scatter-gather)"
+	"$(ethtool_field "$feat" tcp-segmentation-offload)"
+check_eq "tq: ethtool -k scatter-gather on" on "$(ethtool_field "$feat" scatter-gather)"
 
 # The reader: attaches to tq, writes what it is told, never reads but to
 # empty the queue when told, closes at EOF.  One word per answer.
@@ -353,17 +380,21 @@ fi
 
 # A queue of 4 with nothing in it: 7 echo requests, 4 wait, 3 dropped.
 check_match "tq: queue emptied" '^drained [0-9]+$' "$(tapfd drain)"
-check_eq "tq: after the drain, queue0_read equals queue0_queued" "$(q_stat queued)" "$(q_stat read)"
-check_eq "tq: and queue0_waiting is 0" 0 "$(q_stat waiting)"
-queued0=$(q_stat queued)
+qs=$(ip netns exec "$T" ethtool -S tq)
+queued0=$(ethtool_key "$qs" queue0_queued)
+check_eq "tq: after the drain, queue0_read equals queue0_queued" "$queued0" "$(ethtool_key "$qs" queue0_read)"
+check_eq "tq: and queue0_waiting is 0" 0 "$(ethtool_key "$qs" queue0_waiting)"
 snap "$T" tq queue_full tx
 snap "$T" tq unread tx
 vping "$T" 10.214.1.2 -c 7 -i 0.05 -W 1
 moved "$T" tq queue_full tx 3
-check_eq "tq: queue0_queued moved by the 4 frames taken" $((queued0 + 4)) "$(q_stat queued)"
-check_eq "tq: queue0_waiting: the 4 frames unread" 4 "$(q_stat waiting)"
-# The 4 frames still queued when the file goes are dropped unread.
-BASE[tq/unread/dev]=$(vnl_stat "$T" tq tx_drops)
+qs=$(ip netns exec "$T" ethtool -S tq)
+check_eq "tq: queue0_queued moved by the 4 frames taken" $((queued0 + 4)) "$(ethtool_key "$qs" queue0_queued)"
+check_eq "tq: queue0_waiting: the 4 frames unread" 4 "$(ethtool_key "$qs" queue0_waiting)"
+# The 4 frames still queued when the file goes are dropped unread
+# (tx_drops has moved with queue_full since unread's snap: a new base).
+read -ra base <<<"${BASE[tq/unread]}"
+BASE[tq/unread]="${base[0]} ${base[1]} ${base[2]} $(vnl_stat "$T" tq tx_drops)"
 eval "exec ${TAPFD[1]}>&-"
 check_eq "tq: the file closed" closed "$(tapfd)"
 moved "$T" tq unread tx 4
@@ -408,11 +439,12 @@ ip -n "$C1" neigh replace 10.214.2.2 lladdr "$mac2" dev m1 nud permanent
 check "macvlan: m1 reaches m2 (bridge)" vping "$C1" 10.214.2.2 -c 1
 
 check_eq "m1: ethtool -i bus-info is the kind" "macvlan" \
-	"$(ip netns exec "$C1" ethtool -i m1 | sed -n 's/^bus-info: //p')"
+	"$(ethtool_field "$(ip netns exec "$C1" ethtool -i m1)" bus-info)"
 check_eq "m1: ethtool -S keys" \
 	"bc_drops drop_too_big drop_backlog_full drop_child_down drop_mode drop_parent drop_nomem" \
 	"$(ethtool_keys "$C1" m1)"
-check_eq "m1: ethtool -k scatter-gather on" on "$(feature "$C1" m1 scatter-gather)"
+check_eq "m1: ethtool -k scatter-gather on" on \
+	"$(ethtool_field "$(ip netns exec "$C1" ethtool -k m1)" scatter-gather)"
 
 # A bridge-mode broadcast goes to each sibling as it is: 1400 bytes of
 # payload fit m1's MTU, not m2's.
@@ -482,8 +514,17 @@ check_eq "every child of eth0 asks for 0: eth0 uses 0" "0 0 0 0" "$(bcq "$C1" m1
 bc0=$(vnl_field "$C1" m1 bc_drops)
 bce0=$(ethtool_stat "$C1" m1 bc_drops)
 ev0=$(drop_events eth0 bc_queue_full)
-rx1=$(vnl_stat "$C1" m1 rx_packets) rx2=$(vnl_stat "$C2" m2 rx_packets)
-rxd1=$(vnl_stat "$C1" m1 rx_drops) rxd2=$(vnl_stat "$C2" m2 rx_drops)
+# read_children: vnlctl -j stats of m1 and m2 in STATS1 and STATS2;
+# children_stat COUNTER: "m1's m2's" values of a counter in them.
+read_children() {
+	STATS1=$(vnlctl -n "$C1" -j stats m1) && STATS2=$(vnlctl -n "$C2" -j stats m2)
+}
+children_stat() {
+	echo "$(json_get "$STATS1" stats "$1") $(json_get "$STATS2" stats "$1")"
+}
+read_children
+read -r rx1 rx2 <<<"$(children_stat rx_packets)"
+read -r rxd1 rxd2 <<<"$(children_stat rx_drops)"
 check "the LAN sends $BC_N broadcasts to eth0" frames "$LAN" eth1 ff:ff:ff:ff:ff:ff "$BC_N"
 bc_moved_by() {
 	(($(vnl_field "$C1" m1 bc_drops) - bc0 >= $1))
@@ -497,12 +538,12 @@ check_eq "bc_queue_full: ethtool -S bc_drops on m1 +$BC_N" "$BC_N" \
 	"$(($(ethtool_stat "$C1" m1 bc_drops) - bce0))"
 check_eq "bc_queue_full: $BC_N vnl:vnl_drop events dev=eth0 reason=bc_queue_full" "$BC_N" \
 	"$(($(drop_events eth0 bc_queue_full) - ev0))"
-check_eq "bc_queue_full: no such event on a child" 0 "$(trace_events | grep -cE '^vnl_drop: dev=m[12] .* reason=bc_queue_full$')"
-check_eq "bc_queue_full: not in vnlctl's drops of a child" "" "$(drops_vnlctl "$C1" m1 bc_queue_full)"
-check_eq "bc_queue_full: not in m1's or m2's rx_drops" "$rxd1 $rxd2" \
-	"$(vnl_stat "$C1" m1 rx_drops) $(vnl_stat "$C2" m2 rx_drops)"
-check_eq "bc_queue_full: m1 and m2 received none of them" "$rx1 $rx2" \
-	"$(vnl_stat "$C1" m1 rx_packets) $(vnl_stat "$C2" m2 rx_packets)"
+check_eq "bc_queue_full: no such event on a child" 0 \
+	"$(grep -cE ': vnl_drop: dev=m[12] .* reason=bc_queue_full$' "$TRACE_INST/trace")"
+read_children
+check_eq "bc_queue_full: not in vnlctl's drops of a child" "" "$(json_get "$STATS1" drops bc_queue_full)"
+check_eq "bc_queue_full: not in m1's or m2's rx_drops" "$rxd1 $rxd2" "$(children_stat rx_drops)"
+check_eq "bc_queue_full: m1 and m2 received none of them" "$rx1 $rx2" "$(children_stat rx_packets)"
 
 # m1 asks for a queue again: eth0 uses it, and broadcasts reach both.
 check "vnlctl set m1 bcqueuelen 1000" vnlctl -n "$C1" set m1 bcqueuelen 1000
@@ -511,12 +552,15 @@ check_eq "m1 asks for 1000, m2 for 0: eth0 uses 1000" "1000 1000 0 1000" \
 bc1=$(vnl_field "$C1" m1 bc_drops)
 check "the LAN sends 3 broadcasts to eth0" frames "$LAN" eth1 ff:ff:ff:ff:ff:ff 3
 both_got_3() {
-	(($(vnl_stat "$C1" m1 rx_packets) - rx1 >= 3 &&
-	  $(vnl_stat "$C2" m2 rx_packets) - rx2 >= 3))
+	local r1 r2
+	read_children || return 1
+	read -r r1 r2 <<<"$(children_stat rx_packets)"
+	((r1 - rx1 >= 3 && r2 - rx2 >= 3))
 }
 wait_until 10 both_got_3
-check_eq "a queue again: m1 and m2 received the 3 broadcasts" "3 3" \
-	"$(($(vnl_stat "$C1" m1 rx_packets) - rx1)) $(($(vnl_stat "$C2" m2 rx_packets) - rx2))"
+read_children
+read -r now1 now2 <<<"$(children_stat rx_packets)"
+check_eq "a queue again: m1 and m2 received the 3 broadcasts" "3 3" "$((now1 - rx1)) $((now2 - rx2))"
 check_eq "a queue again: no bc_drops" "$bc1" "$(vnl_field "$C1" m1 bc_drops)"
 vnlctl -n "$C2" set m2 bcqueuelen 1000
 
