@@ -275,6 +275,24 @@ run_completion() {
 		exit $rc' docs "$DOCS_COMPLETION" "$@"
 }
 
+# run_line LINE: as run_completion, with the cursor at the end of LINE as
+# bash gives it, in COMP_LINE and COMP_POINT (COMP_WORDS split at the
+# colons of COMP_WORDBREAKS, as bash does: "pid:1" is pid, :, 1).
+run_line() {
+	# shellcheck disable=SC2016 # expanded by that bash
+	run env PATH="${DOCS_PATH:+$DOCS_PATH:}$PATH" bash --norc --noprofile -c '
+		. "$1" || exit 99
+		COMP_LINE=$2
+		COMP_POINT=${#2}
+		read -r -a COMP_WORDS <<<"${2//:/ : }"
+		[[ $2 == *" " ]] && COMP_WORDS+=("")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		_vnlctl
+		rc=$?
+		((${#COMPREPLY[@]})) && printf "%s\n" "${COMPREPLY[@]}" | sort -u
+		exit $rc' docs "$DOCS_COMPLETION" "$1"
+}
+
 # offers DESC "WANTED..." WORD...: the completion of WORD... is exactly
 # the words of WANTED (in any order), quietly.
 offers() {
@@ -287,6 +305,20 @@ offers() {
 		ok "$desc"
 	else
 		not_ok "$desc" "completing: $*|" "got: ${out//$'\n'/ }" \
+			"wanted: ${want//$'\n'/ }" "status $rc, stderr: $err"
+	fi
+}
+
+# line_offers DESC "WANTED..." LINE: the same for a line as bash has it.
+line_offers() {
+	local desc=$1 want
+
+	want=$(tr -s ' ' '\n' <<<"$2" | grep -v '^$' | sort -u)
+	run_line "$3"
+	if [[ $rc -eq 0 && -z $err && $out == "$want" ]]; then
+		ok "$desc"
+	else
+		not_ok "$desc" "completing: $3|" "got: ${out//$'\n'/ }" \
 			"wanted: ${want//$'\n'/ }" "status $rc, stderr: $err"
 	fi
 }
@@ -364,7 +396,7 @@ if [[ -f $DOCS_COMPLETION ]]; then
 	#!/bin/bash
 	[[ $1 == -n ]] && { ns=$2; shift 2; }
 	[[ $1 == show ]] || exit 2
-	echo "7: va${ns:+-$ns}: kind pair mtu 1500 state up carrier on"
+	echo "7: va${ns:+-${ns//:/_}}: kind pair mtu 1500 state up carrier on"
 	echo "    address 02:00:00:00:00:01"
 	echo "    peer vb ifindex 8"
 	echo "9: t0: kind tap mtu 1500 state down carrier off"
@@ -400,6 +432,16 @@ if [[ -f $DOCS_COMPLETION ]]; then
 	offers "completion: add macvlan m0 parent TAB: every device" "lo eth0" \
 		vnlctl add macvlan m0 parent ""
 	offers "completion: add macvlan m0 parent e TAB" "eth0" vnlctl add macvlan m0 parent e
+	# bash splits words at colons too: the line is read as typed.
+	line_offers "completion, as typed: -n pid:1234 del TAB: that netns' devices" \
+		"va-pid_1234 t0" "vnlctl -n pid:1234 del "
+	line_offers "completion, as typed: a MAC address does not count as words" \
+		"peer-netns peer-address mtu netns" "vnlctl add pair a0 peer b0 address 02:00:00:00:00:01 "
+	line_offers "completion, as typed: add tap t0 mu TAB" "multi-queue multi_queue" \
+		"vnlctl add tap t0 mu"
+	touch "$tmp/batch:one"
+	line_offers "completion, as typed: -batch DIR/batch:o TAB: after the colon only" \
+		"one" "vnlctl -batch $tmp/batch:o"
 	DOCS_PATH=
 
 	# The real vnlctl, without the module, and whatever ip the machine has.
