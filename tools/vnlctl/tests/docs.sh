@@ -11,7 +11,7 @@
 # command of the family, drop reason and sysfs file of the module.  Both
 # pages must render without a warning (groff -ww, man, mandoc -Tlint if
 # installed).  Then the completion is run as bash runs it (COMP_WORDS,
-# COMP_CWORD, _vnlctl, COMPREPLY), against fake vnlctl and ip commands
+# COMP_CWORD or COMP_LINE, _vnlctl, COMPREPLY), against fake vnlctl and ip commands
 # for device and netns names, and against the real vnlctl, which has no
 # module here: it must stay quiet.  Needs no module; loads nothing.
 #
