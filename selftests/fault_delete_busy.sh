@@ -50,6 +50,76 @@ mac_of() {
 	[[ $line =~ link/ether\ ([0-9a-f:]{17}) ]] && echo "${BASH_REMATCH[1]}"
 }
 
+# Each setup costs one process per netns (ns_setup, ip -batch, vnlctl
+# -batch), not one per command: on the debug kernel an `ip` costs 0.4 to
+# 0.8 s, a vnlctl 0.2 s.  The namespaces are made once, by one ip, and a
+# case whose netns an earlier case left with nothing but lo (which that
+# case asserts) takes it over instead of making its own.
+
+# ns_setup NS LINE...: IPv6 off in NS (as lib.sh's no_ipv6: before any
+# device there is up), then lo up and the LINEs, by one `ip -batch` that
+# stops at the first failure.
+ns_setup() {
+	local ns=$1
+	shift
+	printf '%s\n' "link set lo up" "$@" |
+		ip netns exec "$ns" sh -c '{ echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6
+			echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6; } 2>/dev/null
+			exec ip -batch -'
+}
+
+# ipb NS LINE...: the LINEs run in NS by one `ip -batch`, which stops at
+# the first failure; its exit status.
+ipb() {
+	local ns=$1
+	shift
+	printf '%s\n' "$@" | ip -n "$ns" -batch -
+}
+
+# vnlb NS LINE...: the same with one `vnlctl -batch`.
+vnlb() {
+	local ns=$1
+	shift
+	printf '%s\n' "$@" | vnlctl -n "$ns" -batch -
+}
+
+# make_ns VAR...: lib.sh's setup_ns (names, the EXIT trap deletes them)
+# for all at once, by one ip; lo up and IPv6 off come with ns_setup.
+make_ns() {
+	local var
+	for var in "$@"; do
+		printf -v "$var" 'ns-%s-%s-%s' "${var,,}" "$$" "$RANDOM$RANDOM"
+		NS_LIST+=("${!var}")
+	done
+	for var in "$@"; do
+		echo "netns add ${!var}"
+	done | ip -batch - || { echo "FAIL: ip netns add"; exit "$ksft_fail"; }
+}
+
+# del_ns NS...: deleted now, by one ip (lib.sh's cleanup_ns starts one a
+# netns).
+del_ns() {
+	local ns i
+	printf 'netns del %s\n' "$@" | ip -force -batch - 2>/dev/null
+	for ns in "$@"; do
+		for i in "${!NS_LIST[@]}"; do
+			[[ ${NS_LIST[i]} == "$ns" ]] && unset 'NS_LIST[i]'
+		done
+	done
+	return 0
+}
+
+# ndevs NS: fault_lib's vnl_devs without its jq (vnlctl -j prints one
+# device a line).
+ndevs() {
+	local out line n=0
+	out=$(vnlctl -n "$1" -j show) || return 1
+	while IFS= read -r line; do
+		[[ $line == "{"* ]] && n=$((n + 1))
+	done <<<"$out"
+	echo "$n"
+}
+
 # blast NAME NS DEV [ARGS...]: a blaster in the background, its result in
 # $TEST_TMP/NAME; BLAST_PID is its pid.
 blast() {
@@ -74,13 +144,18 @@ blast_done() {
 		'end=(ENXIO|ENODEV)' "$line"
 }
 
-# rising NS DEV: the device's rx packets grow over a second.
+# rising NS DEV: the device's rx packets grow: the first call reads them,
+# each later one (until RISE_FROM is emptied) is true once they are past
+# that.  Polled without a fixed wait: `wait_until 30 rising NS DEV`.
+RISE_FROM=
 rising() {
-	local a b
-	a=$(ip_stat "$1" "$2" rx packets) || return 1
-	nap 1
-	b=$(ip_stat "$1" "$2" rx packets) || return 1
-	((b > a))
+	local n
+	n=$(ip_stat "$1" "$2" rx packets) || return 1
+	if [[ -z $RISE_FROM ]]; then
+		RISE_FROM=$n
+		return 1
+	fi
+	((n > RISE_FROM)) && RISE_FROM=
 }
 
 # timed_check DESC COMMAND...: check, and say how long it took.
@@ -98,11 +173,12 @@ section() { echo "INFO: --- $* (at $SECONDS s)"; }
 
 section "1. a pair end"
 
-setup_ns A B
-no_ipv6 "$A" "$B"
+# Every netns of the four cases: 3. takes T over as its HOST, 4. takes M2
+# as X, M1 as Y, T as H2 and OUT as O2.
+make_ns A B T OUT M1 M2
 vnlctl add pair da0 peer db0 netns "$A" peer-netns "$B" &&
-	ip -n "$A" addr add 10.92.1.1/24 dev da0 && ip -n "$A" link set da0 up &&
-	ip -n "$B" addr add 10.92.1.2/24 dev db0 && ip -n "$B" link set db0 up ||
+	ns_setup "$A" "addr add 10.92.1.1/24 dev da0" "link set da0 up" &&
+	ns_setup "$B" "addr add 10.92.1.2/24 dev db0" "link set db0 up" ||
 	{ echo "FAIL: setup of the pair"; exit "$ksft_fail"; }
 report_add ops 1
 check "pair da0 (A) - db0 (B) pings" vping "$A" 10.92.1.2 -c 1 -w 20
@@ -135,23 +211,20 @@ if [[ -n $HAVE_IPERF ]]; then
 fi
 check "the same pair again, and it pings" eval \
 	"vnlctl add pair da0 peer db0 netns $A peer-netns $B &&
-	ip -n $A addr add 10.92.1.1/24 dev da0 && ip -n $A link set da0 up &&
-	ip -n $B addr add 10.92.1.2/24 dev db0 && ip -n $B link set db0 up &&
+	ipb $A 'addr add 10.92.1.1/24 dev da0' 'link set da0 up' &&
+	ipb $B 'addr add 10.92.1.2/24 dev db0' 'link set db0 up' &&
 	vping $A 10.92.1.2 -c 1 -w 20"
 report_add ops 1
-cleanup_ns "$A" "$B"
+del_ns "$A" "$B"
 
 # --- 2. tun and tap --------------------------------------------------------------------
 
 section "2. tun and tap"
 
-setup_ns T
-no_ipv6 "$T"
-vnlctl -n "$T" add tap dt0 && vnlctl -n "$T" add tap dt1 &&
-	vnlctl -n "$T" add tun dt2 && vnlctl -n "$T" add tun dt3 &&
-	ip -n "$T" addr add 10.92.2.1/24 dev dt0 && ip -n "$T" link set dt0 up &&
-	ip -n "$T" neigh replace 10.92.2.2 lladdr 02:00:00:00:fa:02 dev dt0 nud permanent &&
-	ip -n "$T" addr add 10.92.3.1 peer 10.92.3.2 dev dt2 && ip -n "$T" link set dt2 up ||
+vnlb "$T" "add tap dt0" "add tap dt1" "add tun dt2" "add tun dt3" &&
+	ns_setup "$T" "addr add 10.92.2.1/24 dev dt0" "link set dt0 up" \
+		"neigh replace 10.92.2.2 lladdr 02:00:00:00:fa:02 dev dt0 nud permanent" \
+		"addr add 10.92.3.1 peer 10.92.3.2 dev dt2" "link set dt2 up" ||
 	{ echo "FAIL: setup of the tun and tap devices"; exit "$ksft_fail"; }
 report_add ops 4
 
@@ -223,26 +296,26 @@ for w in 1 3; do
 done
 blast_done blast2 "$blast2" "tap"
 stop_ping "$TEST_TMP/ping2" "$ping2" >/dev/null
-cleanup_ns "$T"
 
 # --- 3. a macvlan parent ----------------------------------------------------------------
 
 section "3. a macvlan parent"
 
-setup_ns HOST OUT M1 M2
-no_ipv6 "$HOST" "$OUT" "$M1" "$M2"
-ip -n "$HOST" link add p0 type veth peer name o0 netns "$OUT" &&
-	ip -n "$HOST" link set p0 up && ip -n "$OUT" link set o0 up &&
-	ip -n "$OUT" addr add 10.92.4.254/24 dev o0 ||
+# T, which 2. left with lo alone (it checked), is the parent's netns.
+HOST=$T
+ipb "$HOST" "link add p0 type veth peer name o0 netns $OUT" "link set p0 up" &&
+	ns_setup "$OUT" "link set o0 up" "addr add 10.92.4.254/24 dev o0" ||
 	{ echo "FAIL: setup of the parent"; exit "$ksft_fail"; }
-declare -A CNS=([dm1]=$M1 [dm2]=$M1 [dm3]=$M2 [dm4]=$M2)
-for c in dm1 dm2 dm3 dm4; do
-	vnlctl -n "$HOST" add macvlan "$c" parent p0 mode bridge netns "${CNS[$c]}" &&
-		ip -n "${CNS[$c]}" addr add "10.92.4.${c#dm}/24" dev "$c" &&
-		ip -n "${CNS[$c]}" link set "$c" up ||
-		{ echo "FAIL: setup of child $c"; exit "$ksft_fail"; }
-	report_add ops 1
-done
+vnlb "$HOST" "add macvlan dm1 parent p0 mode bridge netns $M1" \
+	"add macvlan dm2 parent p0 mode bridge netns $M1" \
+	"add macvlan dm3 parent p0 mode bridge netns $M2" \
+	"add macvlan dm4 parent p0 mode bridge netns $M2" &&
+	ns_setup "$M1" "addr add 10.92.4.1/24 dev dm1" "link set dm1 up" \
+		"addr add 10.92.4.2/24 dev dm2" "link set dm2 up" &&
+	ns_setup "$M2" "addr add 10.92.4.3/24 dev dm3" "link set dm3 up" \
+		"addr add 10.92.4.4/24 dev dm4" "link set dm4 up" ||
+	{ echo "FAIL: setup of the children dm1..dm4"; exit "$ksft_fail"; }
+report_add ops 4
 check "children dm1..dm4 (M1, M2) ping the outside" eval \
 	"vping $M1 10.92.4.254 -c 1 -w 20 && vping $M2 10.92.4.254 -c 1 -w 20"
 
@@ -267,38 +340,38 @@ check "every child is gone from M1" wait_until 60 only_lo "$M1"
 check "every child is gone from M2" wait_until 60 only_lo "$M2"
 check "o0 (the veth's other end) is gone from OUT" wait_until 60 only_lo "$OUT"
 check_eq "vnlctl show lists nothing in HOST, M1, M2" "0 0 0" \
-	"$(vnl_devs "$HOST") $(vnl_devs "$M1") $(vnl_devs "$M2")"
+	"$(ndevs "$HOST") $(ndevs "$M1") $(ndevs "$M2")"
 blast_done blast3o "$blast3o" "parent, blaster on o0"
 blast_done blast3c "$blast3c" "parent, blaster on dm1"
 blast_done blast3b "$blast3b" "parent, blaster on dm3"
 stop_ping "$TEST_TMP/ping3a" "$ping3a" >/dev/null
 stop_ping "$TEST_TMP/ping3b" "$ping3b" >/dev/null
-cleanup_ns "$HOST" "$OUT" "$M1" "$M2"
 
 # --- 4. a whole netns --------------------------------------------------------------------
 
 section "4. a whole netns"
 
-setup_ns X Y H2 O2
-no_ipv6 "$X" "$Y" "$H2" "$O2"
-vnlctl add pair nx0 peer ny0 netns "$X" peer-netns "$Y" &&
-	ip -n "$X" addr add 10.92.5.1/24 dev nx0 && ip -n "$X" link set nx0 up &&
-	ip -n "$Y" addr add 10.92.5.2/24 dev ny0 && ip -n "$Y" link set ny0 up ||
+# The netns 3. left with lo alone (it checked): M2 is the X to delete, M1
+# Y, T H2 and OUT O2.  They have IPv6 off and lo up already.
+X=$M2 Y=$M1 H2=$T O2=$OUT
+vnlctl add pair nx0 peer ny0 netns "$X" peer-netns "$Y" ||
 	{ echo "FAIL: setup of the pair"; exit "$ksft_fail"; }
-ip -n "$H2" link add hp0 type veth peer name ho0 netns "$O2" &&
-	ip -n "$H2" link set hp0 up && ip -n "$O2" link set ho0 up &&
-	ip -n "$O2" addr add 10.92.7.254/24 dev ho0 ||
+ipb "$H2" "link add hp0 type veth peer name ho0 netns $O2" "link set hp0 up" &&
+	ipb "$O2" "link set ho0 up" "addr add 10.92.7.254/24 dev ho0" ||
 	{ echo "FAIL: setup of the parent"; exit "$ksft_fail"; }
-for c in 1 2; do
-	vnlctl -n "$H2" add macvlan "nxm$c" parent hp0 mode bridge netns "$X" &&
-		ip -n "$X" addr add "10.92.7.$c/24" dev "nxm$c" && ip -n "$X" link set "nxm$c" up ||
-		{ echo "FAIL: setup of child nxm$c"; exit "$ksft_fail"; }
-done
+vnlb "$H2" "add macvlan nxm1 parent hp0 mode bridge netns $X" \
+	"add macvlan nxm2 parent hp0 mode bridge netns $X" ||
+	{ echo "FAIL: setup of the children nxm1, nxm2"; exit "$ksft_fail"; }
+ipb "$X" "addr add 10.92.5.1/24 dev nx0" "link set nx0 up" \
+	"addr add 10.92.7.1/24 dev nxm1" "link set nxm1 up" \
+	"addr add 10.92.7.2/24 dev nxm2" "link set nxm2 up" ||
+	{ echo "FAIL: setup of the pair and children in X"; exit "$ksft_fail"; }
 # The taps are made and attached to in Y, then moved to X: a /dev/vnl file
 # holds the netns it was opened in, as with tun, so X must hold none.
-vnlctl -n "$Y" add tap nxt0 && vnlctl -n "$Y" add tap nxt1 &&
-	ip -n "$Y" addr add 10.92.6.1/24 dev nxt0 && ip -n "$Y" link set nxt0 up &&
-	ip -n "$Y" neigh replace 10.92.6.2 lladdr 02:00:00:00:fa:02 dev nxt0 nud permanent ||
+vnlb "$Y" "add tap nxt0" "add tap nxt1" &&
+	ipb "$Y" "addr add 10.92.5.2/24 dev ny0" "link set ny0 up" \
+		"addr add 10.92.6.1/24 dev nxt0" "link set nxt0 up" \
+		"neigh replace 10.92.6.2 lladdr 02:00:00:00:fa:02 dev nxt0 nud permanent" ||
 	{ echo "FAIL: setup of the taps"; exit "$ksft_fail"; }
 ip netns exec "$Y" "$FAULT_BIN" busy nxt0 10.92.6.1 10.92.6.2 "${RATE[@]}" -t 300 >"$TEST_TMP/busy4" 2>&1 &
 busy4=$!
@@ -309,9 +382,9 @@ track_bg "$wake4"
 check "netns: busy tap nxt0 running (in Y)" wait_until 60 has_line "$TEST_TMP/busy4" ready
 check "netns: idle tap nxt1 has its sleepers (in Y)" wait_until 60 has_line "$TEST_TMP/wake4" ready
 check "netns: both taps move to X" eval \
-	"ip -n $Y link set nxt0 netns $X && ip -n $Y link set nxt1 netns $X &&
-	ip -n $X addr add 10.92.6.1/24 dev nxt0 && ip -n $X link set nxt0 up &&
-	ip -n $X neigh replace 10.92.6.2 lladdr 02:00:00:00:fa:02 dev nxt0 nud permanent"
+	"ipb $Y 'link set nxt0 netns $X' 'link set nxt1 netns $X' &&
+	ipb $X 'addr add 10.92.6.1/24 dev nxt0' 'link set nxt0 up' \
+		'neigh replace 10.92.6.2 lladdr 02:00:00:00:fa:02 dev nxt0 nud permanent'"
 check_not "netns: moving nxt1 woke none of its sleepers" has_line "$TEST_TMP/wake4" "wake:"
 report_add ops 7
 check "netns: X's children ping the outside" vping "$O2" 10.92.7.1 -c 1 -w 20
@@ -335,12 +408,33 @@ report_add faults 1
 report_add ops 1
 timed_check "netns: ip netns del X (a pair end, 2 taps, 2 children) under traffic" \
 	timeout 120 ip netns del "$X"
-cleanup_ns "$X"
-check "netns: X is torn down (Y hears RTM_DELNSID)" \
-	wait_until 120 grep -qi deleted "$TEST_TMP/nsid"
+for i in "${!NS_LIST[@]}"; do
+	[[ ${NS_LIST[i]} == "$X" ]] && unset 'NS_LIST[i]'
+done
+# A "deleted" line (any case) in Y's monitor output, read without a grep.
+nsid_deleted() {
+	local line
+	while IFS= read -r line; do
+		[[ ${line,,} == *deleted* ]] && return 0
+	done <"$TEST_TMP/nsid"
+	return 1
+}
+check "netns: X is torn down (Y hears RTM_DELNSID)" wait_until 120 nsid_deleted
 check "netns: ny0 (nx0's peer) is gone from Y" wait_until 120 link_absent -n "$Y" ny0
-check_eq "netns: vnlctl show lists nothing in Y and H2" "0 0" "$(vnl_devs "$Y") $(vnl_devs "$H2")"
-check "netns: hp0 (the children's parent) keeps no receive handler" no_rx_handler "$H2" hp0
+check_eq "netns: vnlctl show lists nothing in Y and H2" "0 0" "$(ndevs "$Y") $(ndevs "$H2")"
+# fault_lib's no_rx_handler in one ip: hp0 can be enslaved to a bridge
+# (line 2 succeeds), then the bridge goes again.
+no_rx_handler_b() {
+	local err rc
+	err=$(printf '%s\n' "link add fbr0 type bridge" "link set $2 master fbr0" \
+		"link set $2 nomaster" "link del fbr0" | ip -n "$1" -force -batch - 2>&1 >/dev/null)
+	rc=$?
+	echo "$err"
+	[[ $err == *"Command failed -:1"* || $err == *"Command failed -:2"* ]] && return 1
+	# Failed without naming a line: it never got that far.
+	((rc == 0)) || [[ $err == *"Command failed"* ]]
+}
+check "netns: hp0 (the children's parent) keeps no receive handler" no_rx_handler_b "$H2" hp0
 if wait_exit 60 "$busy4"; then
 	line=$(result_line "$TEST_TMP/busy4" "busy:")
 	echo "INFO: netns busy tap: ${line#busy: }"
@@ -373,5 +467,8 @@ report_add packets "$(kv "$(result_line "$TEST_TMP/blast4o" "blast:")" sent)"
 stop_ping "$TEST_TMP/ping4a" "$ping4a" >/dev/null
 stop_ping "$TEST_TMP/ping4b" "$ping4b" >/dev/null
 
+# What is left (T, OUT, M1) by one ip; the EXIT trap would start one a
+# netns.
+del_ns "${NS_LIST[@]}"
 section "done"
 exit_status
