@@ -21,6 +21,10 @@ BG_PIDS=()
 
 TEST_NAME=${TEST_NAME:-$(basename "$0" .sh)}
 
+# This directory, where the helper programs are (absolute: a test may cd).
+VNL_SELFTESTS=${BASH_SOURCE[0]%/*}
+[[ $VNL_SELFTESTS == /* ]] || VNL_SELFTESTS=$PWD/$VNL_SELFTESTS
+
 # --- verdicts ----------------------------------------------------------------
 
 _verdict() {
@@ -190,21 +194,22 @@ vnl_reload() {
 # setup_ns VAR...: creates one netns per VAR, with loopback up, and sets
 # VAR to its unique name.
 setup_ns() {
-	local var name
+	local var names=()
 	for var in "$@"; do
-		name="ns-${var,,}-$$-$RANDOM$RANDOM"
-		ip netns add "$name" || { echo "FAIL: ip netns add $name"; exit $ksft_fail; }
-		NS_LIST+=("$name")
-		ip -n "$name" link set lo up
-		printf -v "$var" '%s' "$name"
+		names+=("ns-${var,,}-$$-$RANDOM$RANDOM")
+		printf -v "$var" '%s' "${names[-1]}"
 	done
+	NS_LIST+=("${names[@]}")
+	# One process for all, not two `ip` per namespace (vnl_netns.c).
+	"$VNL_SELFTESTS/vnl_netns" add "${names[@]}" ||
+		{ echo "FAIL: vnl_netns add ${names[*]}"; exit $ksft_fail; }
 }
 
 # cleanup_ns NAME...: deletes namespaces now (before the EXIT trap would).
 cleanup_ns() {
 	local ns i
+	"$VNL_SELFTESTS/vnl_netns" del "$@" 2>/dev/null
 	for ns in "$@"; do
-		ip netns del "$ns" 2>/dev/null
 		for i in "${!NS_LIST[@]}"; do
 			[[ ${NS_LIST[i]} == "$ns" ]] && unset 'NS_LIST[i]'
 		done
@@ -219,13 +224,11 @@ track_bg() {
 }
 
 _lib_cleanup() {
-	local p ns
+	local p
 	for p in "${BG_PIDS[@]}"; do
 		kill "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
-	done
+	((${#NS_LIST[@]})) && "$VNL_SELFTESTS/vnl_netns" del "${NS_LIST[@]}" 2>/dev/null
 	rm -rf "$TEST_TMP"
 	[[ $(type -t cleanup) == function ]] && cleanup
 	trace_close
@@ -370,12 +373,7 @@ lacks_flag() {
 # Turns off IPv6 in a netns before devices are made there, so that no
 # router solicitation or MLD report adds to the counters a test reads.
 no_ipv6() {
-	local ns
-	for ns in "$@"; do
-		ip netns exec "$ns" sh -c \
-			'echo 1 >/proc/sys/net/ipv6/conf/default/disable_ipv6; echo 1 >/proc/sys/net/ipv6/conf/all/disable_ipv6' \
-			2>/dev/null
-	done
+	"$VNL_SELFTESTS/vnl_netns" no-ipv6 "$@" 2>/dev/null
 	return 0
 }
 
