@@ -16,6 +16,9 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 # overwrite each other's objects.
 MODBUILD ?=
 MODDIR := $(if $(MODBUILD),$(abspath $(MODBUILD))/kmod,$(TOP)/kmod)
+# kbuild's jobs: every CPU.  make check builds the module about ten times
+# (each kernel, sparse, make install, DKMS) before a guest starts.
+JOBS ?= $(shell nproc)
 
 # make check's kernels, KERNEL[:full|core] each (tools/check); empty: the
 # tiered matrix, 5.10:core 6.1 6.12:core 7.2:core debug.
@@ -35,7 +38,7 @@ ifneq ($(MODBUILD),)
 	@ln -sfn $(TOP)/include $(abspath $(MODBUILD))/include
 	@cp -pu $(TOP)/kmod/Kbuild $(filter-out %.mod.c,$(wildcard $(TOP)/kmod/*.c)) $(TOP)/kmod/*.h $(MODDIR)/
 endif
-	$(MAKE) -C $(KDIR) M=$(MODDIR) W=1 modules
+	$(MAKE) -j$(JOBS) -C $(KDIR) M=$(MODDIR) W=1 modules
 
 tools:
 	$(MAKE) -C tools/vnlctl
