@@ -41,11 +41,11 @@ endif
 	$(MAKE) -j$(JOBS) -C $(KDIR) M=$(MODDIR) W=1 modules
 
 tools:
-	$(MAKE) -C tools/vnlctl
+	$(MAKE) -j$(JOBS) -C tools/vnlctl
 	$(MAKE) -C tools/iplink
 
 selftests:
-	$(MAKE) -C selftests
+	$(MAKE) -j$(JOBS) -C selftests
 
 # --- installing -------------------------------------------------------------
 #
