@@ -442,7 +442,7 @@ static int vnl_demux_init(struct net_device *dev)
 	vnl_compat_dev_hold(vnl->demux.parent, &vnl->demux.parent_ref);
 	vnl_port_hold(vnl->demux.port);
 	list_add_tail(&vnl->demux.node, &vnl->demux.port->children);
-	vnl_port_update_bc_queue_len(vnl->demux.port);
+	vnl_port_update_children(vnl->demux.port);
 	return 0;
 }
 
@@ -457,7 +457,7 @@ static void vnl_demux_uninit(struct net_device *dev)
 	vnl_dev_uninit(dev);
 	vnl_source_flush(vnl);
 	list_del_init(&vnl->demux.node);
-	vnl_port_update_bc_queue_len(vnl->demux.port);
+	vnl_port_update_children(vnl->demux.port);
 	vnl_port_put(vnl->demux.port);
 	/* The last that touches the parent. */
 	vnl_compat_dev_put(vnl->demux.parent, &vnl->demux.parent_ref);
@@ -491,7 +491,7 @@ void vnl_demux_dellink(struct net_device *dev, struct list_head *head)
 	vnl_source_flush(vnl);
 	list_del_init(&demux->node);
 	/* Its request no longer counts: the queue may shrink at once. */
-	vnl_port_update_bc_queue_len(demux->port);
+	vnl_port_update_children(demux->port);
 	/* Unregistering waits for a grace period before the child is
 	 * freed: a receive path that still found it here is done by then.
 	 */
@@ -575,10 +575,9 @@ static int vnl_demux_change(struct net_device *dev,
 			vnl_source_flush(vnl);
 		WRITE_ONCE(vnl->demux.mode, chg->mode);
 	}
-	if (chg->set_bc_queue_len) {
+	if (chg->set_bc_queue_len)
 		WRITE_ONCE(vnl->demux.bc_queue_len, chg->bc_queue_len);
-		vnl_port_update_bc_queue_len(vnl->demux.port);
-	}
+	vnl_port_update_children(vnl->demux.port);
 	vnl_source_commit(vnl, chg, &spare);
 	return 0;
 }

@@ -240,21 +240,30 @@ void vnl_port_update_filter(struct vnl_port *port)
 	spin_unlock_bh(&port->filter_lock);
 }
 
-/* The queue length the port uses is the largest its children ask for, as
- * in macvlan: a child that needs a long queue (many siblings, bursts of
- * ARP) gets it whatever its siblings asked.  Called under RTNL after a
- * child entered or left port->children, or changed its request; with no
- * child left it is 0, and the port is about to go.
+/* What the receive path reads off the children as a whole, recomputed
+ * under RTNL whenever a child enters or leaves port->children or changes
+ * its mode or its request:
+ * - the broadcast queue length: the largest the children ask for, as in
+ *   macvlan (a child that needs a long queue, for many siblings or bursts
+ *   of ARP, gets it whatever its siblings asked); 0 with no child left,
+ *   when the port is about to go;
+ * - whether any child is in private mode: only then must a unicast frame
+ *   pay a second lookup, by source address (vnl_port_isolated).
  */
-void vnl_port_update_bc_queue_len(struct vnl_port *port)
+void vnl_port_update_children(struct vnl_port *port)
 {
 	struct vnl_demux *demux;
+	bool any_private = false;
 	u32 len = 0;
 
 	ASSERT_RTNL();
-	list_for_each_entry(demux, &port->children, node)
+	list_for_each_entry(demux, &port->children, node) {
 		len = max(len, demux->bc_queue_len);
+		if (demux->mode == VNL_MACVLAN_MODE_PRIVATE)
+			any_private = true;
+	}
 	WRITE_ONCE(port->bc_queue_len_used, len);
+	WRITE_ONCE(port->any_private, any_private);
 }
 
 /* Whether any child may want a frame for @h_dest: every broadcast, and
@@ -304,6 +313,8 @@ static bool vnl_port_isolated(struct vnl_port *port, const struct vnl_dev *dst,
 {
 	struct vnl_dev *src;
 
+	if (!READ_ONCE(port->any_private))
+		return false;
 	src = vnl_port_lookup(port, h_source);
 	if (!src || src == dst)
 		return false;

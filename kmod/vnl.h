@@ -174,6 +174,8 @@ struct vnl_port {
 	 * locklessly by the receive path and "ip -d link" (READ_ONCE).
 	 */
 	u32 bc_queue_len_used;
+	/* Some child is in private mode (the same rules as above). */
+	bool any_private;
 };
 
 /* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
@@ -357,7 +359,7 @@ void vnl_port_del_addr(struct vnl_port *port, struct vnl_dev *child);
 void vnl_port_rx_copy(struct vnl_dev *child, struct sk_buff *skb,
 		      unsigned char pkt_type);
 void vnl_port_update_filter(struct vnl_port *port);
-void vnl_port_update_bc_queue_len(struct vnl_port *port);
+void vnl_port_update_children(struct vnl_port *port);
 
 /* port_events.c: what the parent's events do to its children */
 int vnl_port_events_register(void);
