@@ -47,6 +47,7 @@ ALL_TESTS=(
 	pair_monitor.sh
 	pair_vs_veth.sh
 	pair_lab_one_netns.sh
+	pair_lab_bridge.sh
 	tun_ioctl
 	tun_io
 	tun_perm
@@ -128,6 +129,7 @@ declare -A DEBUG_SKIP=(
 	[tun_vnet32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
 	[trace_lab_follow_ping.sh]="trace_path and drop_reasons take its paths there"
 	[pair_lab_one_netns.sh]="the pair path of pair_netns_ping; the rest is the IPv4 core's"
+	[pair_lab_bridge.sh]="pair ends on a bridge, as in drop_reasons"
 )
 
 usage() {
