@@ -48,6 +48,7 @@ ALL_TESTS=(
 	pair_vs_veth.sh
 	pair_lab_one_netns.sh
 	pair_lab_bridge.sh
+	pair_lab_tcpdump.sh
 	tun_ioctl
 	tun_io
 	tun_perm
@@ -130,6 +131,7 @@ declare -A DEBUG_SKIP=(
 	[trace_lab_follow_ping.sh]="trace_path and drop_reasons take its paths there"
 	[pair_lab_one_netns.sh]="the pair path of pair_netns_ping; the rest is the IPv4 core's"
 	[pair_lab_bridge.sh]="pair ends on a bridge, as in drop_reasons"
+	[pair_lab_tcpdump.sh]="the pair path of pair_netns_ping; tcpdump's taps are the core's"
 )
 
 usage() {
