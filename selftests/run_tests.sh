@@ -49,6 +49,7 @@ ALL_TESTS=(
 	pair_lab_one_netns.sh
 	pair_lab_bridge.sh
 	pair_lab_tcpdump.sh
+	pair_lab_checksum.sh
 	tun_ioctl
 	tun_io
 	tun_perm
@@ -132,6 +133,7 @@ declare -A DEBUG_SKIP=(
 	[pair_lab_one_netns.sh]="the pair path of pair_netns_ping; the rest is the IPv4 core's"
 	[pair_lab_bridge.sh]="pair ends on a bridge, as in drop_reasons"
 	[pair_lab_tcpdump.sh]="the pair path of pair_netns_ping; tcpdump's taps are the core's"
+	[pair_lab_checksum.sh]="a pair end's offloads are the core's (no ndo_set_features); drop_reasons reads them"
 )
 
 usage() {
