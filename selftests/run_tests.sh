@@ -50,6 +50,7 @@ ALL_TESTS=(
 	pair_lab_bridge.sh
 	pair_lab_tcpdump.sh
 	pair_lab_checksum.sh
+	pair_lab_routing.sh
 	tun_ioctl
 	tun_io
 	tun_perm
@@ -134,6 +135,7 @@ declare -A DEBUG_SKIP=(
 	[pair_lab_bridge.sh]="pair ends on a bridge, as in drop_reasons"
 	[pair_lab_tcpdump.sh]="the pair path of pair_netns_ping; tcpdump's taps are the core's"
 	[pair_lab_checksum.sh]="a pair end's offloads are the core's (no ndo_set_features); drop_reasons reads them"
+	[pair_lab_routing.sh]="the pair path of pair_netns_ping; forwarding is the core's"
 )
 
 usage() {
