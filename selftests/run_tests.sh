@@ -51,6 +51,7 @@ ALL_TESTS=(
 	pair_lab_tcpdump.sh
 	pair_lab_checksum.sh
 	pair_lab_routing.sh
+	pair_lab_ipip.sh
 	tun_ioctl
 	tun_io
 	tun_perm
@@ -136,6 +137,7 @@ declare -A DEBUG_SKIP=(
 	[pair_lab_tcpdump.sh]="the pair path of pair_netns_ping; tcpdump's taps are the core's"
 	[pair_lab_checksum.sh]="a pair end's offloads are the core's (no ndo_set_features); drop_reasons reads them"
 	[pair_lab_routing.sh]="the pair path of pair_netns_ping; forwarding is the core's"
+	[pair_lab_ipip.sh]="the pair path of pair_netns_ping; the tunnel is the core's"
 )
 
 usage() {
