@@ -69,6 +69,7 @@ ALL_TESTS=(
 	tun_udp_tunnel.sh
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
+	tun_lab_ip_tuntap.sh
 	tun_lsm_hooks.sh
 	tap_lab_arp_reply.sh
 	macvlan_modes.sh
@@ -138,6 +139,7 @@ declare -A DEBUG_SKIP=(
 	[pair_lab_checksum.sh]="a pair end's offloads are the core's (no ndo_set_features); drop_reasons reads them"
 	[pair_lab_routing.sh]="the pair path of pair_netns_ping; forwarding is the core's"
 	[pair_lab_ipip.sh]="the pair path of pair_netns_ping; the tunnel is the core's"
+	[tun_lab_ip_tuntap.sh]="tun_tunctl runs ip tuntap add and del on /dev/vnl, trace_path a tap answered by a program"
 )
 
 usage() {
