@@ -46,6 +46,12 @@ ALL_TESTS=(
 	pair_lifetime.sh
 	pair_monitor.sh
 	pair_vs_veth.sh
+	pair_lab_one_netns.sh
+	pair_lab_bridge.sh
+	pair_lab_tcpdump.sh
+	pair_lab_checksum.sh
+	pair_lab_routing.sh
+	pair_lab_ipip.sh
 	tun_ioctl
 	tun_io
 	tun_perm
@@ -63,6 +69,7 @@ ALL_TESTS=(
 	tun_udp_tunnel.sh
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
+	tun_lab_ip_tuntap.sh
 	tun_lsm_hooks.sh
 	tap_lab_arp_reply.sh
 	macvlan_modes.sh
@@ -116,15 +123,23 @@ TIMEOUT=${VNL_TEST_TIMEOUT:-600}
 KSFT_SKIP=4
 
 # Not run on the debug kernel (VNL_KERNEL=debug), where each costs
-# minutes: 32-bit twins whose only 32-bit-specific code is the ioctls, which
-# tun_ioctl32, tun_perm32 and tun_netns32 run there; their read() and
-# write() are the 64-bit ones.  The follow-a-ping lab walks the paths
-# trace_path.sh and drop_reasons.sh already take there (3 minutes).
-DEBUG_SKIP=(
-	tun_io32
-	tun_mq32
-	tun_vnet32
-	trace_lab_follow_ping.sh
+# minutes, with the reason printed on its SKIP line: they take only paths
+# that the tests run there take already.  The 32-bit twins' only
+# 32-bit-specific code is the ioctls; the labs walk the pair, tap and
+# demux paths (pair_netns_ping, trace_path, drop_reasons), and what they
+# add is the core's (a bridge, routing, a tunnel, offloads) or ip's.
+declare -A DEBUG_SKIP=(
+	[tun_io32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
+	[tun_mq32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
+	[tun_vnet32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
+	[trace_lab_follow_ping.sh]="trace_path and drop_reasons take its paths there"
+	[pair_lab_one_netns.sh]="the pair path of pair_netns_ping; the rest is the IPv4 core's"
+	[pair_lab_bridge.sh]="pair ends on a bridge, as in drop_reasons"
+	[pair_lab_tcpdump.sh]="the pair path of pair_netns_ping; tcpdump's taps are the core's"
+	[pair_lab_checksum.sh]="a pair end's offloads are the core's (no ndo_set_features); drop_reasons reads them"
+	[pair_lab_routing.sh]="the pair path of pair_netns_ping; forwarding is the core's"
+	[pair_lab_ipip.sh]="the pair path of pair_netns_ping; the tunnel is the core's"
+	[tun_lab_ip_tuntap.sh]="tun_tunctl runs ip tuntap add and del on /dev/vnl, trace_path a tap answered by a program"
 )
 
 usage() {
@@ -198,12 +213,8 @@ run_test() {
 	local n=$1 t=$2 log=$dir/$2.log start rc tpid p f s e reason totals
 
 	echo "# selftests: vnl: $t"
-	if [[ ${VNL_KERNEL:-} == debug && " ${DEBUG_SKIP[*]} " == *" $t "* ]]; then
-		if [[ $t == *32 ]]; then
-			echo "ok $n $t # SKIP on the debug kernel: only its ioctls are 32-bit, and tun_ioctl32 runs them"
-		else
-			echo "ok $n $t # SKIP on the debug kernel: trace_path and drop_reasons take its paths there"
-		fi
+	if [[ ${VNL_KERNEL:-} == debug && -n ${DEBUG_SKIP[$t]:-} ]]; then
+		echo "ok $n $t # SKIP on the debug kernel: ${DEBUG_SKIP[$t]}"
 		skip=$((skip + 1))
 		return
 	fi
