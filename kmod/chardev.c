@@ -86,6 +86,7 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	struct vnl_tfile *tfile = iocb->ki_filp->private_data;
 	bool nonblock = (iocb->ki_filp->f_flags & O_NONBLOCK) ||
 			(iocb->ki_flags & IOCB_NOWAIT);
+	bool batch = READ_ONCE(tfile->batch) & VNL_BATCH_READ;
 	struct net_device *dev;
 	struct sk_buff *skb;
 	ssize_t ret;
@@ -102,6 +103,17 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		dev = vnl_chr_get_dev(tfile);
 		if (!dev)
 			return -EBADFD;
+
+		/* Batch mode (batch.c): what is queued now, or, if nothing
+		 * is, a wait for the first frame as below.
+		 */
+		if (batch) {
+			ret = vnl_batch_read(tfile, dev, to);
+			dev_put(dev);
+			if (ret != -EAGAIN)
+				return ret;
+			goto wait;
+		}
 
 		skb = skb_dequeue(&tfile->rxq);
 		if (skb) {
@@ -121,7 +133,7 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			return ret;
 		}
 		dev_put(dev);
-
+wait:
 		if (nonblock)
 			return -EAGAIN;
 		ret = vnl_chr_wait(tfile);
@@ -140,7 +152,10 @@ static ssize_t vnl_chr_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (!dev)
 		return -EBADFD;
 
-	ret = vnl_tun_get_frame(tfile, dev, from);
+	if (READ_ONCE(tfile->batch) & VNL_BATCH_WRITE)
+		ret = vnl_batch_write(tfile, dev, from);
+	else
+		ret = vnl_tun_get_frame(tfile, dev, from);
 	dev_put(dev);
 	return ret;
 }
@@ -316,6 +331,15 @@ static long vnl_chr_do_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case TUNGETFEATURES:
 		return put_user(VNL_TUN_FEATURES, (unsigned int __user *)argp);
+	/* vnl's own: settings of the file, not of a device, so they need
+	 * no RTNL and answer on any file, attached or not.
+	 */
+	case VNL_IOC_GET_FEATURES:
+		return put_user(VNL_FEATURES, (u32 __user *)argp);
+	case VNL_IOC_SET_BATCH:
+		return vnl_batch_set(tfile, (u32 __user *)argp);
+	case VNL_IOC_GET_BATCH:
+		return put_user(READ_ONCE(tfile->batch), (u32 __user *)argp);
 	case TUNSETIFF:
 	case TUNSETQUEUE:
 		return vnl_chr_ifreq_ioctl(tfile, cmd, argp, ifreq_len);
@@ -371,6 +395,9 @@ static long vnl_chr_compat_ioctl(struct file *file, unsigned int cmd,
 	case TUNSETVNETBE:
 	case SIOCGIFHWADDR:
 	case SIOCSIFHWADDR:
+	case VNL_IOC_GET_FEATURES:
+	case VNL_IOC_SET_BATCH:
+	case VNL_IOC_GET_BATCH:
 		arg = (unsigned long)compat_ptr(arg);
 		break;
 	default:
