@@ -52,12 +52,14 @@ ALL_TESTS=(
 	tun_mq
 	tun_netns
 	tun_vnet
+	tun_batch
 	tun_ioctl32
 	tun_io32
 	tun_perm32
 	tun_mq32
 	tun_netns32
 	tun_vnet32
+	tun_batch32
 	tun_kernel_selftest.sh
 	tun_tunctl.sh
 	tun_udp_tunnel.sh
@@ -124,6 +126,7 @@ DEBUG_SKIP=(
 	tun_io32
 	tun_mq32
 	tun_vnet32
+	tun_batch32
 	trace_lab_follow_ping.sh
 )
 
