@@ -243,8 +243,8 @@ ssize_t vnl_batch_write(struct vnl_tfile *tfile, struct net_device *dev,
 	if (!netif_running(dev))
 		return -EIO;
 	n = vnl_batch_parse(from, lens);
-	if (n < 0)
-		return n;
+	if (n <= 0)
+		return n;	/* 0: nothing was given, nothing is sent */
 
 	__skb_queue_head_init(&frames);
 	for (i = 0; i < n; i++) {
