@@ -81,6 +81,31 @@ static int vnl_chr_wait(struct vnl_tfile *tfile)
 					!rcu_access_pointer(tfile->dev));
 }
 
+/* One frame off the queue, copied out (tun.c:vnl_tun_put_frame), or
+ * -EAGAIN if none is queued.  A frame that could not be copied out (a
+ * buffer too short for the packet information, a bad address) is lost:
+ * it is dropped as unread.
+ */
+static ssize_t vnl_chr_read_one(struct vnl_tfile *tfile, struct net_device *dev,
+				struct iov_iter *to)
+{
+	struct sk_buff *skb;
+	ssize_t ret;
+
+	skb = skb_dequeue(&tfile->rxq);
+	if (!skb)
+		return -EAGAIN;
+	trace_vnl_tun_read(dev, skb, tfile->index);
+	ret = vnl_tun_put_frame(dev, skb, to);
+	if (ret < 0) {
+		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+	} else {
+		atomic64_inc(&tfile->read);
+		consume_skb(skb);
+	}
+	return ret;
+}
+
 static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct vnl_tfile *tfile = iocb->ki_filp->private_data;
@@ -88,7 +113,6 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			(iocb->ki_flags & IOCB_NOWAIT);
 	bool batch = READ_ONCE(tfile->batch) & VNL_BATCH_READ;
 	struct net_device *dev;
-	struct sk_buff *skb;
 	ssize_t ret;
 
 	/* As tun: a read of nothing returns 0 at once, even from an empty
@@ -99,41 +123,21 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!iov_iter_count(to))
 		return rcu_access_pointer(tfile->dev) ? 0 : -EBADFD;
 
+	/* One frame, or in batch mode (batch.c) what is queued now; with
+	 * nothing queued, both wait here for the first frame.
+	 */
 	for (;;) {
 		dev = vnl_chr_get_dev(tfile);
 		if (!dev)
 			return -EBADFD;
-
-		/* Batch mode (batch.c): what is queued now, or, if nothing
-		 * is, a wait for the first frame as below.
-		 */
-		if (batch) {
+		if (batch)
 			ret = vnl_batch_read(tfile, dev, to);
-			dev_put(dev);
-			if (ret != -EAGAIN)
-				return ret;
-			goto wait;
-		}
-
-		skb = skb_dequeue(&tfile->rxq);
-		if (skb) {
-			trace_vnl_tun_read(dev, skb, tfile->index);
-			/* A frame that could not be copied out (a buffer too
-			 * short for the packet information, a bad address) is
-			 * lost: it is dropped as unread.
-			 */
-			ret = vnl_tun_put_frame(dev, skb, to);
-			if (ret < 0) {
-				vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
-			} else {
-				atomic64_inc(&tfile->read);
-				consume_skb(skb);
-			}
-			dev_put(dev);
-			return ret;
-		}
+		else
+			ret = vnl_chr_read_one(tfile, dev, to);
 		dev_put(dev);
-wait:
+		if (ret != -EAGAIN)
+			return ret;
+
 		if (nonblock)
 			return -EAGAIN;
 		ret = vnl_chr_wait(tfile);
