@@ -92,64 +92,74 @@ static void vnl_batch_put_back(struct vnl_tfile *tfile, struct net_device *dev,
 {
 	struct sk_buff *skb;
 	unsigned long flags;
-	bool attached;
 
 	if (skb_queue_empty(rest))
 		return;
 	spin_lock_irqsave(&tfile->rxq.lock, flags);
-	attached = rcu_access_pointer(tfile->dev) == dev;
-	if (attached)
-		skb_queue_splice(rest, &tfile->rxq);
+	if (rcu_access_pointer(tfile->dev) == dev)
+		skb_queue_splice_init(rest, &tfile->rxq);
 	spin_unlock_irqrestore(&tfile->rxq.lock, flags);
 
 	while ((skb = __skb_dequeue(rest)))
 		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
 }
 
-/* One record: its header, then the payload as a read() without batches
- * writes it (tun.c:vnl_tun_put_frame), in at most @size bytes.  The header
- * is written first, so that a buffer that cannot take it fails before
- * the frame is used up.  Should the payload come out shorter than sized
- * (a TUNSETVNETHDRSZ or TUNSETIFF between sizing and copying: the program
- * raced with itself), the header is rewritten: the framing stays right.
- * The bytes written, or -errno.
+/* A record's padding (after the one before it) and header, with @len
+ * for its payload; @at keeps where the header is, for
+ * vnl_batch_put_frame.  False if the program's memory cannot take them.
  */
-static ssize_t vnl_batch_put_record(struct net_device *dev,
-				    struct sk_buff *skb, u32 size,
-				    struct iov_iter *to)
+static bool vnl_batch_put_hdr(struct iov_iter *to, size_t pad, u32 len,
+			      struct iov_iter *at)
 {
-	struct vnl_batch_hdr hdr = { .len = size };
-	struct iov_iter at = *to, payload;
+	struct vnl_batch_hdr hdr = { .len = len };
+
+	if (iov_iter_zero(pad, to) != pad)
+		return false;
+	*at = *to;
+	return copy_to_iter(&hdr, sizeof(hdr), to) == sizeof(hdr);
+}
+
+/* A record's payload: the frame as a read() without batches writes it
+ * (tun.c:vnl_tun_put_frame), in at most @size bytes.  Should it come out
+ * shorter than sized (a TUNSETVNETHDRSZ or TUNSETIFF between sizing and
+ * copying: the program raced with itself), the header at @at is
+ * rewritten: the framing stays right.  The bytes written, or -errno.
+ */
+static ssize_t vnl_batch_put_frame(struct net_device *dev,
+				   struct sk_buff *skb, u32 size,
+				   struct iov_iter *at, struct iov_iter *to)
+{
+	struct iov_iter payload = *to;
 	ssize_t n;
 
-	if (copy_to_iter(&hdr, sizeof(hdr), to) != sizeof(hdr))
-		return -EFAULT;
-	payload = *to;
 	iov_iter_truncate(&payload, size);
 	n = vnl_tun_put_frame(dev, skb, &payload);
 	if (n < 0)
 		return n;
 	iov_iter_advance(to, n);
 	if (n != (ssize_t)size) {
-		hdr.len = n;
-		if (copy_to_iter(&hdr, sizeof(hdr), &at) != sizeof(hdr))
+		struct vnl_batch_hdr hdr = { .len = n };
+
+		if (copy_to_iter(&hdr, sizeof(hdr), at) != sizeof(hdr))
 			return -EFAULT;
 	}
-	return sizeof(hdr) + n;
+	return n;
 }
 
 /* read() in batch mode: the frames queued now that fit, as records; the
  * caller (chardev.c:vnl_chr_read_iter) waits for the first one as for a
- * read without batches, on -EAGAIN.  A frame that cannot be copied out is
- * lost (unread), as without batches; those before it are returned, those
- * after it put back.  Each frame is traced and counted as a single read
- * is.
+ * read without batches, on -EAGAIN.  A record whose header cannot be
+ * written leaves its frame untouched, and it goes back with the rest; a
+ * frame that cannot be copied out is lost (unread), as without batches.
+ * Either way the records before it are returned, the frames after it put
+ * back.  Each frame is traced and counted as a single read is.
  */
 ssize_t vnl_batch_read(struct vnl_tfile *tfile, struct net_device *dev,
 		       struct iov_iter *to)
 {
 	struct sk_buff_head taken;
 	u32 sizes[VNL_BATCH_MAX];
+	struct iov_iter at;
 	struct sk_buff *skb;
 	size_t done = 0;
 	ssize_t ret = 0;
@@ -163,17 +173,19 @@ ssize_t vnl_batch_read(struct vnl_tfile *tfile, struct net_device *dev,
 	for (i = 0; (skb = __skb_dequeue(&taken)); i++) {
 		size_t pad = ALIGN(done, VNL_BATCH_ALIGN) - done;
 
-		trace_vnl_tun_read(dev, skb, tfile->index);
-		if (iov_iter_zero(pad, to) != pad)
+		if (!vnl_batch_put_hdr(to, pad, sizes[i], &at)) {
+			__skb_queue_head(&taken, skb);
 			ret = -EFAULT;
-		else
-			ret = vnl_batch_put_record(dev, skb, sizes[i], to);
+			break;
+		}
+		trace_vnl_tun_read(dev, skb, tfile->index);
+		ret = vnl_batch_put_frame(dev, skb, sizes[i], &at, to);
 		if (ret < 0) {
 			vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
 			break;
 		}
 		consume_skb(skb);
-		done += pad + ret;
+		done += pad + sizeof(struct vnl_batch_hdr) + ret;
 	}
 	atomic64_add(i, &tfile->read);
 	vnl_batch_put_back(tfile, dev, &taken);

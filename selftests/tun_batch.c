@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <linux/virtio_net.h>
 #include <linux/vnl.h>
@@ -442,6 +443,64 @@ TEST_F(batch, buffer_too_small_for_the_first_packet_is_emsgsize_and_keeps_it)
 	ASSERT_LT(0, got) TH_LOG("read: %s", strerror(errno));
 	ASSERT_EQ(1, parse_read(self->buf, got, lens, VNL_BATCH_MAX, offs));
 	check_sent(_metadata, self, self->buf, lens, offs, 1, 0);
+}
+
+/* A buffer that runs into a page the program cannot write: the records
+ * before the hole are returned; a frame whose header falls in the hole
+ * stays queued, untouched; a frame whose payload does is lost, counted
+ * as a drop, as a single read's would be; the frames after it stay
+ * queued.
+ */
+TEST_F(batch, read_into_a_hole_returns_what_fit_and_keeps_the_rest)
+{
+	size_t pg = sysconf(_SC_PAGESIZE), first, room;
+	struct link_state before, after;
+	uint32_t lens[VNL_BATCH_MAX];
+	size_t offs[VNL_BATCH_MAX];
+	uint8_t *map, *buf;
+	ssize_t got;
+
+	map = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(map != MAP_FAILED);
+	ASSERT_EQ(0, mprotect(map + pg, pg, PROT_NONE));
+	ASSERT_EQ(0, set_batch(self->fd, VNL_BATCH_READ));
+	ASSERT_EQ(0, send_n(3));
+	first = BHDR_LEN + sent_len(self, 0);
+	room = rec_next(0, sent_len(self, 0));
+
+	/* The second header in the hole: the second frame stays queued. */
+	ASSERT_EQ(0, link_get(DEV, &before));
+	buf = map + pg - room;
+	got = read(self->fd, buf, BUF_LEN);
+	ASSERT_EQ((ssize_t)first, got) TH_LOG("read: %s", got < 0 ? strerror(errno) : "");
+	ASSERT_EQ(1, parse_read(buf, got, lens, VNL_BATCH_MAX, offs));
+	check_sent(_metadata, self, buf, lens, offs, 1, 0);
+	ASSERT_EQ(0, link_get(DEV, &after));
+	EXPECT_EQ(before.stats.tx_dropped, after.stats.tx_dropped);
+	EXPECT_EQ(before.stats.tx_packets + 1, after.stats.tx_packets);
+
+	/* Now the third goes first, its header before the hole and its
+	 * payload in it: lost and counted; the last one stays queued.
+	 */
+	ASSERT_EQ(0, send_n(1));
+	buf = map + pg - BHDR_LEN - rec_next(0, sent_len(self, 1));
+	got = read(self->fd, buf, BUF_LEN);
+	ASSERT_EQ(BHDR_LEN + (ssize_t)sent_len(self, 1), got) {
+		TH_LOG("read: %s", got < 0 ? strerror(errno) : "");
+	}
+	ASSERT_EQ(1, parse_read(buf, got, lens, VNL_BATCH_MAX, offs));
+	check_sent(_metadata, self, buf, lens, offs, 1, 1);
+	before = after;
+	ASSERT_EQ(0, link_get(DEV, &after));
+	EXPECT_EQ(before.stats.tx_dropped + 1, after.stats.tx_dropped);
+
+	got = read(self->fd, self->buf, BUF_LEN);
+	ASSERT_LT(0, got) TH_LOG("read: %s", strerror(errno));
+	ASSERT_EQ(1, parse_read(self->buf, got, lens, VNL_BATCH_MAX, offs));
+	check_sent(_metadata, self, self->buf, lens, offs, 1, 0);
+	EXPECT_EQ(-1, read(self->fd, self->buf, BUF_LEN));
+	EXPECT_EQ(EAGAIN, errno);
+	munmap(map, 2 * pg);
 }
 
 TEST_F(batch, blocking_read_waits_for_the_first_packet)

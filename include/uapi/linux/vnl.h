@@ -113,8 +113,9 @@
  *   first record is EMSGSIZE, and the packet stays queued.  The padding
  *   is zeroed; the last record's is not written, and the value returned
  *   is where its payload ends.  Should a packet fail to be copied out (a
- *   bad address), it is lost, as without batches; those before it are
- *   returned, those after it stay queued.
+ *   bad address), it is lost, as without batches (but one whose header
+ *   could not be written stays queued); those before it are returned,
+ *   those after it stay queued.
  * write(): every record is checked before anything is sent; a record of
  *   @len 0, running past the buffer, with @reserved not 0, a 65th record,
  *   or trailing bytes after the last padding too few for a header:
