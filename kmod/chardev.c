@@ -81,13 +81,38 @@ static int vnl_chr_wait(struct vnl_tfile *tfile)
 					!rcu_access_pointer(tfile->dev));
 }
 
+/* One frame off the queue, copied out (tun.c:vnl_tun_put_frame), or
+ * -EAGAIN if none is queued.  A frame that could not be copied out (a
+ * buffer too short for the packet information, a bad address) is lost:
+ * it is dropped as unread.
+ */
+static ssize_t vnl_chr_read_one(struct vnl_tfile *tfile, struct net_device *dev,
+				struct iov_iter *to)
+{
+	struct sk_buff *skb;
+	ssize_t ret;
+
+	skb = skb_dequeue(&tfile->rxq);
+	if (!skb)
+		return -EAGAIN;
+	trace_vnl_tun_read(dev, skb, tfile->index);
+	ret = vnl_tun_put_frame(dev, skb, to);
+	if (ret < 0) {
+		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+	} else {
+		atomic64_inc(&tfile->read);
+		consume_skb(skb);
+	}
+	return ret;
+}
+
 static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
 	struct vnl_tfile *tfile = iocb->ki_filp->private_data;
 	bool nonblock = (iocb->ki_filp->f_flags & O_NONBLOCK) ||
 			(iocb->ki_flags & IOCB_NOWAIT);
+	bool batch = READ_ONCE(tfile->batch) & VNL_BATCH_READ;
 	struct net_device *dev;
-	struct sk_buff *skb;
 	ssize_t ret;
 
 	/* As tun: a read of nothing returns 0 at once, even from an empty
@@ -98,29 +123,20 @@ static ssize_t vnl_chr_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!iov_iter_count(to))
 		return rcu_access_pointer(tfile->dev) ? 0 : -EBADFD;
 
+	/* One frame, or in batch mode (batch.c) what is queued now; with
+	 * nothing queued, both wait here for the first frame.
+	 */
 	for (;;) {
 		dev = vnl_chr_get_dev(tfile);
 		if (!dev)
 			return -EBADFD;
-
-		skb = skb_dequeue(&tfile->rxq);
-		if (skb) {
-			trace_vnl_tun_read(dev, skb, tfile->index);
-			/* A frame that could not be copied out (a buffer too
-			 * short for the packet information, a bad address) is
-			 * lost: it is dropped as unread.
-			 */
-			ret = vnl_tun_put_frame(dev, skb, to);
-			if (ret < 0) {
-				vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
-			} else {
-				atomic64_inc(&tfile->read);
-				consume_skb(skb);
-			}
-			dev_put(dev);
-			return ret;
-		}
+		if (batch)
+			ret = vnl_batch_read(tfile, dev, to);
+		else
+			ret = vnl_chr_read_one(tfile, dev, to);
 		dev_put(dev);
+		if (ret != -EAGAIN)
+			return ret;
 
 		if (nonblock)
 			return -EAGAIN;
@@ -140,7 +156,10 @@ static ssize_t vnl_chr_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (!dev)
 		return -EBADFD;
 
-	ret = vnl_tun_get_frame(tfile, dev, from);
+	if (READ_ONCE(tfile->batch) & VNL_BATCH_WRITE)
+		ret = vnl_batch_write(tfile, dev, from);
+	else
+		ret = vnl_tun_get_frame(tfile, dev, from);
 	dev_put(dev);
 	return ret;
 }
@@ -316,6 +335,15 @@ static long vnl_chr_do_ioctl(struct file *file, unsigned int cmd,
 	switch (cmd) {
 	case TUNGETFEATURES:
 		return put_user(VNL_TUN_FEATURES, (unsigned int __user *)argp);
+	/* vnl's own: settings of the file, not of a device, so they need
+	 * no RTNL and answer on any file, attached or not.
+	 */
+	case VNL_IOC_GET_FEATURES:
+		return put_user(VNL_FEATURES, (u32 __user *)argp);
+	case VNL_IOC_SET_BATCH:
+		return vnl_batch_set(tfile, (u32 __user *)argp);
+	case VNL_IOC_GET_BATCH:
+		return put_user(READ_ONCE(tfile->batch), (u32 __user *)argp);
 	case TUNSETIFF:
 	case TUNSETQUEUE:
 		return vnl_chr_ifreq_ioctl(tfile, cmd, argp, ifreq_len);
@@ -371,6 +399,9 @@ static long vnl_chr_compat_ioctl(struct file *file, unsigned int cmd,
 	case TUNSETVNETBE:
 	case SIOCGIFHWADDR:
 	case SIOCSIFHWADDR:
+	case VNL_IOC_GET_FEATURES:
+	case VNL_IOC_SET_BATCH:
+	case VNL_IOC_GET_BATCH:
 		arg = (unsigned long)compat_ptr(arg);
 		break;
 	default:

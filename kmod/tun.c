@@ -848,6 +848,18 @@ ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 	return total + len;
 }
 
+/* What read() gives of @skb when the buffer has room for all of it: the
+ * packet information, the vnet header and the frame (batch.c sizes its
+ * records by it).
+ */
+size_t vnl_tun_frame_size(struct net_device *dev, const struct sk_buff *skb)
+{
+	unsigned int flags = READ_ONCE(vnl_tun(dev)->flags);
+
+	return (flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi)) +
+	       vnl_vnet_hdr_size(dev, flags) + skb->len;
+}
+
 /* The protocol of an L3 frame without packet information: from the IP
  * version in its first nibble.
  */
@@ -863,14 +875,25 @@ static __be16 vnl_tun_guess_proto(const struct sk_buff *skb)
 	}
 }
 
-/* Hand a built frame of @len bytes to the stack and count it, unless the
- * file stopped being a queue of @dev meanwhile (the RCU check pairs with
+/* The length of a written frame, link-layer header included, as write()
+ * was given it after any packet information and vnet header: the headers
+ * are set (vnl_tun_set_headers), so a tap frame's Ethernet header lies
+ * before skb->data.
+ */
+static unsigned int vnl_tun_written_len(const struct sk_buff *skb)
+{
+	return skb->len - skb_mac_offset(skb);
+}
+
+/* Hand a built frame to the stack and count it, unless the file stopped
+ * being a queue of @dev meanwhile (the RCU check pairs with
  * synchronize_net() in vnl_tun_detach, after which no frame can reach a
  * retired queue): the writer then learns it, and nothing is counted.
  */
 static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
-			   struct sk_buff *skb, unsigned int len)
+			   struct sk_buff *skb)
 {
+	unsigned int len = vnl_tun_written_len(skb);
 	__be16 proto = skb->protocol;
 	int err = 0;
 
@@ -895,6 +918,59 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 out:
 	rcu_read_unlock();
 	return err;
+}
+
+/* The frames of one batched write() (batch.c), built, in order: traced,
+ * counted and handed over together, with the same attachment check as
+ * vnl_tun_deliver.  @frames is empty on return.
+ *
+ * Without IFF_NAPI the list goes up in one netif_receive_skb_list(), in
+ * the writer's context with bottom halves off (the receive path expects
+ * softirq context; tun does the same for its single frames): IP gets
+ * them as a list too (ip_list_rcv), and no backlog is involved, so there
+ * is no backlog_full drop to count (with RPS the core may queue them to
+ * another CPU's backlog, and counts what that refuses in rx_dropped
+ * itself).  With IFF_NAPI the list joins the file's NAPI queue in one
+ * splice, under its lock, and is polled in one go.  Either way every
+ * frame is counted as received before it is handed over: once handed
+ * over, it may be freed.
+ */
+int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
+			  struct sk_buff_head *frames)
+{
+	unsigned int n = skb_queue_len(frames);
+	struct sk_buff *skb;
+	unsigned long flags;
+	LIST_HEAD(rx);
+
+	rcu_read_lock();
+	if (rcu_dereference(tfile->dev) != dev) {
+		rcu_read_unlock();
+		__skb_queue_purge(frames);
+		return -EBADFD;
+	}
+
+	local_bh_disable();
+	skb_queue_walk(frames, skb) {
+		trace_vnl_tun_write(dev, skb, tfile->index);
+		vnl_dev_count_rx(dev, vnl_tun_written_len(skb));
+	}
+	if (tfile->napi_added) {
+		spin_lock_irqsave(&tfile->napi_q.lock, flags);
+		skb_queue_splice_tail_init(frames, &tfile->napi_q);
+		spin_unlock_irqrestore(&tfile->napi_q.lock, flags);
+		napi_schedule(&tfile->napi);
+	} else {
+		while ((skb = __skb_dequeue(frames)))
+			list_add_tail(&skb->list, &rx);
+		netif_receive_skb_list(&rx);
+	}
+	/* The NET_RX softirq napi_schedule() raised runs here. */
+	local_bh_enable();
+
+	atomic64_add(n, &tfile->written);
+	rcu_read_unlock();
+	return 0;
 }
 
 /* An skb for a written frame of @len bytes: all of it in the head when it
@@ -978,15 +1054,17 @@ static ssize_t vnl_tun_refuse(struct net_device *dev, size_t len)
 	return -EINVAL;
 }
 
-/* write(): one whole frame from the program, received by the stack as if
- * it came from a wire: the packet information (unless IFF_NO_PI), the
- * vnet header (IFF_VNET_HDR), the length policy, a copy into an skb, the
- * vnet header applied to it, its headers, then the stack.  A header that
- * is refused is a bad_write drop, and nothing reaches the stack.  Caller
- * holds a reference on @dev; the copy may sleep on a page fault.
+/* One whole frame from the program, as write() takes it, into an skb the
+ * stack can receive: the packet information (unless IFF_NO_PI), the vnet
+ * header (IFF_VNET_HDR), the length policy, a copy into an skb, the vnet
+ * header applied to it, its headers.  @from holds the frame and nothing
+ * else.  A frame that is refused is a bad_write drop (EINVAL), as is an
+ * skb that cannot be had a nomem one (ENOMEM); EFAULT for memory that
+ * cannot be read.  Caller holds a reference on @dev; the copy may sleep
+ * on a page fault.
  */
-ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
-			  struct iov_iter *from)
+struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
+				    struct iov_iter *from)
 {
 	unsigned int flags = READ_ONCE(vnl_tun(dev)->flags);
 	size_t pi_len = flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi);
@@ -998,41 +1076,59 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 	size_t len;
 	int err;
 
-	if (!netif_running(dev))
-		return -EIO;
-
 	/* The packet information first, as tun reads it: a program whose
 	 * buffer is not readable learns that (EFAULT) before anything else.
 	 */
 	if (total < pi_len)
-		return vnl_tun_refuse(dev, total);
+		return ERR_PTR(vnl_tun_refuse(dev, total));
 	if (pi_len && !copy_from_iter_full(&pi, pi_len, from))
-		return -EFAULT;
+		return ERR_PTR(-EFAULT);
 	len = total - pi_len;
 	if (vnet_sz) {
 		err = vnl_vnet_get_hdr(dev, flags, vnet_sz, from, &len, &vnet);
 		if (err == -EINVAL)
-			return vnl_tun_refuse(dev, len);
+			return ERR_PTR(vnl_tun_refuse(dev, len));
 		if (err)
-			return err;
+			return ERR_PTR(err);
 	}
 	if (!vnl_tun_frame_len_ok(dev, len))
-		return vnl_tun_refuse(dev, len);
+		return ERR_PTR(vnl_tun_refuse(dev, len));
 
 	skb = vnl_tun_copy_frame(from, len);
 	if (IS_ERR(skb)) {
 		if (PTR_ERR(skb) == -ENOMEM)
 			vnl_drop_count(dev, len, pi.proto, VNL_DROP_NOMEM, true);
-		return PTR_ERR(skb);
+		return skb;
 	}
 
 	if ((vnet_sz && vnl_vnet_hdr_to_skb(dev, skb, &vnet)) ||
 	    vnl_tun_set_headers(dev, skb, pi.proto)) {
 		vnl_drop_rx(dev, skb, VNL_DROP_BAD_WRITE);
-		return -EINVAL;
+		return ERR_PTR(-EINVAL);
 	}
+	return skb;
+}
 
-	err = vnl_tun_deliver(tfile, dev, skb, len);
+/* write(): one whole frame from the program, received by the stack as if
+ * it came from a wire (vnl_tun_build_frame, then vnl_tun_deliver).  A
+ * frame that is refused reaches nothing.  Caller holds a reference on
+ * @dev.
+ */
+ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
+			  struct iov_iter *from)
+{
+	size_t total = iov_iter_count(from);
+	struct sk_buff *skb;
+	int err;
+
+	if (!netif_running(dev))
+		return -EIO;
+
+	skb = vnl_tun_build_frame(dev, from);
+	if (IS_ERR(skb))
+		return PTR_ERR(skb);
+
+	err = vnl_tun_deliver(tfile, dev, skb);
 	if (err)
 		return err;
 	return total;

@@ -57,6 +57,12 @@ struct vnl_stats {
 			  IFF_MULTI_QUEUE | IFF_TUN_EXCL | IFF_NAPI | \
 			  IFF_NO_CARRIER | IFF_VNET_HDR)
 
+/* What VNL_IOC_GET_FEATURES offers, and the framings VNL_IOC_SET_BATCH
+ * takes (batch.c).
+ */
+#define VNL_FEATURES	VNL_FEATURE_BATCH
+#define VNL_BATCH_MODES	(VNL_BATCH_READ | VNL_BATCH_WRITE)
+
 /* The offloads TUNSETOFFLOAD can give a tun/tap device (vnet.c): what a
  * program reading vnet headers can finish itself.
  */
@@ -95,6 +101,13 @@ struct vnl_tfile {
 	atomic64_t queued;
 	atomic64_t read;
 	atomic64_t written;
+
+	/* VNL_BATCH_READ, VNL_BATCH_WRITE: the framing of this file's
+	 * read() and write() (batch.c).  Set by VNL_IOC_SET_BATCH without a
+	 * lock (WRITE_ONCE), read once per call (READ_ONCE): a call racing
+	 * with the ioctl uses the old framing or the new one, whole.
+	 */
+	u32 batch;
 
 	/* IFF_NAPI: written frames go through this NAPI context and GRO. */
 	struct napi_struct napi;
@@ -387,6 +400,11 @@ ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 			  struct iov_iter *to);
 ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from);
+size_t vnl_tun_frame_size(struct net_device *dev, const struct sk_buff *skb);
+struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
+				    struct iov_iter *from);
+int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
+			  struct sk_buff_head *frames);
 bool vnl_dev_is_tun(const struct net_device *dev);
 unsigned int vnl_tun_numqueues(struct net_device *dev);
 struct vnl_tfile *vnl_tun_queue(struct net_device *dev, unsigned int i);
@@ -406,6 +424,13 @@ int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
 		     struct virtio_net_hdr *hdr);
 int vnl_vnet_hdr_to_skb(struct net_device *dev, struct sk_buff *skb,
 			const struct virtio_net_hdr *hdr);
+
+/* batch.c: many packets per read() and write() (VNL_IOC_SET_BATCH) */
+int vnl_batch_set(struct vnl_tfile *tfile, u32 __user *argp);
+ssize_t vnl_batch_read(struct vnl_tfile *tfile, struct net_device *dev,
+		       struct iov_iter *to);
+ssize_t vnl_batch_write(struct vnl_tfile *tfile, struct net_device *dev,
+			struct iov_iter *from);
 
 /* drop.c: every drop, counted by reason and traced */
 const char *vnl_drop_name(enum vnl_drop_reason why);

@@ -24,6 +24,12 @@
  *     an empty or a random vnet header on an IFF_VNET_HDR device;
  *   - read() of 0, 1, 3, 4, 5... bytes up to huge sizes, non-blocking, or
  *     blocking after poll(), or blocking and interrupted by a signal;
+ *   - vnl's own ioctls (VNL_IOC_GET_FEATURES, VNL_IOC_SET_BATCH with
+ *     good and unknown modes, VNL_IOC_GET_BATCH) with the same pointers;
+ *     on a file in batch mode, write() of up to 65 records of the packets
+ *     above, now and then with a framing error (a length of 0 or past the
+ *     end, reserved bytes set, trailing bytes), and read() whose records
+ *     are each checked as a frame;
  *   - poll(), configuration (up, down, addresses, MTU, queue length),
  *     deletion through the "vnl" family, closing;
  *   - now and then a second thread blocked in read() or poll(), or writing
@@ -75,6 +81,7 @@
 #pragma GCC diagnostic pop
 #include "tun_util.h"
 #include "vnl_genl.h"
+#include <linux/vnl.h>
 #include "fuzz_check.h"
 
 #define NSLOTS		12
@@ -276,6 +283,7 @@ struct slot {
 	int st;
 	int dev;		/* while attached or detached */
 	bool nonblock;
+	uint32_t batch;		/* VNL_IOC_SET_BATCH: the file's, kept */
 };
 
 struct tdev {
@@ -1126,7 +1134,9 @@ static bool implemented(unsigned int cmd)
 	       cmd == TUNGETVNETHDRSZ || cmd == TUNSETVNETHDRSZ ||
 	       cmd == TUNGETVNETLE || cmd == TUNSETVNETLE ||
 	       cmd == TUNGETVNETBE || cmd == TUNSETVNETBE ||
-	       cmd == SIOCGIFHWADDR || cmd == SIOCSIFHWADDR;
+	       cmd == SIOCGIFHWADDR || cmd == SIOCSIFHWADDR ||
+	       cmd == VNL_IOC_GET_FEATURES || cmd == VNL_IOC_SET_BATCH ||
+	       cmd == VNL_IOC_GET_BATCH;
 }
 
 /* The VFS answers these itself, before the driver: not vnl's to refuse. */
@@ -1156,9 +1166,13 @@ static void op_rndioctl(struct world *w)
 
 	if (si < 0)
 		return;
-	switch (rn(3)) {
+	switch (rn(4)) {
 	case 0:
 		cmd = _IOC(rn(4), 'T', 190 + rn(50), rn(1 << 14));
+		break;
+	case 2:
+		/* vnl's own type: the numbers it does not use */
+		cmd = _IOC(rn(4), VNL_IOC_TYPE, rn(16), pct(50) ? 4 : rn(1 << 14));
 		break;
 	case 1:
 		cmd = unimpl[rn(ARRAY_SIZE(unimpl))];
@@ -1177,6 +1191,57 @@ static void op_rndioctl(struct world *w)
 	if (ret != -EINVAL)
 		fz_fail("ioctl 0x%08x (dir %u type 0x%x nr %u size %u): %s, expected EINVAL",
 			cmd, _IOC_DIR(cmd), _IOC_TYPE(cmd), _IOC_NR(cmd), _IOC_SIZE(cmd), en(ret));
+}
+
+/* vnl's own ioctls, on any file (chardev.c, batch.c:vnl_batch_set): a
+ * __u32 through a pointer each.  The mode set is the file's, whatever
+ * it is attached to, and decides how its read() and write() are checked.
+ */
+static void op_batchioctl(struct world *w)
+{
+	static const char *const name[] = {
+		"VNL_IOC_GET_FEATURES", "VNL_IOC_SET_BATCH", "VNL_IOC_SET_BATCH",
+		"VNL_IOC_GET_BATCH",
+	};
+	static const unsigned int cmds[] = {
+		VNL_IOC_GET_FEATURES, VNL_IOC_SET_BATCH, VNL_IOC_SET_BATCH,
+		VNL_IOC_GET_BATCH,
+	};
+	int si = pick_slot(w, -1), pk = pick_ptr(10), k = rn(4);
+	uint32_t v = 0xa5a5a5a5, got;
+	struct slot *s;
+	long ret, want;
+
+	if (si < 0)
+		return;
+	s = &w->s[si];
+	if (cmds[k] == VNL_IOC_SET_BATCH)
+		v = pct(70) ? rn(4) : pct(50) ? (uint32_t)r64() : 1U << rn(32);
+	memcpy(w->buf, &v, sizeof(v));
+	if (pk == P_RDONLY)
+		rdonly_fill(w, &v, sizeof(v));
+	set_op("%s slot %d (%s) 0x%x ptr %s", name[k], si, state_name[s->st], v,
+	       ptr_name[pk]);
+	ret = ioctl(s->fd, cmds[k], ptr(w, pk, w->buf)) ? -errno : 0;
+	count(K_IOCTL, ret);
+	if (cmds[k] == VNL_IOC_SET_BATCH)
+		want = !readable(pk) ? -EFAULT :
+		       v & ~(VNL_BATCH_READ | VNL_BATCH_WRITE) ? -EINVAL : 0;
+	else
+		want = pk == P_VALID ? 0 : -EFAULT;
+	if (ret != want) {
+		fz_fail("%s: %s, expected %s", name[k], en(ret), en(want));
+		return;
+	}
+	if (ret)
+		return;
+	memcpy(&got, w->buf, sizeof(got));
+	if (cmds[k] == VNL_IOC_SET_BATCH)
+		s->batch = v;
+	else if (cmds[k] == VNL_IOC_GET_FEATURES && got != VNL_FEATURE_BATCH)
+		fz_fail("VNL_IOC_GET_FEATURES says 0x%x", got);
+	else if (cmds[k] == VNL_IOC_GET_BATCH && got != s->batch)
+		fz_fail("VNL_IOC_GET_BATCH says 0x%x, not 0x%x", got, s->batch);
 }
 
 /* --- writing ------------------------------------------------------------------- */
@@ -1303,24 +1368,14 @@ static long predict_write(struct world *w, int si, int pk, const uint8_t *data,
 	return len;
 }
 
-static void op_write(struct world *w)
+/* What write() takes for @d (NULL: no device), @len bytes at @data:
+ * packet information, a vnet header (mostly empty), a packet of
+ * gen_packet(); or noise.
+ */
+static void gen_write(const struct tdev *d, uint8_t *data, size_t len)
 {
-	int si = pick_slot(w, pct(85) ? S_ATTACHED : -1), pk = pick_ptr(6);
-	size_t len = pct(80) ? sizes[rn(ARRAY_SIZE(sizes))] : rn(2000);
-	struct slot *s;
-	struct tdev *d = NULL;
-	uint8_t *data = w->buf;
-	bool vec = pct(15) && pk == P_VALID;
-	long ret, want;
 	size_t off = 0;
 
-	if (si < 0)
-		return;
-	s = &w->s[si];
-	if (pct(2))
-		len = (pct(50) ? 1 << 20 : 1UL << 30) + rn(100);	/* huge */
-	if (s->st == S_ATTACHED)
-		d = &w->d[s->dev];
 	if (d && !(d->flags & IFF_NO_PI)) {
 		struct tun_pi pi = { .flags = pct(90) ? 0 : r64() };
 
@@ -1344,6 +1399,130 @@ static void op_write(struct world *w)
 		gen_packet(d, data + off, len - off);
 	else if (len <= 70000)
 		rbytes(data + off, len > off ? (len - off < 2048 ? len - off : 2048) : 0);
+}
+
+/* A batched write() (kmod/batch.c): up to 65 records of what op_write
+ * writes, now and then with a framing error, all in the first MiB of the
+ * buffer (the second is a thread's).  Predicted record by record: the
+ * device's state first, then the framing, then each frame as a single
+ * write() of it (predict_write): one refused refuses the batch.
+ */
+static void op_write_batch(struct world *w, int si)
+{
+	enum { GOOD, LEN_0, PAST_END, RESERVED, TRAILING, TOO_MANY };
+	struct slot *s = &w->s[si];
+	struct tdev *d = s->st == S_ATTACHED ? &w->d[s->dev] : NULL;
+	int bad = pct(85) ? GOOD : 1 + rn(TOO_MANY);
+	int n = bad == TOO_MANY ? VNL_BATCH_MAX + 1 : 1 + rn(pct(50) ? 4 : VNL_BATCH_MAX);
+	struct vnl_batch_hdr h = { 0, 0 };
+	size_t off = 0, last = 0, len = 0, next, end;
+	bool unknown = false, refused = false;
+	long ret, want;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		len = pct(90) ? 1 + rn(1500) : sizes[1 + rn(ARRAY_SIZE(sizes) - 1)];
+		next = off + sizeof(h) + ((len + 7) & ~(size_t)7);
+		if (next + 16 > (1 << 20))
+			break;
+		gen_write(d, w->buf + off + sizeof(h), len);
+		h.len = len;
+		memcpy(w->buf + off, &h, sizeof(h));
+		memset(w->buf + off + sizeof(h) + len, 0, next - off - sizeof(h) - len);
+		want = predict_write(w, si, P_VALID, w->buf + off + sizeof(h), len);
+		if (want == -EINVAL)
+			refused = true;
+		else if (want == 1)
+			unknown = true;
+		last = off;
+		off = next;
+	}
+	n = i;
+	end = off;
+	if (bad == TOO_MANY && n <= VNL_BATCH_MAX)
+		bad = GOOD;	/* they did not fit */
+	switch (bad) {
+	case LEN_0:
+	case RESERVED:
+		i = rn(n);
+		for (off = 0; i--;) {
+			memcpy(&h, w->buf + off, sizeof(h));
+			off += sizeof(h) + ((h.len + 7) & ~7U);
+		}
+		memcpy(&h, w->buf + off, sizeof(h));
+		if (bad == LEN_0)
+			h.len = 0;
+		else
+			h.reserved = 1 + rn(0xffffffff);
+		memcpy(w->buf + off, &h, sizeof(h));
+		off = end;
+		break;
+	case PAST_END:
+		/* The last record ends at the end of the buffer: one byte or
+		 * more past it.
+		 */
+		h.len = len + 1 + rn(100);
+		memcpy(w->buf + last, &h, sizeof(h));
+		off = last + sizeof(h) + len;
+		break;
+	case TRAILING:
+		off = end + 1 + rn(sizeof(h) - 1);
+		break;
+	default:
+		/* The last padding may be left out. */
+		if (pct(50))
+			off = last + sizeof(h) + len;
+		break;
+	}
+
+	if (s->st == S_UNKNOWN)
+		want = 1;
+	else if (s->st != S_ATTACHED)
+		want = -EBADFD;
+	else if (!d->up)
+		want = -EIO;
+	else if (bad != GOOD || refused)
+		want = -EINVAL;
+	else
+		want = unknown ? 1 : (long)off;
+	set_op("batched write slot %d (%s) %d records%s, %zu bytes", si,
+	       state_name[s->st], n, bad == GOOD ? "" : " (a framing error)", off);
+	ret = write(s->fd, w->buf, off);
+	if (ret < 0)
+		ret = -errno;
+	count(K_WRITE, ret);
+	if (ret >= 0) {
+		st->frames_out += n;
+		st->bytes_out += ret;
+	}
+	if (want == 1 && ret != -EINVAL && ret != (long)off && s->st != S_UNKNOWN)
+		fz_fail("batched write: %s, expected %zu or EINVAL", en(ret), off);
+	else if (want != 1 && ret != want && ret != -ENOMEM)
+		fz_fail("batched write: %s, expected %s", en(ret), en(want));
+}
+
+static void op_write(struct world *w)
+{
+	int si = pick_slot(w, pct(85) ? S_ATTACHED : -1), pk = pick_ptr(6);
+	size_t len = pct(80) ? sizes[rn(ARRAY_SIZE(sizes))] : rn(2000);
+	struct slot *s;
+	struct tdev *d = NULL;
+	uint8_t *data = w->buf;
+	bool vec = pct(15) && pk == P_VALID;
+	long ret, want;
+
+	if (si < 0)
+		return;
+	s = &w->s[si];
+	if (s->batch & VNL_BATCH_WRITE) {
+		op_write_batch(w, si);
+		return;
+	}
+	if (pct(2))
+		len = (pct(50) ? 1 << 20 : 1UL << 30) + rn(100);	/* huge */
+	if (s->st == S_ATTACHED)
+		d = &w->d[s->dev];
+	gen_write(d, data, len);
 	if (pk == P_RDONLY)
 		rdonly_fill(w, data, len);
 
@@ -1459,6 +1638,69 @@ static void check_frame(struct tdev *d, const uint8_t *p, long n, size_t size)
 	}
 }
 
+/* A batched read() (kmod/batch.c) of @ret bytes into @size: whole
+ * records, each a frame as check_frame sees it, never cut; EMSGSIZE when
+ * the first does not fit.
+ */
+static void check_batch_read(struct world *w, struct tdev *d, long ret,
+			     size_t size, int pk, bool blocking, bool interrupted)
+{
+	struct vnl_batch_hdr h;
+	long off = 0, end;
+	int n = 0;
+
+	if (ret == -EAGAIN) {
+		if (blocking)
+			fz_fail("batched read on a blocking descriptor: EAGAIN");
+		return;
+	}
+	if (ret == -EINTR) {
+		if (!interrupted)
+			fz_fail("batched read: EINTR, yet no signal was sent");
+		return;
+	}
+	if (ret == -EMSGSIZE)
+		return;		/* the first frame is larger: it stays queued */
+	if (ret == -EFAULT) {
+		if (pk == P_VALID)
+			fz_fail("batched read into a valid buffer: EFAULT");
+		return;
+	}
+	if (ret <= 0 || (size_t)ret > size) {
+		fz_fail("batched read of %zu bytes: %s", size, en(ret));
+		return;
+	}
+	if (pk != P_VALID) {
+		fz_fail("batched read of %ld bytes into a %s pointer", ret, ptr_name[pk]);
+		return;
+	}
+	while (off < ret) {
+		if (ret - off < (long)sizeof(h) || n == VNL_BATCH_MAX) {
+			fz_fail("batched read: %ld bytes after %d records", ret - off, n);
+			return;
+		}
+		memcpy(&h, w->buf + off, sizeof(h));
+		if (!h.len || h.reserved || h.len > ret - off - sizeof(h)) {
+			fz_fail("batched read: record %d of length %u, reserved 0x%x, %ld bytes left",
+				n, h.len, h.reserved, ret - off);
+			return;
+		}
+		off += sizeof(h);
+		if (!(d->flags & IFF_NO_PI) && (w->buf[off] || w->buf[off + 1]))
+			fz_fail("batched read: record %d has packet information flags 0x%02x%02x",
+				n, w->buf[off], w->buf[off + 1]);
+		check_frame(d, w->buf + off, h.len, h.len);
+		n++;
+		end = off + h.len;
+		off += (h.len + 7) & ~7U;
+		for (; end < off && end < ret; end++)
+			if (w->buf[end])
+				fz_fail("batched read: padding byte 0x%02x", w->buf[end]);
+	}
+	st->frames_in += n;
+	st->bytes_in += ret;
+}
+
 struct kicker {
 	pthread_t target;
 	unsigned int us;
@@ -1494,6 +1736,9 @@ static void op_read(struct world *w)
 		d = &w->d[s->dev];
 	if (pct(1))
 		size = 1UL << 30;	/* huge: only the frame is copied */
+	/* A batch fills what it is given: no more than the first MiB. */
+	if ((s->batch & VNL_BATCH_READ) && size > (1 << 20))
+		size = 1 << 20;
 	blocking = !s->nonblock;
 	if (blocking && s->st == S_UNKNOWN)
 		return;		/* might block for good */
@@ -1553,6 +1798,10 @@ static void op_read(struct world *w)
 	if (!size) {
 		if (ret)
 			fz_fail("read of 0 bytes: %s, expected 0", en(ret));
+		return;
+	}
+	if (s->batch & VNL_BATCH_READ) {
+		check_batch_read(w, d, ret, size, pk, blocking, interrupted);
 		return;
 	}
 	/* Packet information and vnet header must fit, or EINVAL. */
@@ -1807,6 +2056,7 @@ static void op_open(struct world *w)
 	}
 	w->s[i].st = S_FRESH;
 	w->s[i].dev = -1;
+	w->s[i].batch = 0;
 	st->opened++;
 }
 
@@ -1922,7 +2172,8 @@ static void *work(void *arg)
 			}
 		}
 		r = read(k->fd, k->frame, 65600);
-		if (r < 0 && errno != EAGAIN) {
+		/* EMSGSIZE: a batch read, and a frame larger than that. */
+		if (r < 0 && errno != EAGAIN && errno != EMSGSIZE) {
 			k->last = -errno;
 			return NULL;
 		}
@@ -1963,15 +2214,21 @@ static void op_thread(struct world *w)
 	k->frame = w->buf + (1 << 20);
 	if (k->writer) {
 		size_t off = d->flags & IFF_NO_PI ? 0 : sizeof(struct tun_pi);
+		/* A file in batch mode writes one record at a time. */
+		size_t rec = s->batch & VNL_BATCH_WRITE ? sizeof(struct vnl_batch_hdr) : 0;
+		struct vnl_batch_hdr h = { 0, 0 };
+		uint8_t *f = k->frame + rec;
 
 		/* An empty vnet header: nothing asked of the stack. */
 		if (d->flags & IFF_VNET_HDR)
 			off += d->vnet_sz;
-		memset(k->frame, 0, off);
-		k->len = off + 60;	/* fits any MTU: 68 and up */
-		gen_packet(d, k->frame + off, k->len - off);
+		memset(f, 0, off);
+		h.len = off + 60;	/* fits any MTU: 68 and up */
+		gen_packet(d, f + off, 60);
 		if (!is_tap(d))
-			k->frame[off] = 0x45;
+			f[off] = 0x45;
+		memcpy(k->frame, &h, rec);
+		k->len = rec + h.len;
 	}
 	set_op("%s thread on slot %d (%s), then %s", k->writer ? "writer" : k->poller ?
 	       "poller" : "reader", si, d->name,
@@ -2172,8 +2429,10 @@ static void fuzz(struct world *w, unsigned long n)
 			op_setqueue(w);
 		else if (k < 1890)
 			op_devioctl(w);
-		else if (k < 3090)
+		else if (k < 2890)
 			op_rndioctl(w);
+		else if (k < 3090)
+			op_batchioctl(w);
 		else if (k < 6540)
 			op_write(w);
 		else if (k < 9140)

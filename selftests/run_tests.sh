@@ -58,12 +58,14 @@ ALL_TESTS=(
 	tun_mq
 	tun_netns
 	tun_vnet
+	tun_batch
 	tun_ioctl32
 	tun_io32
 	tun_perm32
 	tun_mq32
 	tun_netns32
 	tun_vnet32
+	tun_batch32
 	tun_kernel_selftest.sh
 	tun_tunctl.sh
 	tun_udp_tunnel.sh
@@ -132,6 +134,7 @@ declare -A DEBUG_SKIP=(
 	[tun_io32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
 	[tun_mq32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
 	[tun_vnet32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
+	[tun_batch32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
 	[trace_lab_follow_ping.sh]="trace_path and drop_reasons take its paths there"
 	[pair_lab_one_netns.sh]="the pair path of pair_netns_ping; the rest is the IPv4 core's"
 	[pair_lab_bridge.sh]="pair ends on a bridge, as in drop_reasons"

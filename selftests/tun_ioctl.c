@@ -4,7 +4,9 @@
  * (create or attach, names, flags, and every refusal), TUNGETIFF,
  * TUNGETFEATURES, TUNSETPERSIST, TUNSETOWNER, TUNSETGROUP, TUNSETCARRIER,
  * TUNSETOFFLOAD's refusals, TUNSETQUEUE's refusals, and the ioctls vnl
- * does not implement (tun_vnet.c has the vnet-header ones).  What is checked is what a tun client sees: return values,
+ * does not implement (tun_vnet.c has the vnet-header ones); and vnl's
+ * own, VNL_IOC_GET_FEATURES, VNL_IOC_SET_BATCH and VNL_IOC_GET_BATCH
+ * (tun_batch.c has the batches they set).  What is checked is what a tun client sees: return values,
  * errno, the names written back, and the device as "ip link" shows it.
  *
  * Each test runs in a network namespace of its own (see tun_util.h).
@@ -21,6 +23,7 @@
 #include "vnl_harness.h"
 #pragma GCC diagnostic pop
 #include "tun_util.h"
+#include <linux/vnl.h>
 
 FIXTURE(tun)
 {
@@ -719,6 +722,27 @@ TEST_F(tun, settxfilter_and_unimplemented_ioctls_are_einval)
 		EXPECT_EQ(EINVAL, errno);
 		close(fd);
 	}
+}
+
+/* As a 32-bit program too (tun_ioctl32): a __u32 through a pointer. */
+TEST_F(tun, vnl_batch_ioctls_answer_on_any_file)
+{
+	uint32_t f = 0, mode = VNL_BATCH_READ | 4;
+
+	ASSERT_EQ(0, ioctl(self->fd, VNL_IOC_GET_FEATURES, &f));
+	EXPECT_EQ(VNL_FEATURE_BATCH, f);
+	ASSERT_EQ(0, ioctl(self->fd, VNL_IOC_GET_BATCH, &mode));
+	EXPECT_EQ(0U, mode);
+	mode = VNL_BATCH_READ | VNL_BATCH_WRITE;
+	ASSERT_EQ(0, ioctl(self->fd, VNL_IOC_SET_BATCH, &mode));
+	mode = VNL_BATCH_WRITE | 4;
+	EXPECT_EQ(-1, ioctl(self->fd, VNL_IOC_SET_BATCH, &mode));
+	EXPECT_EQ(EINVAL, errno);
+	mode = 0;
+	ASSERT_EQ(0, ioctl(self->fd, VNL_IOC_GET_BATCH, &mode));
+	EXPECT_EQ(VNL_BATCH_READ | VNL_BATCH_WRITE, mode);
+	EXPECT_EQ(-1, ioctl(self->fd, VNL_IOC_GET_BATCH, NULL));
+	EXPECT_EQ(EFAULT, errno);
 }
 
 TEST_F(tun, unattached_file_polls_as_an_error)

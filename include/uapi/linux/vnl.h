@@ -84,9 +84,54 @@
  *   opened the requesting socket sees them).  A pair end being deleted has
  *   lost its peer already: its last VNL_CMD_LINK_CHANGE (carrier off) and
  *   its VNL_CMD_LINK_DEL carry no VNL_A_PEER.
+ *
+ * /dev/vnl: batches (its own ioctls, of type VNL_IOC_TYPE)
+ * -------------------------------------------------------
+ * /dev/vnl answers the ioctls of linux/if_tun.h, and three of its own, on
+ * any open file, attached or not.  Each takes a pointer to a __u32:
+ *
+ * VNL_IOC_GET_FEATURES: the VNL_FEATURE_* this module offers.
+ * VNL_IOC_SET_BATCH: the framing of this file's read() and write():
+ *   VNL_BATCH_READ, VNL_BATCH_WRITE, both or neither (the default: one
+ *   packet per call, as tun).  Any other bit: EINVAL, nothing changed.
+ *   The setting belongs to the open file, not to the device: two queues
+ *   of one device may differ, and it survives TUNSETIFF and TUNSETQUEUE.
+ * VNL_IOC_GET_BATCH: the framing set.
+ *
+ * In batch mode one call moves up to VNL_BATCH_MAX packets, each as a
+ * record: a struct vnl_batch_hdr, then @len bytes of payload, then
+ * padding up to the next multiple of VNL_BATCH_ALIGN bytes from the
+ * start of the buffer.  The payload is exactly what one read() or one
+ * write() of the file would carry without batches: the packet
+ * information unless IFF_NO_PI, the vnet header with IFF_VNET_HDR, then
+ * the packet.
+ *
+ * read(): waits for the first packet as a read() without batches does
+ *   (or EAGAIN with O_NONBLOCK), then returns as many whole packets as
+ *   are queued and fit in the buffer, in the order they were queued, up
+ *   to VNL_BATCH_MAX.  No packet is ever cut: a buffer too small for the
+ *   first record is EMSGSIZE, and the packet stays queued.  The padding
+ *   is zeroed; the last record's is not written, and the value returned
+ *   is where its payload ends.  Should a packet fail to be copied out (a
+ *   bad address), it is lost, as without batches (but one whose header
+ *   could not be written stays queued); those before it are returned,
+ *   those after it stay queued.
+ * write(): every record is checked before anything is sent; a record of
+ *   @len 0, running past the buffer, with @reserved not 0, a 65th record,
+ *   or trailing bytes after the last padding too few for a header:
+ *   EINVAL, and nothing is sent (or counted).  Then each packet is built
+ *   as a write() without batches would build it; one it would refuse
+ *   (EINVAL, counted as a bad_write drop) refuses the whole batch, and
+ *   nothing is sent.  Otherwise every packet is sent, together, and the
+ *   call returns the number of bytes it was given.  The last record's
+ *   padding may be left out; padding bytes are ignored.  A write of 0
+ *   bytes sends nothing and returns 0.
  */
 #ifndef _UAPI_LINUX_VNL_H
 #define _UAPI_LINUX_VNL_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
 
 #define VNL_GENL_NAME		"vnl"
 #define VNL_GENL_VERSION	1
@@ -268,5 +313,29 @@ enum vnl_drop_reason {
 };
 
 #define VNL_DROP_MAX (__VNL_DROP_MAX - 1)
+
+/* /dev/vnl's own ioctls (see "/dev/vnl: batches" above); those of
+ * linux/if_tun.h are of type 'T'.
+ */
+#define VNL_IOC_TYPE		0xd7
+#define VNL_IOC_GET_FEATURES	_IOR(VNL_IOC_TYPE, 1, __u32)
+#define VNL_IOC_SET_BATCH	_IOW(VNL_IOC_TYPE, 2, __u32)
+#define VNL_IOC_GET_BATCH	_IOR(VNL_IOC_TYPE, 3, __u32)
+
+/* VNL_IOC_GET_FEATURES */
+#define VNL_FEATURE_BATCH	(1U << 0)	/* VNL_IOC_SET_BATCH */
+
+/* VNL_IOC_SET_BATCH, VNL_IOC_GET_BATCH */
+#define VNL_BATCH_READ		(1U << 0)	/* read() returns records */
+#define VNL_BATCH_WRITE		(1U << 1)	/* write() takes records */
+
+#define VNL_BATCH_MAX		64	/* records per read() or write() */
+#define VNL_BATCH_ALIGN		8	/* where each record starts */
+
+/* The header of a record: @len bytes of payload follow. */
+struct vnl_batch_hdr {
+	__u32 len;
+	__u32 reserved;		/* 0 */
+};
 
 #endif /* _UAPI_LINUX_VNL_H */

@@ -212,6 +212,10 @@ elif command -v groff >/dev/null; then
 		$(grep -ohE 'case (TUN|SIOC)[A-Z]+:' "$KMOD/chardev.c" "$KMOD/vnet.c" |
 		  grep -oE '[A-Z]+' | grep -vx case | sort -u)
 	# shellcheck disable=SC2046
+	words_in "vnl.4: vnl's own ioctls and batch framing" "$man4" vnl_batch_hdr \
+		$(grep -oE '^#define VNL_(IOC|FEATURE|BATCH)_[A-Z_]+' ../../include/uapi/linux/vnl.h |
+		  cut -d' ' -f2)
+	# shellcheck disable=SC2046
 	words_in "vnl.4: the TUNSETIFF flags vnl takes" "$man4" \
 		$(sed -n '/define VNL_TUN_FEATURES/,/^$/p' "$KMOD/vnl.h" | grep -oE 'IFF_[A-Z_]+')
 	# shellcheck disable=SC2046
