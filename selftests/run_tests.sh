@@ -45,6 +45,7 @@ ALL_TESTS=(
 	netpoll_refused.sh
 	pair_lifetime.sh
 	pair_monitor.sh
+	ynl_cli.sh
 	pair_vs_veth.sh
 	tun_ioctl
 	tun_io
@@ -120,12 +121,24 @@ KSFT_SKIP=4
 # tun_ioctl32, tun_perm32 and tun_netns32 run there; their read() and
 # write() are the 64-bit ones.  The follow-a-ping lab walks the paths
 # trace_path.sh and drop_reasons.sh already take there (3 minutes).
+# ynl_cli.sh starts python six times, which costs minutes there; what it
+# proves, the YNL spec against the family, is the same on every kernel.
 DEBUG_SKIP=(
 	tun_io32
 	tun_mq32
 	tun_vnet32
 	trace_lab_follow_ping.sh
+	ynl_cli.sh
 )
+
+# Why a test of DEBUG_SKIP is not run on the debug kernel, in one line.
+debug_skip_reason() {
+	case $1 in
+	*32) echo "only its ioctls are 32-bit, and tun_ioctl32 runs them" ;;
+	ynl_cli.sh) echo "six python starts cost minutes there; the stock kernels prove the spec" ;;
+	*) echo "trace_path and drop_reasons take its paths there" ;;
+	esac
+}
 
 usage() {
 	echo "usage: $0 [TEST...] | --core | --queue" >&2
@@ -199,11 +212,7 @@ run_test() {
 
 	echo "# selftests: vnl: $t"
 	if [[ ${VNL_KERNEL:-} == debug && " ${DEBUG_SKIP[*]} " == *" $t "* ]]; then
-		if [[ $t == *32 ]]; then
-			echo "ok $n $t # SKIP on the debug kernel: only its ioctls are 32-bit, and tun_ioctl32 runs them"
-		else
-			echo "ok $n $t # SKIP on the debug kernel: trace_path and drop_reasons take its paths there"
-		fi
+		echo "ok $n $t # SKIP on the debug kernel: $(debug_skip_reason "$t")"
 		skip=$((skip + 1))
 		return
 	fi
