@@ -70,7 +70,7 @@ void vnl_dev_uninit(struct net_device *dev)
 	struct vnl_dev *vnl = netdev_priv(dev);
 
 	if (vnl->announced)
-		vnl_genl_notify(dev, VNL_CMD_LINK_DEL);
+		vnl_genl_notify(dev, VNL_CMD_LINK_DEL_NTF);
 	xa_erase(&vnl_devs, vnl->id);
 }
 

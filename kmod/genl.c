@@ -233,8 +233,12 @@ static struct vnl_reader vnl_genl_requester(const struct sk_buff *request)
 	};
 }
 
-/* Send @cmd about @dev to the "monitor" group of the device's netns, so a
- * listener only hears of devices it could see with "ip link".  One message
+/* Send the event @cmd about @dev to the "monitor" group of the device's
+ * netns, so a listener only hears of devices it could see with "ip link".
+ * This is the family's only multicast, and @cmd one of its three events:
+ * VNL_CMD_LINK_NEW_NTF (vnl_genl_announce), VNL_CMD_LINK_DEL_NTF
+ * (dev.c:vnl_dev_uninit) and VNL_CMD_LINK_CHANGE, which the YNL spec
+ * declares as link-new-ntf, link-del-ntf and link-change.  One message
  * goes to every listener, so its ids are those of the user namespace that
  * owns the netns, not those of whoever caused the event.
  */
@@ -267,7 +271,7 @@ void vnl_genl_announce(struct net_device *dev)
 	struct vnl_dev *vnl = netdev_priv(dev);
 
 	vnl->announced = true;
-	vnl_genl_notify(dev, VNL_CMD_LINK_NEW);
+	vnl_genl_notify(dev, VNL_CMD_LINK_NEW_NTF);
 }
 
 static int vnl_genl_get_version(struct sk_buff *skb, struct genl_info *info)

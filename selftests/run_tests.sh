@@ -45,6 +45,7 @@ ALL_TESTS=(
 	netpoll_refused.sh
 	pair_lifetime.sh
 	pair_monitor.sh
+	ynl_cli.sh
 	pair_vs_veth.sh
 	pair_lab_one_netns.sh
 	pair_lab_bridge.sh
@@ -130,6 +131,8 @@ KSFT_SKIP=4
 # 32-bit-specific code is the ioctls; the labs walk the pair, tap and
 # demux paths (pair_netns_ping, trace_path, drop_reasons), and what they
 # add is the core's (a bridge, routing, a tunnel, offloads) or ip's.
+# ynl_cli.sh starts python six times, which costs minutes there; what it
+# proves, the YNL spec against the family, is the same on every kernel.
 declare -A DEBUG_SKIP=(
 	[tun_io32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
 	[tun_mq32]="only its ioctls are 32-bit, and tun_ioctl32 runs them"
@@ -142,6 +145,7 @@ declare -A DEBUG_SKIP=(
 	[pair_lab_checksum.sh]="a pair end's offloads are the core's (no ndo_set_features); drop_reasons reads them"
 	[pair_lab_routing.sh]="the pair path of pair_netns_ping; forwarding is the core's"
 	[pair_lab_ipip.sh]="the pair path of pair_netns_ping; the tunnel is the core's"
+	[ynl_cli.sh]="six python starts cost minutes there; the stock kernels prove the spec"
 	[tun_lab_ip_tuntap.sh]="tun_tunctl runs ip tuntap add and del on /dev/vnl, trace_path a tap answered by a program"
 )
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vnlctl: the monitor subcommand.  The module multicasts LINK_NEW, LINK_DEL
- * and LINK_CHANGE to the "monitor" group of the device's netns, each with
+ * vnlctl: the monitor subcommand.  The module multicasts LINK_NEW_NTF,
+ * LINK_DEL_NTF and LINK_CHANGE to the "monitor" group of the device's netns
+ * (the first two have the numbers of LINK_NEW and LINK_DEL), each with
  * the device's description; we print one line per event until killed.  A
  * LINK_SET (a macvlan child's mode or source list) is announced as a
  * LINK_CHANGE; should one be multicast as LINK_SET, it is a change too.
@@ -15,9 +16,9 @@
 static const char *vnl_event_name(uint8_t cmd)
 {
 	switch (cmd) {
-	case VNL_CMD_LINK_NEW:
+	case VNL_CMD_LINK_NEW_NTF:
 		return "new";
-	case VNL_CMD_LINK_DEL:
+	case VNL_CMD_LINK_DEL_NTF:
 		return "del";
 	case VNL_CMD_LINK_CHANGE:
 	case VNL_CMD_LINK_SET:

@@ -72,8 +72,8 @@
  *   of its own) and, in source mode, VNL_A_MACADDR_LIST.
  *
  * Multicast group VNL_MCGRP_MONITOR ("monitor")
- *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW when a
- *   device is created, VNL_CMD_LINK_DEL when it is deleted and
+ *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW_NTF
+ *   when a device is created, VNL_CMD_LINK_DEL_NTF when it is deleted and
  *   VNL_CMD_LINK_CHANGE when its carrier changes (and, for tun and tap,
  *   when its owner, group or persistence does, or a file attaches or
  *   detaches, which changes VNL_A_TUN_QUEUES; for a macvlan child, when
@@ -83,7 +83,12 @@
  *   part of a dump included, gives them as the user namespace of whoever
  *   opened the requesting socket sees them).  A pair end being deleted has
  *   lost its peer already: its last VNL_CMD_LINK_CHANGE (carrier off) and
- *   its VNL_CMD_LINK_DEL carry no VNL_A_PEER.
+ *   its VNL_CMD_LINK_DEL_NTF carry no VNL_A_PEER.
+ *   The two _NTF names are the numbers of VNL_CMD_LINK_NEW and
+ *   VNL_CMD_LINK_DEL (a reply to LINK_NEW carries VNL_CMD_LINK_NEW too):
+ *   an event has nlmsg_pid 0 and nlmsg_seq 0, a reply the requester's
+ *   port id and sequence number.  They exist so that the YNL spec, where
+ *   an operation is a request or an event but not both, names the events.
  *
  * /dev/vnl: batches (its own ioctls, of type VNL_IOC_TYPE)
  * -------------------------------------------------------
@@ -141,7 +146,9 @@ enum vnl_cmd {
 	VNL_CMD_UNSPEC,
 	VNL_CMD_GET_VERSION,
 	VNL_CMD_LINK_NEW,
+	VNL_CMD_LINK_NEW_NTF = VNL_CMD_LINK_NEW,	/* event: created */
 	VNL_CMD_LINK_DEL,
+	VNL_CMD_LINK_DEL_NTF = VNL_CMD_LINK_DEL,	/* event: deleted */
 	VNL_CMD_LINK_GET,
 	VNL_CMD_LINK_CHANGE,	/* event only */
 	VNL_CMD_LINK_SET,
