@@ -34,7 +34,8 @@
  *	60-byte broadcast frames (or to MAC) of the local experimental
  *	EtherType 0x88b5, which no protocol takes, on IFNAME through an
  *	AF_PACKET socket, in sendmmsg() bursts, for SEC seconds (default 5)
- *	or COUNT frames, as fast as it can or PPS frames a second.  Stops
+ *	or COUNT frames, as fast as it can or PPS frames a second (each
+ *	millisecond's share at once, at most 32: evenly spread).  Stops
  *	when the device is gone (ENXIO, ENODEV) unless -k, and with -n
  *	when it is down (ENETDOWN).  Prints "blast: sent=N errors=N
  *	end=ERRNO|time|count err_X=N..."
@@ -675,11 +676,16 @@ static int cmd_blast(int argc, char **argv)
 		unsigned int want = BURST;
 		int n;
 
-		/* -r: no more than RATE frames a second, on average. */
+		/* -r: no more than RATE frames a second, on average, and a
+		 * millisecond's share at a time, so that a short window (a
+		 * race a test provokes) meets frames whenever it opens.
+		 */
 		if (rate && sent > (unsigned long)(now_ms() - start) * rate / 1000) {
 			usleep(1000);
 			continue;
 		}
+		if (rate && rate / 1000 < want)
+			want = rate / 1000 ? rate / 1000 : 1;
 		if (count && count - sent < want)
 			want = count - sent;
 		n = sendmmsg(s, msgs, want, 0);
