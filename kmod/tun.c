@@ -99,13 +99,6 @@ static void vnl_tun_count_tx(struct net_device *dev, unsigned int len)
 	local_bh_enable();
 }
 
-static void vnl_tun_count_rx(struct net_device *dev, unsigned int len)
-{
-	local_bh_disable();
-	vnl_dev_count_rx(dev, len);
-	local_bh_enable();
-}
-
 /* ndo_start_xmit: queue the frame for a reader.  The core picked
  * skb->queue_mapping by flow hash among the attached queues
  * (netif_set_real_num_tx_queues() keeps their number current); a detach
@@ -435,7 +428,7 @@ static const struct vnl_kind_ops vnl_tun_kind_ops = {
 	.fill		= vnl_tun_fill,
 	.drop_reasons	= BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) |
 			  BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE) |
-			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM),
+			  BIT(VNL_DROP_NOMEM),
 };
 
 /* /sys/class/net/DEV/{tun_flags,owner,group}, as tun has them: programs
@@ -889,12 +882,21 @@ static unsigned int vnl_tun_written_len(const struct sk_buff *skb)
  * being a queue of @dev meanwhile (the RCU check pairs with
  * synchronize_net() in vnl_tun_detach, after which no frame can reach a
  * retired queue): the writer then learns it, and nothing is counted.
+ *
+ * Without IFF_NAPI the frame is received right here, in the writer's
+ * context with bottom halves off (the receive path expects softirq
+ * context), as tun does: no backlog, so no backlog_full drop, and the
+ * stack has answered before write() returns.  Going through netif_rx()
+ * instead cost TCP through a forwarder about a fifth of its throughput
+ * on a busy two-CPU guest (Documentation/tun.md, "Writing").  With
+ * IFF_NAPI the frame joins the file's NAPI queue and is polled, with
+ * GRO, when bottom halves come back on.  Either way it is counted
+ * before it is handed over: once handed over, it may be freed.
  */
 static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 			   struct sk_buff *skb)
 {
 	unsigned int len = vnl_tun_written_len(skb);
-	__be16 proto = skb->protocol;
 	int err = 0;
 
 	rcu_read_lock();
@@ -904,16 +906,16 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 		goto out;
 	}
 	trace_vnl_tun_write(dev, skb, tfile->index);
+	local_bh_disable();
+	vnl_dev_count_rx(dev, len);
 	if (tfile->napi_added) {
 		skb_queue_tail(&tfile->napi_q, skb);
-		local_bh_disable();
 		napi_schedule(&tfile->napi);
-		local_bh_enable();
-	} else if (netif_rx(skb) != NET_RX_SUCCESS) {
-		vnl_drop_count(dev, len, proto, VNL_DROP_BACKLOG_FULL, true);
-		goto out;
+	} else {
+		netif_receive_skb(skb);
 	}
-	vnl_tun_count_rx(dev, len);
+	/* The NET_RX softirq napi_schedule() raised runs here. */
+	local_bh_enable();
 	atomic64_inc(&tfile->written);
 out:
 	rcu_read_unlock();
@@ -925,15 +927,13 @@ out:
  * vnl_tun_deliver.  @frames is empty on return.
  *
  * Without IFF_NAPI the list goes up in one netif_receive_skb_list(), in
- * the writer's context with bottom halves off (the receive path expects
- * softirq context; tun does the same for its single frames): IP gets
- * them as a list too (ip_list_rcv), and no backlog is involved, so there
- * is no backlog_full drop to count (with RPS the core may queue them to
- * another CPU's backlog, and counts what that refuses in rx_dropped
- * itself).  With IFF_NAPI the list joins the file's NAPI queue in one
- * splice, under its lock, and is polled in one go.  Either way every
- * frame is counted as received before it is handed over: once handed
- * over, it may be freed.
+ * the writer's context with bottom halves off, as a single frame does
+ * (vnl_tun_deliver): IP gets them as a list too (ip_list_rcv).  With RPS
+ * the core may queue them to another CPU's backlog, and counts what that
+ * refuses in rx_dropped itself.  With IFF_NAPI the list joins the file's
+ * NAPI queue in one splice, under its lock, and is polled in one go.
+ * Either way every frame is counted as received before it is handed
+ * over: once handed over, it may be freed.
  */
 int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct sk_buff_head *frames)

@@ -282,7 +282,7 @@ ip -n "$T" neigh replace 10.214.1.2 lladdr 02:00:00:d4:01:02 dev tq nud permanen
 check_eq "tq: ethtool -i bus-info is the kind" "tap" \
 	"$(ethtool_field "$(ip netns exec "$T" ethtool -i tq)" bus-info)"
 check_eq "tq: ethtool -S keys" \
-	"drop_backlog_full drop_no_reader drop_queue_full drop_unread drop_bad_write drop_nomem" \
+	"drop_no_reader drop_queue_full drop_unread drop_bad_write drop_nomem" \
 	"$(ethtool_keys "$T" tq)"
 # Frames go to read() as they are: no checksum or segmentation offload.
 feat=$(ip netns exec "$T" ethtool -k tq)
