@@ -241,7 +241,12 @@ moved_some "$A" pa peer_down tx
 echo "# pair: backlog_full"
 check "vnlctl add pair fa1 peer fb1, fa2 peer fb2" eval \
 	"vnlctl -n $F add pair fa1 peer fb1 && vnlctl -n $F add pair fa2 peer fb2" || exit_status
-ip -n "$F" link add brf type bridge
+# Without multicast snooping: a snooping bridge joins the all-snoopers
+# group (224.0.0.106) and repeats its IGMP report for a while after it
+# comes up: a 54-byte frame flooded to both ports like the broadcasts,
+# one more copy for the backlog to drop when it comes while the backlog
+# is 0 (seen on 7.2).
+ip -n "$F" link add brf type bridge mcast_snooping 0
 ip -n "$F" link set fa1 master brf
 ip -n "$F" link set fa2 master brf
 for d in fa1 fb1 fa2 fb2 brf; do ip -n "$F" link set "$d" up; done
@@ -271,7 +276,8 @@ sum_moved() {
 	done
 	echo "$n $v $e $r"
 }
-check_eq "fb1+fb2 backlog_full: vnlctl, ethtool -S, vnl_drop events, rx_drops all +3" "3 3 3 3" "$(sum_moved)"
+check_eq "fb1+fb2 backlog_full: vnlctl, ethtool -S, vnl_drop events, rx_drops all +3" "3 3 3 3" "$(sum_moved)" ||
+	grep -E ": vnl_drop: dev=fb[12] .*reason=backlog_full$" "$TRACE_INST/trace" | sed 's/^/#     /'
 
 echo "# tap: bad_write, queue_full, unread"
 check "vnlctl add tap tq (persistent)" vnlctl -n "$T" add tap tq || exit_status
