@@ -165,6 +165,7 @@ static int vnl_parse_opt(struct link_util *lu, int argc, char **argv,
 			 struct nlmsghdr *n)
 {
 	const int max = sizeof(struct iplink_req);
+	unsigned long number;
 	uint32_t value;
 	char *end;
 
@@ -194,11 +195,13 @@ static int vnl_parse_opt(struct link_util *lu, int argc, char **argv,
 						    "private, vepa, bridge, passthru, source");
 			addattr32(n, max, VNL_A_MACVLAN_MODE, value);
 		} else if (!strcmp(*argv, "bcqueuelen")) {
-			value = strtoul(argv[1], &end, 10);
-			if (!*argv[1] || *end || argv[1][0] == '-')
+			/* The kernel says what it takes (0 to 65535). */
+			number = strtoul(argv[1], &end, 10);
+			if (!*argv[1] || *end || argv[1][0] == '-' ||
+			    number > UINT32_MAX)
 				return vnl_bad_word("bcqueuelen", argv[1],
 						    "the numbers 0 to 65535");
-			addattr32(n, max, VNL_A_BC_QUEUE_LEN, value);
+			addattr32(n, max, VNL_A_BC_QUEUE_LEN, number);
 		} else {
 			fprintf(stderr, "vnl: unknown word \"%s\"; try \"ip link help vnl\"\n",
 				*argv);
