@@ -12,7 +12,8 @@
 #     naming kind, mode and bcqueuelen; vepa when no mode is given; a
 #     child put in another netns; a bridge-mode child pinged from the wire;
 #   - what is refused: each case says why, in the message ip prints, and
-#     leaves no device behind (A and B hold what they held).
+#     leaves no device behind (A and B hold what they held), a failure
+#     to register this end after the peer included.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -132,6 +133,12 @@ refused "a peer in a netns of no process" 2 'no such network namespace for the p
 	x0 type vnl kind pair peer y0 netns 999999
 refused "a peer in a netns that does not exist" 255 'invalid "netns" value' \
 	x0 type vnl kind pair peer y0 netns ns-none-$$
+# Registration itself failing: the peer first (nothing was registered),
+# then this end once the peer was (the peer goes again).
+refused "a peer index taken (lo's)" 2 'could not register the peer device' \
+	x0 type vnl kind pair peer y0 index 1
+refused "a device named \".\" (which ip lets by), the peer registered already" 2 \
+	'could not register the device' . type vnl kind pair peer y0
 refused "a multicast peer address" 2 'the address must be unicast' \
 	x0 type vnl kind pair peer y0 address 01:00:5e:00:00:01
 refused "a pair with a macvlan mode" 2 'a pair takes no parent' \
