@@ -124,19 +124,43 @@ static inline void vnl_compat_inherit_tso_max(struct net_device *to,
 #define VNL_COMPAT_NETIF_F_USO	0
 #endif
 
-/* rtnl_link_ops.newlink: its arguments come in a struct
- * rtnl_newlink_params since 6.15, as separate arguments before.  Both
- * forms call dev.c:vnl_link_newlink() with what vnl uses.
+/* What rtnl_link_ops.newlink is given, the same on every kernel
+ * (rtnl.c:vnl_link_newlink): @link_net is where IFLA_LINK names a
+ * macvlan parent, @peer_net the netns the pair's peer info names (NULL:
+ * none named, or a kernel where vnl finds it itself,
+ * vnl_compat_get_peer_net).  Each net is held by the core for the call.
  */
-int vnl_link_newlink(struct net *src_net, struct net_device *dev,
-		     struct nlattr **data, struct netlink_ext_ack *extack);
+struct vnl_newlink {
+	struct net *link_net;
+	struct net *peer_net;
+	struct nlattr **tb;
+	struct nlattr **data;
+	struct netlink_ext_ack *extack;
+};
 
+int vnl_link_newlink(struct net_device *dev, const struct vnl_newlink *nl);
+
+/* rtnl_link_ops.newlink: its arguments come in a struct
+ * rtnl_newlink_params since 6.15 ("rtnetlink: Pack newlink() params into
+ * struct"), with the netns of the request, of IFLA_LINK_NETNSID and of the
+ * peer apart.  Before, one src_net stands for the first two (the core
+ * passes IFLA_LINK_NETNSID's netns, else the requester's), and the peer's
+ * is the driver's business.
+ */
 #ifdef VNL_HAVE_RTNL_NEWLINK_PARAMS
 static inline int vnl_compat_newlink(struct net_device *dev,
 				     struct rtnl_newlink_params *params,
 				     struct netlink_ext_ack *extack)
 {
-	return vnl_link_newlink(params->src_net, dev, params->data, extack);
+	struct vnl_newlink nl = {
+		.link_net = rtnl_newlink_link_net(params),
+		.peer_net = params->peer_net,
+		.tb = params->tb,
+		.data = params->data,
+		.extack = extack,
+	};
+
+	return vnl_link_newlink(dev, &nl);
 }
 #else
 static inline int vnl_compat_newlink(struct net *src_net,
@@ -144,9 +168,66 @@ static inline int vnl_compat_newlink(struct net *src_net,
 				     struct nlattr *tb[], struct nlattr *data[],
 				     struct netlink_ext_ack *extack)
 {
-	return vnl_link_newlink(src_net, dev, data, extack);
+	struct vnl_newlink nl = {
+		.link_net = src_net,
+		.tb = tb,
+		.data = data,
+		.extack = extack,
+	};
+
+	return vnl_link_newlink(dev, &nl);
 }
 #endif
+
+/* rtnl_link_ops.peer_type: with rtnl_newlink_params (6.15), the core
+ * finds the peer's netns in that attribute of IFLA_INFO_DATA itself,
+ * checks CAP_NET_ADMIN over it, locks it beside the others and hands it
+ * to newlink as peer_net.  vnl sets it there only: on an older kernel the
+ * core would not pass what it found on.
+ */
+#ifdef VNL_HAVE_RTNL_NEWLINK_PARAMS
+#define VNL_COMPAT_PEER_TYPE(type)	.peer_type = (type),
+#else
+#define VNL_COMPAT_PEER_TYPE(type)
+#endif
+
+/* The netns of a pair's peer, with a reference the caller drops: the one
+ * its attributes @peer_tb name (IFLA_NET_NS_PID or IFLA_NET_NS_FD), else
+ * @nl->link_net, as veth.  Since 6.15 the core found it and checked the
+ * requester's CAP_NET_ADMIN over it (peer_type above).  Before, vnl looks
+ * it up and checks the capability itself: newlink runs in the sending
+ * task, whose capabilities are the request's.
+ */
+static inline struct net *vnl_compat_get_peer_net(const struct vnl_newlink *nl,
+						  struct nlattr **peer_tb)
+{
+#ifdef VNL_HAVE_RTNL_NEWLINK_PARAMS
+	return get_net(nl->peer_net ?: nl->link_net);
+#else
+	struct net *net = rtnl_link_get_net(nl->link_net, peer_tb);
+
+	if (!IS_ERR(net) && !ns_capable(net->user_ns, CAP_NET_ADMIN)) {
+		put_net(net);
+		return ERR_PTR(-EPERM);
+	}
+	return net;
+#endif
+}
+
+/* rtnl_configure_link() takes the request's portid and header since 6.3
+ * ("rtnetlink: pass netlink message header and portid to
+ * rtnl_configure_link()", in Debian's 6.1 too), so that the RTM_NEWLINK
+ * it sends can echo the request.  The peer's is no echo: 0 and NULL.
+ */
+static inline int vnl_compat_configure_link(struct net_device *dev,
+					    const struct ifinfomsg *ifm)
+{
+#ifdef VNL_HAVE_RTNL_CONFIGURE_LINK_NLH
+	return rtnl_configure_link(dev, ifm, 0, NULL);
+#else
+	return rtnl_configure_link(dev, ifm);
+#endif
+}
 
 /* SIOCSIFHWADDR: dev_set_mac_address_user() takes a struct
  * sockaddr_storage since 6.16, a struct sockaddr before.

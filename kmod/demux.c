@@ -645,19 +645,13 @@ static int vnl_demux_check(const struct vnl_demux_config *cfg,
 	return 0;
 }
 
-static struct net_device *vnl_demux_alloc(const struct vnl_demux_config *cfg,
-					  struct net_device *parent,
-					  struct vnl_port *port)
+/* Make @dev a child of @parent on @port, as @cfg asks. */
+static void vnl_demux_setup(struct net_device *dev,
+			    const struct vnl_demux_config *cfg,
+			    struct net_device *parent, struct vnl_port *port)
 {
-	struct net_device *dev;
-	struct vnl_dev *vnl;
+	struct vnl_dev *vnl = netdev_priv(dev);
 
-	dev = alloc_netdev(sizeof(struct vnl_dev), cfg->name, NET_NAME_USER,
-			   vnl_dev_setup);
-	if (!dev)
-		return NULL;
-
-	vnl = netdev_priv(dev);
 	vnl->kind = VNL_KIND_MACVLAN;
 	vnl->ops = &vnl_demux_kind_ops;
 	vnl->demux.parent = parent;
@@ -682,23 +676,28 @@ static struct net_device *vnl_demux_alloc(const struct vnl_demux_config *cfg,
 	} else {
 		eth_hw_addr_random(dev);
 	}
-	return dev;
 }
 
-/* Create a child under RTNL.  A child asked for on another vnl child goes
- * on that child's parent, as with macvlan.
+/* Make @dev a child of cfg->parent and register it, under RTNL, for the
+ * family (vnl_demux_create) and for rtnetlink (rtnl.c).  @dev is freshly
+ * allocated, with cfg->name and in cfg->net.  A child asked for on
+ * another vnl child goes on that child's parent, as with macvlan.
  *
  * The port is created with the first child and goes with the last.  This
  * function holds a reference on it while it works, and the child takes
  * its own in ndo_init: however far register_netdevice() gets before
  * failing, putting ours at the end leaves the port exactly as used as
  * it is.
+ *
+ * On failure @dev was either never registered, and whoever allocated it
+ * frees it, or is unregistered already, and the core frees it
+ * (needs_free_netdev).
  */
-int vnl_demux_create(const struct vnl_demux_config *cfg,
-		     struct net_device **devp, struct netlink_ext_ack *extack)
+int vnl_demux_register(struct net_device *dev,
+		       const struct vnl_demux_config *cfg,
+		       struct netlink_ext_ack *extack)
 {
 	struct net_device *parent = cfg->parent;
-	struct net_device *dev;
 	struct vnl_port *port;
 	int err;
 
@@ -717,16 +716,10 @@ int vnl_demux_create(const struct vnl_demux_config *cfg,
 		return PTR_ERR(port);
 	}
 
-	dev = vnl_demux_alloc(cfg, parent, port);
-	if (!dev) {
-		err = -ENOMEM;
-		goto out_put_port;
-	}
-
+	vnl_demux_setup(dev, cfg, parent, port);
 	err = register_netdevice(dev);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "could not register the device");
-		free_netdev(dev);
 		goto out_put_port;
 	}
 
@@ -735,15 +728,36 @@ int vnl_demux_create(const struct vnl_demux_config *cfg,
 	 */
 	err = netdev_upper_dev_link(parent, dev, extack);
 	if (err) {
-		vnl_demux_dellink(dev, NULL);	/* the core frees it */
+		vnl_demux_dellink(dev, NULL);
 		goto out_put_port;
 	}
 
 	netif_stacked_transfer_operstate(parent, dev);
 	if (port->passthru)
 		rcu_assign_pointer(port->passthru_child, netdev_priv(dev));
-	*devp = dev;
 out_put_port:
 	vnl_port_put(port);
 	return err;
+}
+
+/* Create a child for the family, under RTNL; on failure nothing is left. */
+int vnl_demux_create(const struct vnl_demux_config *cfg,
+		     struct net_device **devp, struct netlink_ext_ack *extack)
+{
+	struct net_device *dev;
+	int err;
+
+	dev = alloc_netdev(sizeof(struct vnl_dev), cfg->name, NET_NAME_USER,
+			   vnl_dev_setup);
+	if (!dev)
+		return -ENOMEM;
+
+	err = vnl_demux_register(dev, cfg, extack);
+	if (err) {
+		if (dev->reg_state == NETREG_UNINITIALIZED)
+			free_netdev(dev);
+		return err;
+	}
+	*devp = dev;
+	return 0;
 }

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What every vnl net_device shares, whatever its kind: the setup, the
- * per-CPU counters, the registry of all vnl devices, and the rtnl_link_ops
- * that make "ip link" know the kind "vnl".
+ * per-CPU counters and the registry of all vnl devices.  The kind "vnl"
+ * of "ip link" is rtnl.c's.
  */
 #include <linux/etherdevice.h>
 #include <linux/xarray.h>
-#include <net/rtnetlink.h>
 
 #include "vnl.h"
 
@@ -204,91 +203,4 @@ void vnl_dev_get_stats64(struct net_device *dev,
 	stats->tx_bytes = sum.tx_bytes;
 	stats->rx_dropped = sum.rx_drops - sum.drops[VNL_DROP_BACKLOG_FULL];
 	stats->tx_dropped = sum.tx_drops;
-}
-
-/* vnl devices are made through the "vnl" generic netlink family, which
- * knows about peers and netns; "ip link add type vnl" gets told so.
- * Called through compat.h:vnl_compat_newlink, which unpacks the arguments
- * of the kernel's rtnl_link_ops.newlink.
- */
-int vnl_link_newlink(struct net *src_net, struct net_device *dev,
-		     struct nlattr **data, struct netlink_ext_ack *extack)
-{
-	NL_SET_ERR_MSG(extack, "vnl devices are created with vnlctl, not ip link");
-	return -EOPNOTSUPP;
-}
-
-/* Each kind knows what goes with a device: a pair's peer, a child's
- * place on its parent.
- */
-static void vnl_link_dellink(struct net_device *dev, struct list_head *head)
-{
-	struct vnl_dev *vnl = netdev_priv(dev);
-
-	vnl->ops->dellink(dev, head);
-}
-
-/* The netns that IFLA_LINK (ndo_get_iflink) refers to: the peer's or the
- * parent's.
- */
-static struct net *vnl_link_get_link_net(const struct net_device *dev)
-{
-	struct vnl_dev *vnl = netdev_priv(dev);
-	struct net_device *link = vnl->ops->link ? vnl->ops->link(dev) : NULL;
-
-	return link ? dev_net(link) : dev_net(dev);
-}
-
-static size_t vnl_link_get_size(const struct net_device *dev)
-{
-	return nla_total_size(sizeof(u32)) +	/* VNL_A_KIND */
-	       nla_total_size(sizeof(u32)) +	/* VNL_A_MACVLAN_MODE */
-	       nla_total_size(sizeof(u32)) +	/* VNL_A_BC_QUEUE_LEN */
-	       nla_total_size(sizeof(u32));	/* VNL_A_BC_QUEUE_LEN_USED */
-}
-
-/* IFLA_INFO_DATA for "ip -d link show": the vnl kind of the device and,
- * for a macvlan child, its mode and broadcast queue lengths, as kernel
- * macvlan gives them.  The values are read once each: rtnetlink may fill
- * this without RTNL.
- */
-static int vnl_link_fill_info(struct sk_buff *skb,
-			      const struct net_device *dev)
-{
-	const struct vnl_dev *vnl = netdev_priv(dev);
-	const struct vnl_demux *demux = &vnl->demux;
-
-	if (nla_put_u32(skb, VNL_A_KIND, vnl->kind))
-		return -EMSGSIZE;
-	if (vnl->kind != VNL_KIND_MACVLAN)
-		return 0;
-	if (nla_put_u32(skb, VNL_A_MACVLAN_MODE, READ_ONCE(demux->mode)) ||
-	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN,
-			READ_ONCE(demux->bc_queue_len)) ||
-	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN_USED,
-			READ_ONCE(demux->port->bc_queue_len_used)))
-		return -EMSGSIZE;
-	return 0;
-}
-
-struct rtnl_link_ops vnl_link_ops = {
-	.kind		= "vnl",
-	.priv_size	= sizeof(struct vnl_dev),
-	.setup		= vnl_dev_setup,
-	.newlink	= vnl_compat_newlink,
-	.dellink	= vnl_link_dellink,
-	.get_link_net	= vnl_link_get_link_net,
-	.get_size	= vnl_link_get_size,
-	.fill_info	= vnl_link_fill_info,
-};
-
-int vnl_dev_register_ops(void)
-{
-	return rtnl_link_register(&vnl_link_ops);
-}
-
-/* Deletes every vnl device in every netns, then forgets the kind. */
-void vnl_dev_unregister_ops(void)
-{
-	rtnl_link_unregister(&vnl_link_ops);
 }

@@ -29,8 +29,10 @@ static struct netlink_range_validation vnl_mtu_range = {
 	.max = ETH_MAX_MTU,
 };
 
-/* A full range: NLA_POLICY_MAX()'s bound is an s16, too small for it. */
-static struct netlink_range_validation vnl_bc_queue_len_range = {
+/* A full range: NLA_POLICY_MAX()'s bound is an s16, too small for it.
+ * rtnl.c's policy uses it too.
+ */
+struct netlink_range_validation vnl_bc_queue_len_range = {
 	.min = 0,
 	.max = VNL_BC_QUEUE_LEN_MAX,
 };

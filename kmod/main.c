@@ -23,7 +23,7 @@ static int __init vnl_init(void)
 		return err;
 
 	/* The link kind before the family, which creates devices of it. */
-	err = vnl_dev_register_ops();
+	err = vnl_rtnl_register();
 	if (err)
 		goto err_unregister_events;
 
@@ -40,7 +40,7 @@ static int __init vnl_init(void)
 err_unregister_genl:
 	vnl_genl_unregister();
 err_unregister_ops:
-	vnl_dev_unregister_ops();
+	vnl_rtnl_unregister();
 err_unregister_events:
 	vnl_port_events_unregister();
 	return err;
@@ -53,7 +53,7 @@ static void __exit vnl_exit(void)
 {
 	vnl_chr_unregister();
 	vnl_genl_unregister();
-	vnl_dev_unregister_ops();
+	vnl_rtnl_unregister();
 	vnl_port_events_unregister();
 }
 

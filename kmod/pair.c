@@ -216,88 +216,90 @@ static const struct vnl_kind_ops vnl_pair_kind_ops = {
 			  BIT(VNL_DROP_BACKLOG_FULL),
 };
 
+/* Make @dev a pair end: allocated by vnl_pair_alloc() or by rtnetlink
+ * (rtnl.c), with its name, netns, MTU and, if one was asked for, its
+ * address; without one it gets a random address here.
+ */
+void vnl_pair_setup(struct net_device *dev)
+{
+	struct vnl_dev *vnl = netdev_priv(dev);
+
+	vnl->kind = VNL_KIND_PAIR;
+	vnl->ops = &vnl_pair_kind_ops;
+	dev->netdev_ops = &vnl_pair_netdev_ops;
+	if (is_zero_ether_addr(dev->dev_addr))
+		eth_hw_addr_random(dev);
+}
+
 static struct net_device *vnl_pair_alloc(const char *name, struct net *net,
 					 const u8 *addr, u32 mtu)
 {
 	struct net_device *dev;
-	struct vnl_dev *vnl;
 
 	dev = alloc_netdev(sizeof(struct vnl_dev), name, NET_NAME_USER,
 			   vnl_dev_setup);
 	if (!dev)
 		return NULL;
 
-	vnl = netdev_priv(dev);
-	vnl->kind = VNL_KIND_PAIR;
-	vnl->ops = &vnl_pair_kind_ops;
-	dev->netdev_ops = &vnl_pair_netdev_ops;
 	dev_net_set(dev, net);
 	if (mtu)
 		dev->mtu = mtu;
 	if (addr) {
 		eth_hw_addr_set(dev, addr);
 		dev->addr_assign_type = NET_ADDR_SET;
-	} else {
-		eth_hw_addr_random(dev);
 	}
+	vnl_pair_setup(dev);
 	return dev;
 }
 
-/* Names are checked before anything is allocated so that a refusal leaves
- * nothing behind and says which name is the problem.
+/* Names are checked before anything is registered, so that a refusal
+ * says which name is the problem.
  */
-static int vnl_pair_check_names(const struct vnl_pair_config *cfg,
+static int vnl_pair_check_names(struct net_device *dev,
+				struct net_device *peer,
 				struct netlink_ext_ack *extack)
 {
-	if (__dev_get_by_name(cfg->net, cfg->name)) {
+	if (__dev_get_by_name(dev_net(dev), dev->name)) {
 		NL_SET_ERR_MSG(extack, "device name is already in use");
 		return -EEXIST;
 	}
-	if (__dev_get_by_name(cfg->peer_net, cfg->peer_name)) {
+	if (__dev_get_by_name(dev_net(peer), peer->name)) {
 		NL_SET_ERR_MSG(extack, "peer name is already in use");
 		return -EEXIST;
 	}
-	if (net_eq(cfg->net, cfg->peer_net) &&
-	    !strcmp(cfg->name, cfg->peer_name)) {
+	if (net_eq(dev_net(dev), dev_net(peer)) &&
+	    !strcmp(dev->name, peer->name)) {
 		NL_SET_ERR_MSG(extack, "peer name equals the device name in the same netns");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* Create both ends under RTNL.  As in veth, the peer is registered first
- * and this end last; each failure unwinds exactly what was done.  On
- * success *@devp is this end and *@peerp the other.
+/* Register both ends under RTNL and wire them together, for the family
+ * (vnl_pair_create) and for rtnetlink (rtnl.c).  As in veth, the peer is
+ * registered first and @dev last, so that nothing can fail once @dev
+ * exists.  Both were made pair ends by vnl_pair_setup().
+ *
+ * The peer is this function's from the call on: on failure it is gone
+ * (freed, or unregistered and freed by the core: needs_free_netdev).
+ * @dev is then not registered, and whoever allocated it frees it.
  */
-int vnl_pair_create(const struct vnl_pair_config *cfg,
-		    struct net_device **devp, struct net_device **peerp,
-		    struct netlink_ext_ack *extack)
+int vnl_pair_register(struct net_device *dev, struct net_device *peer,
+		      struct netlink_ext_ack *extack)
 {
 	struct vnl_dev *vnl, *peer_vnl;
-	struct net_device *dev, *peer;
 	int err;
 
 	ASSERT_RTNL();
 
-	err = vnl_pair_check_names(cfg, extack);
+	err = vnl_pair_check_names(dev, peer, extack);
 	if (err)
-		return err;
-
-	peer = vnl_pair_alloc(cfg->peer_name, cfg->peer_net, cfg->peer_addr,
-			      cfg->mtu);
-	if (!peer)
-		return -ENOMEM;
-
-	dev = vnl_pair_alloc(cfg->name, cfg->net, cfg->addr, cfg->mtu);
-	if (!dev) {
-		err = -ENOMEM;
 		goto err_free_peer;
-	}
 
 	err = register_netdevice(peer);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "could not register the peer device");
-		goto err_free_dev;
+		goto err_free_peer;
 	}
 	netif_carrier_off(peer);
 
@@ -316,19 +318,44 @@ int vnl_pair_create(const struct vnl_pair_config *cfg,
 	peer_vnl = netdev_priv(peer);
 	rcu_assign_pointer(vnl->peer, peer);
 	rcu_assign_pointer(peer_vnl->peer, dev);
+	return 0;
+
+err_unregister_peer:
+	unregister_netdevice(peer);
+	return err;
+err_free_peer:
+	free_netdev(peer);
+	return err;
+}
+
+/* Create both ends for the family, under RTNL.  On success *@devp is this
+ * end and *@peerp the other; on failure nothing is left.
+ */
+int vnl_pair_create(const struct vnl_pair_config *cfg,
+		    struct net_device **devp, struct net_device **peerp,
+		    struct netlink_ext_ack *extack)
+{
+	struct net_device *dev, *peer;
+	int err;
+
+	peer = vnl_pair_alloc(cfg->peer_name, cfg->peer_net, cfg->peer_addr,
+			      cfg->mtu);
+	if (!peer)
+		return -ENOMEM;
+
+	dev = vnl_pair_alloc(cfg->name, cfg->net, cfg->addr, cfg->mtu);
+	if (!dev) {
+		free_netdev(peer);
+		return -ENOMEM;
+	}
+
+	err = vnl_pair_register(dev, peer, extack);
+	if (err) {
+		free_netdev(dev);
+		return err;
+	}
 
 	*devp = dev;
 	*peerp = peer;
 	return 0;
-
-err_unregister_peer:
-	/* needs_free_netdev: the core frees it once unregistered. */
-	unregister_netdevice(peer);
-	free_netdev(dev);
-	return err;
-err_free_dev:
-	free_netdev(dev);
-err_free_peer:
-	free_netdev(peer);
-	return err;
 }

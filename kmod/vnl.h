@@ -307,7 +307,6 @@ struct vnl_dev {
 };
 
 /* dev.c: what every vnl device shares */
-extern struct rtnl_link_ops vnl_link_ops;
 void vnl_dev_setup(struct net_device *dev);
 int vnl_dev_init(struct net_device *dev);
 void vnl_dev_uninit(struct net_device *dev);
@@ -319,8 +318,11 @@ void vnl_dev_count_rx(struct net_device *dev, unsigned int len);
 bool vnl_dev_is_vnl(const struct net_device *dev);
 bool vnl_dev_is_kind(const struct net_device *dev, enum vnl_kind kind);
 struct vnl_dev *vnl_dev_find_next(struct net *net, unsigned long *id);
-int vnl_dev_register_ops(void);
-void vnl_dev_unregister_ops(void);
+
+/* rtnl.c: the link kind "vnl" of "ip link" */
+extern struct rtnl_link_ops vnl_link_ops;
+int vnl_rtnl_register(void);
+void vnl_rtnl_unregister(void);
 
 /* pair.c: veth-style pairs */
 struct vnl_pair_config {
@@ -333,6 +335,9 @@ struct vnl_pair_config {
 	u32 mtu;
 };
 
+void vnl_pair_setup(struct net_device *dev);
+int vnl_pair_register(struct net_device *dev, struct net_device *peer,
+		      struct netlink_ext_ack *extack);
 int vnl_pair_create(const struct vnl_pair_config *cfg,
 		    struct net_device **devp, struct net_device **peerp,
 		    struct netlink_ext_ack *extack);
@@ -348,6 +353,9 @@ struct vnl_demux_config {
 	u32 bc_queue_len;
 };
 
+int vnl_demux_register(struct net_device *dev,
+		       const struct vnl_demux_config *cfg,
+		       struct netlink_ext_ack *extack);
 int vnl_demux_create(const struct vnl_demux_config *cfg,
 		     struct net_device **devp, struct netlink_ext_ack *extack);
 void vnl_demux_dellink(struct net_device *dev, struct list_head *head);
@@ -447,6 +455,7 @@ void vnl_drop_free(struct net_device *dev, struct sk_buff *skb,
 extern const struct ethtool_ops vnl_ethtool_ops;
 
 /* genl.c: the generic netlink family */
+extern struct netlink_range_validation vnl_bc_queue_len_range;
 int vnl_genl_register(void);
 void vnl_genl_unregister(void);
 void vnl_genl_notify(struct net_device *dev, enum vnl_cmd cmd);

@@ -14,8 +14,8 @@
 #   - `vnlctl version` loads it (the genl family's alias,
 #     net-pf-16-proto-16-family-vnl), and prints the module's version;
 #   - `vnlctl add pair` loads it, and `ip link del` deletes the pair;
-#   - `ip link add type vnl` loads it (rtnl-link-vnl), and vnl says to
-#     use vnlctl;
+#   - `ip link add ... type vnl kind pair` loads it (rtnl-link-vnl) and
+#     makes the pair;
 #   - `modprobe vnl` loads it and `modprobe -r vnl` unloads it.
 #
 # At the end the overlay is gone, modprobe knows no vnl again, and the
@@ -105,9 +105,11 @@ check "ip link del of the pair" ip link del ia0
 check "... both ends gone" pair_gone
 
 check "rmmod vnl" rmmod vnl
-check_fails_with "ip link add type vnl: loads vnl (rtnl-link-vnl), which says to use vnlctl" \
-	2 'created with vnlctl' ip link add ia2 type vnl
+check "ip link add type vnl: loads vnl (rtnl-link-vnl), makes the pair" \
+	ip link add ia0 type vnl kind pair peer ia1
 check "... vnl is loaded (lsmod)" loaded
+check "ip link del of the pair" ip link del ia1
+check "... both ends gone" pair_gone
 
 check "rmmod vnl" rmmod vnl
 check "modprobe vnl" modprobe vnl

@@ -7,7 +7,7 @@
 # end in the other netns too), and unloading vnl.ko deletes every vnl
 # device.  `ip link` names an end NAME@PEER, or NAME@ifN with link-netns
 # when the peer is in another netns, and `ip -d link` shows the kind
-# "vnl".  `ip link add ... type vnl` is refused, pointing at vnlctl.
+# "vnl".  A pair made by `ip link add ... type vnl` lives the same way.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -77,12 +77,14 @@ check "ip netns del C: ya (peer was in C) is gone from A" wait_until 60 link_abs
 check "ip netns del C: zc (peer was in C) is gone from A" wait_until 60 link_absent -n "$A" zc
 check_eq "ip netns del C: A has only lo" "lo" "$(link_names "$A")"
 
-# --- ip link add type vnl is refused ---------------------------------------------------
+# --- a pair made by ip link add ---------------------------------------------------------
 
-before=$(link_names "$A")
-check_fails_with "ip link add x type vnl: refused, pointing at vnlctl" 2 "vnlctl" \
-	ip -n "$A" link add x type vnl
-check_eq "ip link add type vnl: nothing created" "$before" "$(link_names "$A")"
+check "ip link add ia type vnl kind pair peer ib" \
+	ip -n "$A" link add ia type vnl kind pair peer ib
+check_match "ip link shows ia@ib" '^[0-9]+: ia@ib: ' "$(ip -n "$A" -o link show ia)"
+check "vnlctl del ib" vnlctl -n "$A" del ib
+check "vnlctl del ib: ia is gone" link_absent -n "$A" ia
+check_eq "vnlctl del ib: A has only lo" "lo" "$(link_names "$A")"
 
 # --- unloading the module -----------------------------------------------------------
 

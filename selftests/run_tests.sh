@@ -44,6 +44,7 @@ ALL_TESTS=(
 	pair_carrier.sh
 	netpoll_refused.sh
 	pair_lifetime.sh
+	iplink_add.sh
 	pair_monitor.sh
 	ynl_cli.sh
 	pair_vs_veth.sh

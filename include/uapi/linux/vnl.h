@@ -90,6 +90,27 @@
  *   port id and sequence number.  They exist so that the YNL spec, where
  *   an operation is a request or an event but not both, names the events.
  *
+ * rtnetlink: "ip link add NAME type vnl ..."
+ * -------------------------------------------
+ * The link kind "vnl" creates pairs and macvlan children too, through
+ * RTM_NEWLINK: the IFLA_* attributes of the request (IFLA_IFNAME,
+ * IFLA_ADDRESS, IFLA_MTU, IFLA_NET_NS_FD or IFLA_NET_NS_PID, IFLA_LINK)
+ * describe the new device, and IFLA_INFO_DATA may carry only VNL_A_KIND
+ * (required), VNL_A_MACVLAN_MODE, VNL_A_BC_QUEUE_LEN and VNL_A_PEER_INFO;
+ * any other attribute is refused with EINVAL, the extended ACK pointing
+ * at it.  tun and tap devices are refused (EOPNOTSUPP): they come from
+ * /dev/vnl.
+ *   Pair: VNL_KIND_PAIR and VNL_A_PEER_INFO, which holds a struct
+ *   ifinfomsg followed by the peer's IFLA_* attributes (IFLA_IFNAME
+ *   required; IFLA_ADDRESS, IFLA_MTU, IFLA_NET_NS_FD or IFLA_NET_NS_PID:
+ *   its netns, default the requester's), as veth's VETH_INFO_PEER does.
+ *   Macvlan child: VNL_KIND_MACVLAN and IFLA_LINK (the parent, in the
+ *   requester's netns); optionally VNL_A_MACVLAN_MODE (default
+ *   VNL_MACVLAN_MODE_VEPA) and VNL_A_BC_QUEUE_LEN (default
+ *   VNL_BC_QUEUE_LEN_DEFAULT).
+ * The generic netlink family stays the full interface: it alone names a
+ * macvlan parent by name, answers with the device, and changes a child.
+ *
  * /dev/vnl: batches (its own ioctls, of type VNL_IOC_TYPE)
  * -------------------------------------------------------
  * /dev/vnl answers the ioctls of linux/if_tun.h, and three of its own, on
@@ -250,6 +271,9 @@ enum vnl_attr {
 				  * the largest its children ask for (reply
 				  * only)
 				  */
+	VNL_A_PEER_INFO,	/* binary: struct ifinfomsg, then the peer's
+				 * IFLA_* attributes (rtnetlink only)
+				 */
 
 	__VNL_A_MAX
 };
