@@ -73,6 +73,7 @@ ALL_TESTS=(
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
 	tun_lab_ip_tuntap.sh
+	tun_lab_batch.sh
 	tun_lsm_hooks.sh
 	tap_lab_arp_reply.sh
 	macvlan_modes.sh
