@@ -21,11 +21,11 @@
  * per packet (read, write and poll).  In both tables the two devices take
  * turns in ten slices of that time, to share the host's slow spells.
  *
- *   tun_pps [-t SECONDS] [-b] [-o vnl|tun]
+ *   tun_pps [-t SECONDS] [-b] [-B BURST] [-o vnl|tun]
  *
- * -b measures the batched table only, -o one device only (the other's
- * column says "-"): to profile one of them alone, e.g. with
- * `perf record -a -g -- tun_pps -b -o vnl`.  Root, in a throwaway guest:
+ * -b measures the batched table only, -B one burst size only (1 to 64),
+ * -o one device only (the other's column says "-"): to profile one of
+ * them alone, e.g. `perf record -a -g -- tun_pps -b -B 64 -o vnl`.  Root, in a throwaway guest:
  * it changes sysctls.  Exit 0 once every rate asked for was measured, 1
  * otherwise.
  */
@@ -60,11 +60,11 @@ static const struct dev devs[] = {
 };
 
 static const int sizes[] = { 64, 1500 };	/* one packet in flight */
-static const int bursts[] = { 1, 8, 32, 64 };	/* the batched table's */
+static int bursts[] = { 1, 8, 32, 64 };	/* the batched table's */
 
 #define NDEVS (int)(sizeof(devs) / sizeof(devs[0]))
 #define NSIZES (int)(sizeof(sizes) / sizeof(sizes[0]))
-#define NBURSTS (int)(sizeof(bursts) / sizeof(bursts[0]))
+static int nbursts = sizeof(bursts) / sizeof(bursts[0]);
 #define SLICES 10
 #define BURST_SIZE 64		/* bytes per packet of the batched table */
 #define SIZE_MAX_PKT 1500
@@ -482,11 +482,11 @@ static int single_table(const int *fds, const bool *on, double duration)
 static int batched_table(const int *fds, const bool *on, double duration)
 {
 	static struct load loads[NDEVS];
-	struct tally t[NBURSTS][NDEVS];
+	struct tally t[sizeof(bursts) / sizeof(bursts[0])][NDEVS];
 	char a[32], b[32], c[32], d[32], e[32];
 	int bi, rc = 0;
 
-	for (bi = 0; bi < NBURSTS; bi++) {
+	for (bi = 0; bi < nbursts; bi++) {
 		loads[0] = (struct load){ .size = BURST_SIZE, .burst = bursts[bi],
 					  .batched = true };
 		loads[1] = (struct load){ .size = BURST_SIZE, .burst = bursts[bi] };
@@ -501,7 +501,7 @@ static int batched_table(const int *fds, const bool *on, double duration)
 	       BURST_SIZE, duration, SLICES);
 	printf("%-6s %12s %12s %10s %10s %10s\n", "B", "vnl pps", "tun pps", "vnl/tun",
 	       "vnl calls", "tun calls");
-	for (bi = 0; bi < NBURSTS; bi++)
+	for (bi = 0; bi < nbursts; bi++)
 		printf("%-6d %12s %12s %10s %10s %10s\n", bursts[bi],
 		       rate(a, sizeof(a), on[0], &t[bi][0]),
 		       rate(b, sizeof(b), on[1], &t[bi][1]),
@@ -513,7 +513,7 @@ static int batched_table(const int *fds, const bool *on, double duration)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: tun_pps [-t SECONDS] [-b] [-o vnl|tun]\n");
+	fprintf(stderr, "usage: tun_pps [-t SECONDS] [-b] [-B BURST] [-o vnl|tun]\n");
 	return 2;
 }
 
@@ -524,17 +524,21 @@ int main(int argc, char **argv)
 	double duration = 2.0;
 	int fds[NDEVS], di, opt, rc = 0;
 
-	while ((opt = getopt(argc, argv, "t:bo:")) != -1) {
-		if (opt == 't' && atof(optarg) > 0)
+	while ((opt = getopt(argc, argv, "t:bB:o:")) != -1) {
+		if (opt == 't' && atof(optarg) > 0) {
 			duration = atof(optarg);
-		else if (opt == 'b')
+		} else if (opt == 'b') {
 			batched_only = true;
-		else if (opt == 'o' && !strcmp(optarg, devs[0].label))
+		} else if (opt == 'B' && atoi(optarg) > 0 && atoi(optarg) <= VNL_BATCH_MAX) {
+			bursts[0] = atoi(optarg);
+			nbursts = 1;
+		} else if (opt == 'o' && !strcmp(optarg, devs[0].label)) {
 			on[1] = false;
-		else if (opt == 'o' && !strcmp(optarg, devs[1].label))
+		} else if (opt == 'o' && !strcmp(optarg, devs[1].label)) {
 			on[0] = false;
-		else
+		} else {
 			return usage();
+		}
 	}
 
 	if (access("/dev/net/tun", F_OK) != 0)
