@@ -74,6 +74,7 @@ ALL_TESTS=(
 	tun_openvpn.sh
 	tun_lab_read_ping.sh
 	tun_lab_ip_tuntap.sh
+	tun_lab_batch.sh
 	tun_lsm_hooks.sh
 	tap_lab_arp_reply.sh
 	macvlan_modes.sh
@@ -132,6 +133,8 @@ KSFT_SKIP=4
 # 32-bit-specific code is the ioctls; the labs walk the pair, tap and
 # demux paths (pair_netns_ping, trace_path, drop_reasons), and what they
 # add is the core's (a bridge, routing, a tunnel, offloads) or ip's.
+# tun_lab_batch.sh takes the batch paths of tun_batch through python
+# and strace: 52 s there.
 # ynl_cli.sh starts python six times, which costs minutes there; what it
 # proves, the YNL spec against the family, is the same on every kernel.
 declare -A DEBUG_SKIP=(
@@ -148,6 +151,7 @@ declare -A DEBUG_SKIP=(
 	[pair_lab_ipip.sh]="the pair path of pair_netns_ping; the tunnel is the core's"
 	[ynl_cli.sh]="six python starts cost minutes there; the stock kernels prove the spec"
 	[tun_lab_ip_tuntap.sh]="tun_tunctl runs ip tuntap add and del on /dev/vnl, trace_path a tap answered by a program"
+	[tun_lab_batch.sh]="tun_batch reads and writes batches there; the lab adds strace and python (52 s there)"
 )
 
 usage() {
