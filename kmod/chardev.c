@@ -175,6 +175,10 @@ static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &tfile->wq, wait);
+	/* Pairs with wq_has_sleeper() in tun.c:__vnl_tun_xmit: on the wait
+	 * queue before the look at the receive queue.
+	 */
+	smp_mb();
 
 	dev = vnl_chr_get_dev(tfile);
 	if (!dev)

@@ -144,7 +144,16 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	spin_unlock(&tfile->rxq.lock);
 	atomic64_inc(&tfile->queued);
 
-	wake_up_interruptible_poll(&tfile->wq, EPOLLIN | EPOLLRDNORM);
+	/* A reader busy reading, not waiting, needs no wake-up, and taking
+	 * the wait queue's lock for nothing cost batched reads 7% of their
+	 * packet rate (make bench).  wq_has_sleeper()'s barrier orders the queueing
+	 * above before the look at the wait queue; it pairs with the one a
+	 * waiter passes after joining it (prepare_to_wait_event(), and
+	 * chardev.c:vnl_chr_poll), so either the waiter sees the frame or we
+	 * see the waiter.
+	 */
+	if (wq_has_sleeper(&tfile->wq))
+		wake_up_interruptible_poll(&tfile->wq, EPOLLIN | EPOLLRDNORM);
 	return NETDEV_TX_OK;
 
 no_reader:
