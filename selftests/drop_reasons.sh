@@ -218,18 +218,29 @@ check_eq "pb: no drop on the receiving end" 0 "$(vnl_stat "$B" pb rx_drops)"
 ip -n "$B" link set pb mtu 1500
 
 # pb goes down while pa sends: pa's carrier goes at once, but its qdisc
-# is switched off only when linkwatch gets to it, after pb's NETDEV_DOWN
-# work releases RTNL; the frames sent in between meet a peer that is
-# down.  The window can be short (5.10 once missed it five times when
-# the frames went 32 at a time every 32 ms), so pa sends 5 frames every
-# millisecond.  Up to 10 tries.
+# is switched off only when linkwatch gets to it, after the request that
+# took pb down releases RTNL; the frames sent in between meet a peer that
+# is down.  Alone, pb's close makes that window short (5.10 under a busy
+# make check missed it ten times in a row), so pb goes down in a group
+# with 20 dummy devices made after it: one request closes them in
+# netdev-list order, pb first, and each close waits for an RCU grace
+# period (synchronize_net() in dev_deactivate_many()) with RTNL held.
+# pa sends 5 frames every millisecond.  Up to 10 tries.
 echo "# pair: peer_down"
+for i in $(seq 20); do echo "link add pdg$i group 7 type dummy"; done |
+	ip -n "$B" -batch - || exit_status
+ip -n "$B" link set dev pb group 7
+ip -n "$B" link set group 7 up
 snap "$A" pa peer_down tx
+tx0=$(vnl_stat "$A" pa tx_packets)
 blast "$A" pa 5000
+# The blaster takes a moment to start: a try before it sends is wasted.
+sending() { (($(vnl_stat "$A" pa tx_packets) > tx0)); }
+check "pa: the blaster sends" wait_until 30 sending
 for try in 1 2 3 4 5 6 7 8 9 10; do
-	ip -n "$B" link set pb down
+	ip -n "$B" link set group 7 down
 	wait_until 10 lacks_flag "$A" pa LOWER_UP
-	ip -n "$B" link set pb up
+	ip -n "$B" link set group 7 up
 	wait_until 10 has_flag "$A" pa LOWER_UP
 	witnesses "$A" pa peer_down tx
 	read -ra base <<<"${BASE[pa/peer_down]}"
@@ -237,6 +248,7 @@ for try in 1 2 3 4 5 6 7 8 9 10; do
 done
 blast_stop
 moved_some "$A" pa peer_down tx
+echo "# INFO: peer_down: caught on try $try"
 
 echo "# pair: backlog_full"
 check "vnlctl add pair fa1 peer fb1, fa2 peer fb2" eval \
