@@ -370,6 +370,17 @@ lacks_flag() {
 	[[ ,${flags//[<>]/}, != *,"$3",* ]]
 }
 
+# oper_up NS NAME: the device's operational state is UP.  The link watch
+# work sets it, and activates the device's qdisc in the same step, some
+# time after the carrier comes (a second or more in a busy debug guest):
+# until then the noop qdisc drops whatever the stack sends, ARP included.
+oper_up() {
+	local nsopt=() line
+	[[ -n $1 ]] && nsopt=(-n "$1")
+	line=$(ip "${nsopt[@]}" -o link show dev "$2") || return 1
+	[[ $line == *" state UP "* ]]
+}
+
 # Turns off IPv6 in a netns before devices are made there, so that no
 # router solicitation or MLD report adds to the counters a test reads.
 no_ipv6() {

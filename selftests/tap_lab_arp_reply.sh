@@ -88,7 +88,7 @@ responder=$!
 track_bg "$responder"
 check "responder attached to tap0" wait_until 60 grep -q '^ready$' "$TEST_TMP/responder.out" ||
 	{ cat "$TEST_TMP/responder.out"; exit_status; }
-check "tap0 has carrier with the responder attached" wait_until 20 lacks_flag "$A" tap0 NO-CARRIER
+check "tap0 has carrier with the responder attached, its qdisc active" wait_until 20 oper_up "$A" tap0
 
 # The ping in the background, as in the article; its verdict once it ends.
 ip netns exec "$A" "${PING[@]}" -c "$COUNT" -i 0.3 -W 5 "$FAKE_IP" \
