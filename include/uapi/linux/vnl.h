@@ -32,7 +32,7 @@
  *   the parent's; default: the parent's), VNL_A_BC_QUEUE_LEN (0 to
  *   VNL_BC_QUEUE_LEN_MAX; default VNL_BC_QUEUE_LEN_DEFAULT, as kernel
  *   macvlan), VNL_A_NETNS_FD or VNL_A_NETNS_PID (where the child lives;
- *   default: the caller's netns).
+ *   default: the caller's netns), VNL_A_TAP_FACE (see below).
  *   Reply: the new device, as VNL_CMD_LINK_GET describes it.
  *
  * VNL_CMD_LINK_SET (doit, CAP_NET_ADMIN over the caller's netns)
@@ -69,7 +69,8 @@
  *   VNL_A_BC_DROPS, VNL_A_BC_QUEUE_LEN (what this child asks for),
  *   VNL_A_BC_QUEUE_LEN_USED (what the parent's port uses: the largest
  *   request of its children, which changes with theirs, without an event
- *   of its own) and, in source mode, VNL_A_MACADDR_LIST.
+ *   of its own), in source mode VNL_A_MACADDR_LIST, and for a child with
+ *   a tap face VNL_A_TAP_FACE and the VNL_A_TUN_* a tap has.
  *
  * Multicast group VNL_MCGRP_MONITOR ("monitor")
  *   Events, delivered in the netns of the device: VNL_CMD_LINK_NEW_NTF
@@ -89,6 +90,27 @@
  *   an event has nlmsg_pid 0 and nlmsg_seq 0, a reply the requester's
  *   port id and sequence number.  They exist so that the YNL spec, where
  *   an operation is a request or an event but not both, names the events.
+ *
+ * A macvlan child's tap face (macvtap)
+ * ------------------------------------
+ * A child created with VNL_A_TAP_FACE takes /dev/vnl files as a tap
+ * does: TUNSETIFF with IFF_TAP (and IFF_MULTI_QUEUE exactly when the face
+ * has it; IFF_NO_PI and IFF_VNET_HDR as for a tap; IFF_NAPI and IFF_TUN
+ * refused with EINVAL) and the child's name, in the child's netns.  The
+ * frames the child receives under its mode (unicast to its address,
+ * broadcast and multicast as the mode lets through, from the wire or
+ * from a sibling) go to its files instead of its stack, one queue chosen
+ * by flow hash; a frame written to a file leaves through the child as if
+ * its stack had sent it (bridge mode: to a bridge-mode sibling directly,
+ * else to the parent).  The child's own stack still transmits.  With no
+ * file attached the child has no carrier (nor with its parent's off).
+ * Owner and group (TUNSETOWNER, TUNSETGROUP) admit files as for a tap.
+ * The face lives as long as the child: closing the last file deletes
+ * nothing, TUNSETPERSIST 1 is accepted and changes nothing, TUNSETPERSIST
+ * 0 and TUNSETCARRIER are refused (EINVAL).  The child's counters are a
+ * child's: frames read were received, frames written transmitted.  A
+ * child with a tap face has a receive handler of its own: it cannot be a
+ * bridge port, a bond slave or a macvlan parent.
  *
  * rtnetlink: "ip link add NAME type vnl ..."
  * -------------------------------------------
@@ -273,6 +295,10 @@ enum vnl_attr {
 				  */
 	VNL_A_PEER_INFO,	/* binary: struct ifinfomsg, then the peer's
 				 * IFLA_* attributes (rtnetlink only)
+				 */
+	VNL_A_TAP_FACE,		/* u32: a macvlan child's tap face, as the
+				 * if_tun.h flags its files attach with:
+				 * IFF_TAP, and IFF_MULTI_QUEUE or not
 				 */
 
 	__VNL_A_MAX
