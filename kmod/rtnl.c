@@ -288,8 +288,8 @@ static size_t vnl_link_get_size(const struct net_device *dev)
 
 /* IFLA_INFO_DATA for "ip -d link show": the vnl kind of the device and,
  * for a macvlan child, its mode and broadcast queue lengths, as kernel
- * macvlan gives them, and its tap face if it has one.  The values are read once each: rtnetlink may fill
- * this without RTNL.
+ * macvlan gives them, and its tap face if it has one.  The values are
+ * read once each: rtnetlink may fill this without RTNL.
  */
 static int vnl_link_fill_info(struct sk_buff *skb,
 			      const struct net_device *dev)
