@@ -444,6 +444,12 @@ trace_open() {
 		skip_test "no $TRACEFS/events/vnl: a kernel without tracing (CONFIG_EVENT_TRACING)"
 	TRACE_INST=$TRACEFS/instances/vnl-test-$$
 	mkdir "$TRACE_INST" || { echo "FAIL: mkdir $TRACE_INST"; exit $ksft_fail; }
+	# One packet's steps may be traced on two CPUs (a tap's enqueue on
+	# the sender's, its read() on the reader's), and the default clock
+	# is each CPU's own: under TCG they drift apart, and the trace put a
+	# read before its enqueue.  The global clock orders them.
+	echo global >"$TRACE_INST/trace_clock" ||
+		{ echo "FAIL: cannot set the trace clock"; exit $ksft_fail; }
 	for ev in "$@"; do
 		if [[ $ev == all ]]; then
 			echo 1 >"$TRACE_INST/events/vnl/enable"

@@ -253,6 +253,13 @@ static int vnl_trace_start(const struct vnl_ctx *ctx, struct vnl_trace *tr,
 	int status;
 
 	status = vnl_trace_make_instance(ctx, tr);
+	/* A packet's steps may happen on two CPUs (a tap's enqueue on the
+	 * sender's, its read() on the reader's); each CPU's own clock, the
+	 * default, need not agree with the other's, and the steps could
+	 * come out of order.  The global clock orders them.
+	 */
+	if (!status)
+		status = vnl_trace_write(ctx, tr, "trace_clock", "global");
 	if (!status)
 		status = vnl_trace_set_filter(ctx, tr, ndevs, devs, in_netns);
 	if (!status)
