@@ -101,7 +101,7 @@ static void vnl_batch_put_back(struct vnl_tfile *tfile, struct net_device *dev,
 	spin_unlock_irqrestore(&tfile->rxq.lock, flags);
 
 	while ((skb = __skb_dequeue(rest)))
-		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+		vnl_tun_drop_unread(dev, skb);
 }
 
 /* A record's padding (after the one before it) and header, with @len
@@ -181,7 +181,7 @@ ssize_t vnl_batch_read(struct vnl_tfile *tfile, struct net_device *dev,
 		trace_vnl_tun_read(dev, skb, tfile->index);
 		ret = vnl_batch_put_frame(dev, skb, sizes[i], &at, to);
 		if (ret < 0) {
-			vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+			vnl_tun_drop_unread(dev, skb);
 			break;
 		}
 		consume_skb(skb);

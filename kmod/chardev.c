@@ -98,7 +98,7 @@ static ssize_t vnl_chr_read_one(struct vnl_tfile *tfile, struct net_device *dev,
 	trace_vnl_tun_read(dev, skb, tfile->index);
 	ret = vnl_tun_put_frame(dev, skb, to);
 	if (ret < 0) {
-		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+		vnl_tun_drop_unread(dev, skb);
 	} else {
 		atomic64_inc(&tfile->read);
 		consume_skb(skb);

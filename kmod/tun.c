@@ -114,6 +114,14 @@ static void vnl_tun_drop(struct net_device *dev, struct sk_buff *skb,
 		vnl_drop_tx(dev, skb, why);
 }
 
+/* A frame queued for read() and never read: a tun/tap's transmit drop; a
+ * tap face's child had received it, so there a receive drop.
+ */
+void vnl_tun_drop_unread(struct net_device *dev, struct sk_buff *skb)
+{
+	vnl_tun_drop(dev, skb, VNL_DROP_UNREAD, vnl_macvtap_is_face(dev));
+}
+
 /* Queue a frame for a reader: the attached queue @hash picks.  For a tun
  * or tap the frame is one the stack transmits (vnl_tun_xmit); for a tap
  * face one the child received (@rx, macvtap.c), which is what its drops
@@ -246,7 +254,7 @@ static void vnl_tun_purge(struct net_device *dev, struct vnl_tfile *tfile)
 	struct sk_buff *skb;
 
 	while ((skb = skb_dequeue(&tfile->rxq)))
-		vnl_drop_tx(dev, skb, VNL_DROP_UNREAD);
+		vnl_tun_drop_unread(dev, skb);
 	skb_queue_purge(&tfile->napi_q);
 }
 
@@ -1141,10 +1149,20 @@ static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
 	return 0;
 }
 
-/* A frame the device refuses is the device's rx_drops, as on tun. */
+/* A written frame is a tun/tap's receive, as on tun, and a tap face's
+ * transmit (its child sends it): where its drops count.
+ */
+static bool vnl_tun_write_is_rx(struct net_device *dev)
+{
+	return !vnl_macvtap_is_face(dev);
+}
+
+/* A frame the device refuses is the device's rx_drops, as on tun (a tap
+ * face's tx_drops).
+ */
 static ssize_t vnl_tun_refuse(struct net_device *dev, size_t len)
 {
-	vnl_drop_count(dev, len, 0, VNL_DROP_BAD_WRITE, true);
+	vnl_drop_count(dev, len, 0, VNL_DROP_BAD_WRITE, vnl_tun_write_is_rx(dev));
 	return -EINVAL;
 }
 
@@ -1191,13 +1209,15 @@ struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
 	skb = vnl_tun_copy_frame(from, len);
 	if (IS_ERR(skb)) {
 		if (PTR_ERR(skb) == -ENOMEM)
-			vnl_drop_count(dev, len, pi.proto, VNL_DROP_NOMEM, true);
+			vnl_drop_count(dev, len, pi.proto, VNL_DROP_NOMEM,
+				       vnl_tun_write_is_rx(dev));
 		return skb;
 	}
 
 	if ((vnet_sz && vnl_vnet_hdr_to_skb(dev, skb, &vnet)) ||
 	    vnl_tun_set_headers(dev, skb, pi.proto)) {
-		vnl_drop_rx(dev, skb, VNL_DROP_BAD_WRITE);
+		vnl_tun_drop(dev, skb, VNL_DROP_BAD_WRITE,
+			     vnl_tun_write_is_rx(dev));
 		return ERR_PTR(-EINVAL);
 	}
 	return skb;

@@ -428,6 +428,7 @@ bool vnl_dev_takes_files(const struct net_device *dev);
 void vnl_tun_enqueue(struct net_device *dev, struct sk_buff *skb, u32 hash,
 		     bool rx);
 void vnl_tun_retire_files(struct net_device *dev);
+void vnl_tun_drop_unread(struct net_device *dev, struct sk_buff *skb);
 int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
 		 const struct vnl_reader *rd);
 unsigned int vnl_tun_numqueues(struct net_device *dev);
