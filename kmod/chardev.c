@@ -175,7 +175,7 @@ static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
 	__poll_t mask = 0;
 
 	poll_wait(file, &tfile->wq, wait);
-	/* Pairs with wq_has_sleeper() in tun.c:__vnl_tun_xmit: on the wait
+	/* Pairs with wq_has_sleeper() in tun.c:vnl_tun_enqueue: on the wait
 	 * queue before the look at the receive queue.
 	 */
 	smp_mb();
@@ -255,8 +255,7 @@ static long vnl_chr_dev_ioctl(struct net_device *dev, unsigned int cmd,
 	case TUNSETCARRIER:
 		if (get_user(on, (int __user *)argp))
 			return -EFAULT;
-		vnl_tun_set_carrier(dev, on);
-		return 0;
+		return vnl_tun_set_carrier(dev, on);
 	case TUNSETOFFLOAD:
 		return vnl_vnet_set_offload(dev, arg);
 	case TUNGETVNETHDRSZ:

@@ -18,6 +18,13 @@
 #include <net/rtnetlink.h>
 #include <uapi/linux/vnl.h>
 
+/* GSO segmentation (__skb_gso_segment, skb_gso_ok) moved from
+ * linux/netdevice.h and linux/skbuff.h to a header of its own in 6.4.
+ */
+#ifdef VNL_HAVE_NET_GSO_H
+#include <net/gso.h>
+#endif
+
 /* A device whose transmit path takes no queue lock ("lockless TX"): the
  * flag moved from dev->features into a bit of its own in 6.11.
  */

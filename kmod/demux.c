@@ -16,6 +16,7 @@
 #include <linux/etherdevice.h>
 #include <linux/hash.h>
 #include <linux/if_arp.h>
+#include <linux/virtio_net.h>
 #include <net/rtnetlink.h>
 
 #include "vnl.h"
@@ -435,9 +436,17 @@ static int vnl_demux_init(struct net_device *dev)
 	struct vnl_dev *vnl = netdev_priv(dev);
 	int err;
 
+	if (vnl_macvtap_is_face(dev)) {
+		err = vnl_macvtap_init(dev);
+		if (err)
+			return err;
+	}
 	err = vnl_dev_init(dev);
-	if (err)
+	if (err) {
+		if (vnl_macvtap_is_face(dev))
+			vnl_macvtap_uninit(dev);
 		return err;
+	}
 
 	vnl_compat_dev_hold(vnl->demux.parent, &vnl->demux.parent_ref);
 	vnl_port_hold(vnl->demux.port);
@@ -454,6 +463,8 @@ static void vnl_demux_uninit(struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 
+	if (vnl_macvtap_is_face(dev))
+		vnl_macvtap_uninit(dev);
 	vnl_dev_uninit(dev);
 	vnl_source_flush(vnl);
 	list_del_init(&vnl->demux.node);
@@ -509,6 +520,16 @@ static struct net_device *vnl_demux_link(const struct net_device *dev)
 	return vnl->demux.parent;
 }
 
+/* The child's state follows its parent's: up, dormant, carrier.  A tap
+ * face also needs a file for a carrier (macvtap.c).  RTNL.
+ */
+void vnl_demux_transfer_operstate(struct net_device *dev)
+{
+	netif_stacked_transfer_operstate(vnl_demux_link(dev), dev);
+	if (vnl_macvtap_is_face(dev))
+		vnl_macvtap_carrier(dev);
+}
+
 /* VNL_A_PARENT_* and the rest of a child's description.  RTNL. */
 static int vnl_demux_fill(struct sk_buff *skb, struct net_device *dev,
 			  const struct vnl_reader *rd)
@@ -528,6 +549,11 @@ static int vnl_demux_fill(struct sk_buff *skb, struct net_device *dev,
 	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN_USED, port->bc_queue_len_used))
 		return -EMSGSIZE;
 
+	if (vnl_macvtap_is_face(dev) &&
+	    (nla_put_u32(skb, VNL_A_TAP_FACE,
+			 vnl->tun.flags & (IFF_TAP | IFF_MULTI_QUEUE)) ||
+	     vnl_tun_fill(skb, dev, rd)))
+		return -EMSGSIZE;
 	if (vnl->demux.mode != VNL_MACVLAN_MODE_SOURCE)
 		return 0;
 	return vnl_source_fill(skb, vnl);
@@ -592,6 +618,19 @@ static const struct vnl_kind_ops vnl_demux_kind_ops = {
 			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM),
 };
 
+/* A child with a tap face (macvtap.c) can also drop what its files do. */
+static const struct vnl_kind_ops vnl_demux_face_kind_ops = {
+	.dellink	= vnl_demux_dellink,
+	.link		= vnl_demux_link,
+	.fill		= vnl_demux_fill,
+	.change		= vnl_demux_change,
+	.drop_reasons	= BIT(VNL_DROP_CHILD_DOWN) | BIT(VNL_DROP_MODE) |
+			  BIT(VNL_DROP_PARENT) | BIT(VNL_DROP_TOO_BIG) |
+			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM) |
+			  BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) |
+			  BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE),
+};
+
 /*
  * Creation
  */
@@ -653,12 +692,22 @@ static void vnl_demux_setup(struct net_device *dev,
 	struct vnl_dev *vnl = netdev_priv(dev);
 
 	vnl->kind = VNL_KIND_MACVLAN;
-	vnl->ops = &vnl_demux_kind_ops;
+	vnl->ops = cfg->tap_face ? &vnl_demux_face_kind_ops : &vnl_demux_kind_ops;
 	vnl->demux.parent = parent;
 	vnl->demux.port = port;
 	vnl->demux.mode = cfg->mode;
 	vnl->demux.bc_queue_len = cfg->bc_queue_len;
 	INIT_LIST_HEAD(&vnl->demux.sources);
+	/* A tap face's files are a tap's queues (tun.c), with a tap's
+	 * defaults; its frames wait for read() as long as a tap's may.
+	 */
+	vnl->tun.flags = cfg->tap_face;
+	vnl->tun.vnet_hdr_sz = sizeof(struct virtio_net_hdr);
+	vnl->tun.owner = INVALID_UID;
+	vnl->tun.group = INVALID_GID;
+	INIT_LIST_HEAD(&vnl->tun.detached);
+	if (cfg->tap_face)
+		dev->tx_queue_len = VNL_TUN_QUEUE_LEN;
 
 	dev->netdev_ops = &vnl_demux_netdev_ops;
 	dev->priv_flags |= IFF_UNICAST_FLT;
@@ -727,12 +776,14 @@ int vnl_demux_register(struct net_device *dev,
 	 * go without the core telling us first, and loops are refused.
 	 */
 	err = netdev_upper_dev_link(parent, dev, extack);
+	if (!err && cfg->tap_face)
+		err = vnl_macvtap_register(dev, extack);
 	if (err) {
 		vnl_demux_dellink(dev, NULL);
 		goto out_put_port;
 	}
 
-	netif_stacked_transfer_operstate(parent, dev);
+	vnl_demux_transfer_operstate(dev);
 	if (port->passthru)
 		rcu_assign_pointer(port->passthru_child, netdev_priv(dev));
 out_put_port:

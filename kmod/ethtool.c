@@ -48,13 +48,13 @@ static const char * const vnl_ethtool_queue_stats[] = {
 	"queued", "read", "written", "waiting",
 };
 
-/* The queues shown: a tun/tap device's attached ones.  The core calls
+/* The queues shown: a tun/tap device's (or tap face's) attached ones.  The core calls
  * every ethtool op under RTNL, so the count cannot change between
  * get_sset_count and get_strings or get_ethtool_stats.
  */
 static unsigned int vnl_ethtool_queues(struct net_device *dev)
 {
-	return vnl_dev_is_tun(dev) ? vnl_tun_numqueues(dev) : 0;
+	return vnl_dev_takes_files(dev) ? vnl_tun_numqueues(dev) : 0;
 }
 
 static int vnl_ethtool_get_sset_count(struct net_device *dev, int sset)

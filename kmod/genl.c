@@ -76,6 +76,7 @@ static const struct nla_policy vnl_link_new_policy[VNL_A_MAX + 1] = {
 						   VNL_MACVLAN_MODE_MAX),
 	[VNL_A_BC_QUEUE_LEN]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&vnl_bc_queue_len_range),
+	[VNL_A_TAP_FACE]	= { .type = NLA_U32 },
 };
 
 /* LINK_DEL and LINK_GET name a device of the caller's netns, and nothing
@@ -465,7 +466,7 @@ out_put_net:
  */
 static const int vnl_genl_not_for_pairs[] = {
 	VNL_A_PARENT_IFINDEX, VNL_A_PARENT_IFNAME, VNL_A_MACVLAN_MODE,
-	VNL_A_BC_QUEUE_LEN,
+	VNL_A_BC_QUEUE_LEN, VNL_A_TAP_FACE,
 };
 
 /* The first of @types the request carries, or NULL. */
@@ -508,6 +509,16 @@ static int vnl_genl_check_macvlan(struct genl_info *info)
 	err = vnl_genl_check_name(info, tb[VNL_A_IFNAME]);
 	if (err)
 		return err;
+
+	/* The flags a tap face's files attach with: a tap, one queue or
+	 * many.  Nothing else is the device's to decide.
+	 */
+	if (tb[VNL_A_TAP_FACE] &&
+	    (nla_get_u32(tb[VNL_A_TAP_FACE]) & ~IFF_MULTI_QUEUE) != IFF_TAP) {
+		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_TAP_FACE],
+				    "a tap face takes IFF_TAP, and IFF_MULTI_QUEUE or not");
+		return -EINVAL;
+	}
 
 	if (tb[VNL_A_ADDRESS] &&
 	    !is_valid_ether_addr(nla_data(tb[VNL_A_ADDRESS]))) {
@@ -559,6 +570,7 @@ static int vnl_genl_new_macvlan(struct sk_buff *skb, struct genl_info *info)
 	cfg.bc_queue_len = tb[VNL_A_BC_QUEUE_LEN] ?
 			   nla_get_u32(tb[VNL_A_BC_QUEUE_LEN]) :
 			   VNL_BC_QUEUE_LEN_DEFAULT;
+	cfg.tap_face = tb[VNL_A_TAP_FACE] ? nla_get_u32(tb[VNL_A_TAP_FACE]) : 0;
 
 	cfg.net = vnl_genl_get_net(skb, info, tb[VNL_A_NETNS_FD],
 				   tb[VNL_A_NETNS_PID], genl_info_net(info));
@@ -612,7 +624,7 @@ static int vnl_genl_link_new(struct sk_buff *skb, struct genl_info *info)
 					 ARRAY_SIZE(vnl_genl_not_for_pairs));
 		if (attr) {
 			NL_SET_ERR_MSG_ATTR(info->extack, attr,
-					    "a pair takes no parent, macvlan mode or broadcast queue length");
+					    "a pair takes no parent, macvlan mode, broadcast queue length or tap face");
 			return -EINVAL;
 		}
 		return vnl_genl_new_pair(skb, info);

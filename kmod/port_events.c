@@ -20,7 +20,7 @@ static void vnl_port_transfer_operstate(struct vnl_port *port)
 		struct net_device *dev = vnl_demux_to_vnl(demux)->dev;
 		bool had_carrier = netif_carrier_ok(dev);
 
-		netif_stacked_transfer_operstate(port->dev, dev);
+		vnl_demux_transfer_operstate(dev);
 		if (netif_carrier_ok(dev) != had_carrier)
 			vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 	}

@@ -57,8 +57,6 @@
 				 IFF_VNET_HDR)
 /* What the latest TUNSETIFF decides on an existing device, as with tun. */
 #define VNL_TUN_ATTACH_FLAGS	(IFF_NO_PI | IFF_NAPI | IFF_VNET_HDR)
-/* Frames a queue holds for read() by default, as tun. */
-#define VNL_TUN_QUEUE_LEN	500
 
 static struct vnl_tun *vnl_tun(struct net_device *dev)
 {
@@ -89,6 +87,14 @@ bool vnl_dev_is_tun(const struct net_device *dev)
 	       (vnl->kind == VNL_KIND_TUN || vnl->kind == VNL_KIND_TAP);
 }
 
+/* A device /dev/vnl files attach to: a tun, a tap, or a macvlan child
+ * with a tap face (macvtap.c).
+ */
+bool vnl_dev_takes_files(const struct net_device *dev)
+{
+	return vnl_dev_is_tun(dev) || vnl_macvtap_is_face(dev);
+}
+
 /* The counters are per CPU and also written from softirq: process
  * context updates them with bottom halves off.
  */
@@ -99,12 +105,23 @@ static void vnl_tun_count_tx(struct net_device *dev, unsigned int len)
 	local_bh_enable();
 }
 
-/* ndo_start_xmit: queue the frame for a reader.  The core picked
- * skb->queue_mapping by flow hash among the attached queues
- * (netif_set_real_num_tx_queues() keeps their number current); a detach
- * racing with us may have just shrunk the set, hence the checks.
+static void vnl_tun_drop(struct net_device *dev, struct sk_buff *skb,
+			 enum vnl_drop_reason why, bool rx)
+{
+	if (rx)
+		vnl_drop_rx(dev, skb, why);
+	else
+		vnl_drop_tx(dev, skb, why);
+}
+
+/* Queue a frame for a reader: the attached queue @hash picks.  For a tun
+ * or tap the frame is one the stack transmits (vnl_tun_xmit); for a tap
+ * face one the child received (@rx, macvtap.c), which is what its drops
+ * count as.  A detach racing with us may have just shrunk the set of
+ * queues, hence the checks.  Bottom halves off, under RCU.
  */
-static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
+void vnl_tun_enqueue(struct net_device *dev, struct sk_buff *skb, u32 hash,
+		     bool rx)
 {
 	struct vnl_tun *tun = vnl_tun(dev);
 	unsigned int n = READ_ONCE(tun->numqueues);
@@ -112,11 +129,12 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	unsigned int q;
 
 	/* No reader: the carrier is off while no queue is attached, so the
-	 * stack only gets here in a race with the last detach.
+	 * stack only gets here in a race with the last detach (a tap face's
+	 * parent still hands the child what it receives).
 	 */
 	if (unlikely(!n))
 		goto no_reader;
-	q = skb->queue_mapping % n;
+	q = hash % n;
 	tfile = rcu_dereference(tun->queues[q]);
 	if (unlikely(!tfile))
 		goto no_reader;
@@ -125,18 +143,19 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	 * it must not pin the sender's socket memory or conntrack entry.
 	 */
 	if (unlikely(skb_orphan_frags_rx(skb, GFP_ATOMIC))) {
-		vnl_drop_tx(dev, skb, VNL_DROP_NOMEM);
-		return NETDEV_TX_OK;
+		vnl_tun_drop(dev, skb, VNL_DROP_NOMEM, rx);
+		return;
 	}
-	skb_tx_timestamp(skb);
+	if (!rx)
+		skb_tx_timestamp(skb);
 	skb_orphan(skb);
 	nf_reset_ct(skb);
 
 	spin_lock(&tfile->rxq.lock);
 	if (skb_queue_len(&tfile->rxq) >= READ_ONCE(dev->tx_queue_len)) {
 		spin_unlock(&tfile->rxq.lock);
-		vnl_drop_tx(dev, skb, VNL_DROP_QUEUE_FULL);
-		return NETDEV_TX_OK;
+		vnl_tun_drop(dev, skb, VNL_DROP_QUEUE_FULL, rx);
+		return;
 	}
 	/* Traced before it is queued: once queued, read() may free it. */
 	trace_vnl_tun_enqueue(dev, skb, q);
@@ -154,11 +173,10 @@ static netdev_tx_t __vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 	 */
 	if (wq_has_sleeper(&tfile->wq))
 		wake_up_interruptible_poll(&tfile->wq, EPOLLIN | EPOLLRDNORM);
-	return NETDEV_TX_OK;
+	return;
 
 no_reader:
-	vnl_drop_tx(dev, skb, VNL_DROP_NO_READER);
-	return NETDEV_TX_OK;
+	vnl_tun_drop(dev, skb, VNL_DROP_NO_READER, rx);
 }
 
 /* The core calls ndo_start_xmit with bottom halves off, but not always
@@ -167,12 +185,14 @@ no_reader:
  */
 static netdev_tx_t vnl_tun_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	netdev_tx_t ret;
-
+	/* The core picked skb->queue_mapping by flow hash among the
+	 * attached queues (netif_set_real_num_tx_queues() keeps their
+	 * number current).
+	 */
 	rcu_read_lock();
-	ret = __vnl_tun_xmit(skb, dev);
+	vnl_tun_enqueue(dev, skb, skb->queue_mapping, false);
 	rcu_read_unlock();
-	return ret;
+	return NETDEV_TX_OK;
 }
 
 static void vnl_tun_wake_all(struct vnl_tun *tun, __poll_t events)
@@ -251,14 +271,18 @@ static void vnl_tun_retire_queue(struct net_device *dev,
  */
 static void vnl_tun_after_attach(struct net_device *dev)
 {
-	if (vnl_tun(dev)->numqueues == 1)
+	if (vnl_macvtap_is_face(dev))
+		vnl_macvtap_carrier(dev);
+	else if (vnl_tun(dev)->numqueues == 1)
 		netif_carrier_on(dev);
 	vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 }
 
 static void vnl_tun_after_detach(struct net_device *dev)
 {
-	if (!vnl_tun(dev)->numqueues)
+	if (vnl_macvtap_is_face(dev))
+		vnl_macvtap_carrier(dev);
+	else if (!vnl_tun(dev)->numqueues)
 		netif_carrier_off(dev);
 	vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
 }
@@ -274,9 +298,14 @@ static int vnl_tun_attach(struct net_device *dev, struct vnl_tfile *tfile,
 	if (n >= VNL_TUN_MAX_QUEUES)
 		return -E2BIG;
 
-	err = netif_set_real_num_tx_queues(dev, n + 1);
-	if (err)
-		return err;
+	/* A tun/tap's transmit queues are its files; a tap face's child
+	 * has one, its files being chosen by the receive side.
+	 */
+	if (vnl_dev_is_tun(dev)) {
+		err = netif_set_real_num_tx_queues(dev, n + 1);
+		if (err)
+			return err;
+	}
 
 	if (napi) {
 		vnl_compat_napi_add(dev, &tfile->napi, vnl_tun_napi_poll);
@@ -314,18 +343,20 @@ static void vnl_tun_detach(struct net_device *dev, struct vnl_tfile *tfile,
 	RCU_INIT_POINTER(tun->queues[last], NULL);
 	WRITE_ONCE(tun->numqueues, last);
 	RCU_INIT_POINTER(tfile->dev, NULL);
-	netif_set_real_num_tx_queues(dev, max(last, 1U));
+	if (vnl_dev_is_tun(dev))
+		netif_set_real_num_tx_queues(dev, max(last, 1U));
 
 	synchronize_net();
 	vnl_tun_retire_queue(dev, tfile, events);
 	vnl_tun_after_detach(dev);
 }
 
-/* ndo_uninit: the device is being deleted ("vnlctl del", "ip link del",
- * netns teardown, module unload).  Every file loses it; sleepers in
- * read() and poll() wake up to EBADFD and EPOLLERR | EPOLLHUP.
+/* The device is being deleted ("vnlctl del", "ip link del", netns
+ * teardown, module unload): its ndo_uninit, a tun/tap's or a tap face's.
+ * Every file loses it; sleepers in read() and poll() wake up to EBADFD
+ * and EPOLLERR | EPOLLHUP.
  */
-static void vnl_tun_uninit(struct net_device *dev)
+void vnl_tun_retire_files(struct net_device *dev)
 {
 	struct vnl_tfile *retired[VNL_TUN_MAX_QUEUES];
 	struct vnl_tun *tun = vnl_tun(dev);
@@ -353,7 +384,13 @@ static void vnl_tun_uninit(struct net_device *dev)
 	synchronize_net();
 	for (i = 0; i < n; i++)
 		vnl_tun_retire_queue(dev, retired[i], EPOLLERR | EPOLLHUP);
+}
 
+static void vnl_tun_uninit(struct net_device *dev)
+{
+	struct vnl_tun *tun = vnl_tun(dev);
+
+	vnl_tun_retire_files(dev);
 	vnl_dev_uninit(dev);
 	security_tun_dev_free_security(tun->security);
 	if (tun->flags & IFF_PERSIST)
@@ -402,13 +439,13 @@ static const struct net_device_ops vnl_tap_netdev_ops = {
 	.ndo_set_mac_address	= eth_mac_addr,
 };
 
-/* The tun/tap part of a description; under RTNL.  Owner and group are
- * given as the reader sees them: the requesting socket's opener for a
- * reply (genl.c:vnl_genl_requester), the netns owner for an event
- * (genl.c:vnl_genl_notify).
+/* The tun/tap part of a description (a tap face's too); under RTNL.
+ * Owner and group are given as the reader sees them: the requesting
+ * socket's opener for a reply (genl.c:vnl_genl_requester), the netns
+ * owner for an event (genl.c:vnl_genl_notify).
  */
-static int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
-			const struct vnl_reader *rd)
+int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
+		 const struct vnl_reader *rd)
 {
 	struct vnl_tun *tun = vnl_tun(dev);
 
@@ -544,13 +581,18 @@ static int vnl_tun_attach_existing(struct vnl_tfile *tfile,
 	struct vnl_tun *tun = vnl_tun(dev);
 	int err;
 
-	if (!vnl_dev_is_tun(dev))
+	if (!vnl_dev_takes_files(dev))
 		return -EINVAL;
 	if (flags & IFF_TUN_EXCL)
 		return -EBUSY;
-	if ((flags & VNL_TUN_TYPE_MASK) != (tun->flags & VNL_TUN_TYPE_MASK) ||
-	    !!(flags & IFF_MULTI_QUEUE) != !!(tun->flags & IFF_MULTI_QUEUE))
+	if (vnl_macvtap_is_face(dev)) {
+		err = vnl_macvtap_attach_check(dev, flags);
+		if (err)
+			return err;
+	} else if ((flags & VNL_TUN_TYPE_MASK) != (tun->flags & VNL_TUN_TYPE_MASK) ||
+		   !!(flags & IFF_MULTI_QUEUE) != !!(tun->flags & IFF_MULTI_QUEUE)) {
 		return -EINVAL;
+	}
 	if (!vnl_tun_may_attach(dev))
 		return -EPERM;
 	err = security_tun_dev_open(tun->security);
@@ -737,8 +779,9 @@ void vnl_tun_release(struct vnl_tfile *tfile)
 		}
 		tfile->owner_dev = NULL;
 
+		/* A tap face lives as long as its child, files or not. */
 		if (!tun->numqueues && !tun->numdetached &&
-		    !(tun->flags & IFF_PERSIST))
+		    !(tun->flags & IFF_PERSIST) && vnl_dev_is_tun(dev))
 			unregister_netdevice(dev);
 	}
 	rtnl_unlock();
@@ -766,6 +809,9 @@ int vnl_tun_set_persist(struct net_device *dev, bool persist)
 	struct vnl_tun *tun = vnl_tun(dev);
 	bool was = tun->flags & IFF_PERSIST;
 
+	/* A tap face persists as its child does, and cannot stop to. */
+	if (vnl_macvtap_is_face(dev))
+		return persist ? 0 : -EINVAL;
 	if (persist && !was) {
 		__module_get(THIS_MODULE);
 		tun->flags |= IFF_PERSIST;
@@ -796,12 +842,18 @@ int vnl_tun_set_group(struct net_device *dev, gid_t gid)
 	return 0;
 }
 
-void vnl_tun_set_carrier(struct net_device *dev, bool on)
+/* TUNSETCARRIER.  A tap face's carrier follows its parent and its files
+ * (macvtap.c:vnl_macvtap_carrier): not the program's to set.
+ */
+int vnl_tun_set_carrier(struct net_device *dev, bool on)
 {
+	if (vnl_macvtap_is_face(dev))
+		return -EINVAL;
 	if (on)
 		netif_carrier_on(dev);
 	else
 		netif_carrier_off(dev);
+	return 0;
 }
 
 /* read(): one frame, packet information first unless IFF_NO_PI, then the
@@ -846,7 +898,11 @@ ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 	if (skb_copy_datagram_iter(skb, 0, to, len))
 		return -EFAULT;
 
-	vnl_tun_count_tx(dev, skb->len);
+	/* A tun/tap transmitted the frame; a tap face's child received it,
+	 * and was counted when it did (port.c).
+	 */
+	if (!vnl_macvtap_is_face(dev))
+		vnl_tun_count_tx(dev, skb->len);
 	return total + len;
 }
 
@@ -916,6 +972,11 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 	}
 	trace_vnl_tun_write(dev, skb, tfile->index);
 	local_bh_disable();
+	if (vnl_macvtap_is_face(dev)) {
+		/* The child's transmit counts it. */
+		vnl_macvtap_xmit(dev, skb);
+		goto done;
+	}
 	vnl_dev_count_rx(dev, len);
 	if (tfile->napi_added) {
 		skb_queue_tail(&tfile->napi_q, skb);
@@ -923,6 +984,7 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 	} else {
 		netif_receive_skb(skb);
 	}
+done:
 	/* The NET_RX softirq napi_schedule() raised runs here. */
 	local_bh_enable();
 	atomic64_inc(&tfile->written);
@@ -960,6 +1022,14 @@ int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 	}
 
 	local_bh_disable();
+	if (vnl_macvtap_is_face(dev)) {
+		/* Each through the child's transmit, which counts it. */
+		while ((skb = __skb_dequeue(frames))) {
+			trace_vnl_tun_write(dev, skb, tfile->index);
+			vnl_macvtap_xmit(dev, skb);
+		}
+		goto done;
+	}
 	skb_queue_walk(frames, skb) {
 		trace_vnl_tun_write(dev, skb, tfile->index);
 		vnl_dev_count_rx(dev, vnl_tun_written_len(skb));
@@ -974,6 +1044,7 @@ int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 			list_add_tail(&skb->list, &rx);
 		netif_receive_skb_list(&rx);
 	}
+done:
 	/* The NET_RX softirq napi_schedule() raised runs here. */
 	local_bh_enable();
 
@@ -1042,6 +1113,15 @@ static struct sk_buff *vnl_tun_copy_frame(struct iov_iter *from, size_t len)
 static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
 			       __be16 pi_proto)
 {
+	/* A tap face's frame is transmitted: it starts at its Ethernet
+	 * header, as dev_queue_xmit() wants it.
+	 */
+	if (vnl_macvtap_is_face(dev)) {
+		skb_reset_mac_header(skb);
+		skb->protocol = eth_hdr(skb)->h_proto;
+		skb->dev = dev;
+		return 0;
+	}
 	if (vnl_tun(dev)->flags & IFF_TAP) {
 		skb->protocol = eth_type_trans(skb, dev);
 		return 0;

@@ -113,6 +113,12 @@ int vnl_vnet_set_offload(struct net_device *dev, unsigned long arg)
 		return -EINVAL;
 
 	tun->offloads = features;
+	/* A tap face's offloads only say what its receive handler may hand
+	 * the program whole (macvtap.c:vnl_macvtap_fit): the child's own
+	 * features are a macvlan child's.
+	 */
+	if (vnl_macvtap_is_face(dev))
+		return 0;
 	/* As if `ethtool -K` had asked for exactly these: fix_features
 	 * then keeps what the program allowed, nothing more.
 	 */

@@ -46,6 +46,9 @@ struct vnl_stats {
 	u64 drops[__VNL_DROP_MAX];
 };
 
+/* Frames a queue holds for read() by default, as tun. */
+#define VNL_TUN_QUEUE_LEN 500
+
 /* The most queues (open /dev/vnl fds) one tun/tap device can have. */
 #define VNL_TUN_MAX_QUEUES 8
 
@@ -115,9 +118,14 @@ struct vnl_tfile {
 	bool napi_added;
 };
 
-/* A tun or tap device (vnl_dev.tun). */
+/* A tun or tap device (vnl_dev.tun), or a macvlan child's tap face
+ * (macvtap.c), whose files are queues of the same kind.
+ */
 struct vnl_tun {
-	unsigned int flags;	/* IFF_TUN/IFF_TAP, NO_PI, MULTI_QUEUE, ... */
+	/* IFF_TUN/IFF_TAP, NO_PI, MULTI_QUEUE, ...; 0 for a macvlan child
+	 * without a tap face.
+	 */
+	unsigned int flags;
 	/* IFF_VNET_HDR (vnet.c): the header's size and byte order, and the
 	 * offloads the program takes.  Written under RTNL, read locklessly
 	 * by read() and write().
@@ -300,7 +308,7 @@ struct vnl_dev {
 	 * the transmit path; cleared before either end is unregistered.
 	 */
 	struct net_device __rcu *peer;
-	/* tun and tap only */
+	/* tun and tap, and a macvlan child's tap face */
 	struct vnl_tun tun;
 	/* macvlan children only */
 	struct vnl_demux demux;
@@ -351,6 +359,7 @@ struct vnl_demux_config {
 	u32 mtu;
 	u32 mode;
 	u32 bc_queue_len;
+	u32 tap_face;		/* VNL_A_TAP_FACE, 0: none */
 };
 
 int vnl_demux_register(struct net_device *dev,
@@ -359,6 +368,7 @@ int vnl_demux_register(struct net_device *dev,
 int vnl_demux_create(const struct vnl_demux_config *cfg,
 		     struct net_device **devp, struct netlink_ext_ack *extack);
 void vnl_demux_dellink(struct net_device *dev, struct list_head *head);
+void vnl_demux_transfer_operstate(struct net_device *dev);
 u32 vnl_demux_mc_hash(const u8 *addr);
 bool vnl_demux_wants(const struct vnl_dev *child, const u8 *h_dest);
 int vnl_demux_rehash(struct net_device *dev, const u8 *addr);
@@ -403,7 +413,7 @@ void vnl_tun_get_iff(struct net_device *dev, struct ifreq *ifr);
 int vnl_tun_set_persist(struct net_device *dev, bool persist);
 int vnl_tun_set_owner(struct net_device *dev, uid_t uid);
 int vnl_tun_set_group(struct net_device *dev, gid_t gid);
-void vnl_tun_set_carrier(struct net_device *dev, bool on);
+int vnl_tun_set_carrier(struct net_device *dev, bool on);
 ssize_t vnl_tun_put_frame(struct net_device *dev, struct sk_buff *skb,
 			  struct iov_iter *to);
 ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
@@ -414,8 +424,24 @@ struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
 int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct sk_buff_head *frames);
 bool vnl_dev_is_tun(const struct net_device *dev);
+bool vnl_dev_takes_files(const struct net_device *dev);
+void vnl_tun_enqueue(struct net_device *dev, struct sk_buff *skb, u32 hash,
+		     bool rx);
+void vnl_tun_retire_files(struct net_device *dev);
+int vnl_tun_fill(struct sk_buff *skb, struct net_device *dev,
+		 const struct vnl_reader *rd);
 unsigned int vnl_tun_numqueues(struct net_device *dev);
 struct vnl_tfile *vnl_tun_queue(struct net_device *dev, unsigned int i);
+
+/* macvtap.c: a macvlan child's tap face */
+bool vnl_macvtap_is_face(const struct net_device *dev);
+int vnl_macvtap_attach_check(struct net_device *dev, unsigned int flags);
+void vnl_macvtap_carrier(struct net_device *dev);
+int vnl_macvtap_init(struct net_device *dev);
+int vnl_macvtap_register(struct net_device *dev,
+			 struct netlink_ext_ack *extack);
+void vnl_macvtap_uninit(struct net_device *dev);
+void vnl_macvtap_xmit(struct net_device *dev, struct sk_buff *skb);
 
 /* vnet.c: vnet headers (IFF_VNET_HDR) and TUNSETOFFLOAD */
 struct virtio_net_hdr;
