@@ -36,13 +36,15 @@ bool vnl_macvtap_is_face(const struct net_device *dev)
 }
 
 /* What TUNSETIFF on a face must ask: a tap, multi-queue exactly when the
- * face is, and no NAPI (written frames are transmitted, not received).
+ * face is.  IFF_NAPI is taken and means nothing, as IFF_ONE_QUEUE does:
+ * a face's written frames are transmitted, there is no receive to poll
+ * (the caller drops the flag).
  */
 int vnl_macvtap_attach_check(struct net_device *dev, unsigned int flags)
 {
 	const struct vnl_dev *vnl = netdev_priv(dev);
 
-	if (!(flags & IFF_TAP) || (flags & (IFF_TUN | IFF_NAPI)))
+	if (!(flags & IFF_TAP) || (flags & IFF_TUN))
 		return -EINVAL;
 	if (!!(flags & IFF_MULTI_QUEUE) != !!(vnl->tun.flags & IFF_MULTI_QUEUE))
 		return -EINVAL;

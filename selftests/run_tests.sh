@@ -89,6 +89,7 @@ ALL_TESTS=(
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
 	macvtap.sh
+	macvtap_vnet
 	drop_reasons.sh
 	trace_path.sh
 	trace_lab_follow_ping.sh

@@ -95,8 +95,10 @@
  * ------------------------------------
  * A child created with VNL_A_TAP_FACE takes /dev/vnl files as a tap
  * does: TUNSETIFF with IFF_TAP (and IFF_MULTI_QUEUE exactly when the face
- * has it; IFF_NO_PI and IFF_VNET_HDR as for a tap; IFF_NAPI and IFF_TUN
- * refused with EINVAL) and the child's name, in the child's netns.  The
+ * has it; IFF_NO_PI and IFF_VNET_HDR as for a tap; IFF_TUN refused with
+ * EINVAL; IFF_NAPI taken and ignored, as IFF_ONE_QUEUE is: written frames
+ * are transmitted, nothing is received to poll) and the child's name, in
+ * the child's netns.  The
  * frames the child receives under its mode (unicast to its address,
  * broadcast and multicast as the mode lets through, from the wire or
  * from a sibling) go to its files instead of its stack, one queue chosen
