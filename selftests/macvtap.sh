@@ -168,7 +168,7 @@ check "mt0: still its carrier" carrier_is "$HOST" mt0 true
 
 vnlctl -n "$HOST" add macvlan s1 parent eth0 mode bridge netns "$SIB"
 mv_ip "$SIB" s1 "$S1_IP/24"
-check "s1: carrier" wait_until 20 oper_up "$SIB" s1
+check "s1: carrier" wait_until 20 has_flag "$SIB" s1 LOWER_UP
 S1_MAC=$(mac_of "$SIB" s1)
 LAN_MAC=$(mac_of "$LAN" eth1)
 
