@@ -35,6 +35,21 @@ bool vnl_macvtap_is_face(const struct net_device *dev)
 	return vnl_dev_is_kind(dev, VNL_KIND_MACVLAN) && vnl->tun.flags;
 }
 
+/* VNL_A_TAP_FACE of a request (the family's or "ip link add"'s): the
+ * flags a face's files attach with, a tap with one queue or many.
+ * Nothing else is the device's to decide.
+ */
+int vnl_macvtap_check_flags(const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	if ((nla_get_u32(attr) & ~IFF_MULTI_QUEUE) != IFF_TAP) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a tap face takes IFF_TAP, and IFF_MULTI_QUEUE or not");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* What TUNSETIFF on a face must ask: a tap, multi-queue exactly when the
  * face is.  IFF_NAPI is taken and means nothing, as IFF_ONE_QUEUE does:
  * a face's written frames are transmitted, there is no receive to poll
