@@ -23,6 +23,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_tun.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/security.h>
 
@@ -137,8 +138,17 @@ static rx_handler_result_t vnl_macvtap_handle_frame(struct sk_buff **pskb)
 		vnl_drop_count(dev, len, proto, VNL_DROP_NOMEM, true);
 		return RX_HANDLER_CONSUMED;
 	}
-	/* The core pulled the Ethernet header; the reader wants it. */
+	/* The core pulled the Ethernet header; the reader wants it, with
+	 * the VLAN tag the core took out of it (skb_vlan_untag) put back.
+	 */
 	skb_push(skb, ETH_HLEN);
+	if (skb_vlan_tag_present(skb)) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (unlikely(!skb)) {
+			vnl_drop_count(dev, len, proto, VNL_DROP_NOMEM, true);
+			return RX_HANDLER_CONSUMED;
+		}
+	}
 	hash = skb_get_hash(skb);
 
 	skb = vnl_macvtap_fit(dev, skb);

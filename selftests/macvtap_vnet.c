@@ -45,6 +45,7 @@ FIXTURE(face)
 {
 	int fd;				/* the face's file */
 	int ps;				/* packet socket on vv1 */
+	int far;			/* vv1's netns */
 	unsigned char mac[ETH_ALEN];	/* mt0's */
 	unsigned char sib_mac[ETH_ALEN];
 	unsigned char far_mac[ETH_ALEN];
@@ -83,7 +84,8 @@ static int new_child(const char *name, uint32_t face)
 /* vv1 in a netns of its own, up, with a packet socket on it: returns
  * the socket.  Called from the test's netns, which it returns to.
  */
-static int wire_side(struct __test_metadata *_metadata, unsigned char *mac)
+static int wire_side(struct __test_metadata *_metadata, unsigned char *mac,
+		     int *farp)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
 	int here, far, ps;
@@ -111,7 +113,7 @@ static int wire_side(struct __test_metadata *_metadata, unsigned char *mac)
 	EXPECT_EQ(0, setns(here, CLONE_NEWNET));
 	EXPECT_EQ(0, if_up("vv0"));
 	close(here);
-	close(far);
+	*farp = far;
 	return ps;
 }
 
@@ -121,11 +123,12 @@ FIXTURE_SETUP(face)
 	int err;
 
 	self->fd = -1;
+	self->far = -1;
 	self->buf = malloc(BUF_LEN);
 	ASSERT_TRUE(self->buf != NULL);
 	err = tun_enter_new_netns();
 	ASSERT_EQ(0, err) TH_LOG("new netns: %s", strerror(-err));
-	self->ps = wire_side(_metadata, self->far_mac);
+	self->ps = wire_side(_metadata, self->far_mac, &self->far);
 	ASSERT_LE(0, self->ps);
 
 	ASSERT_EQ(0, new_child(FACE, IFF_TAP));
@@ -149,6 +152,8 @@ FIXTURE_TEARDOWN(face)
 		close(self->fd);
 	if (self->ps >= 0)
 		close(self->ps);
+	if (self->far >= 0)
+		close(self->far);
 	free(self->buf);
 }
 
@@ -402,6 +407,46 @@ TEST_F(face, gso_tcp_written_reaches_the_wire_in_segments)
 		got += seglen;
 	}
 	EXPECT_EQ(-ETIMEDOUT, recv_wait(self->ps, seg, sizeof(seg), 200));
+}
+
+/* A frame from the wire with a VLAN tag reaches the program tagged: the
+ * core moved the tag out of the frame on the way in (skb_vlan_untag),
+ * the face puts it back (macvtap.c:vnl_macvtap_handle_frame).
+ */
+TEST_F(face, vlan_tagged_frame_is_read_with_its_tag)
+{
+	uint8_t *eth = self->buf + L2_OFF, payload[32];
+	int here, s;
+	ssize_t n;
+
+	memset(payload, 'v', sizeof(payload));
+	/* In vv1's netns: vv1.5, VLAN 5, sending to the program's address. */
+	here = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, here);
+	ASSERT_EQ(0, setns(self->far, CLONE_NEWNET));
+	if (system("ip link add link vv1 name vv1.5 type vlan id 5 2>/dev/null")) {
+		ASSERT_EQ(0, setns(here, CLONE_NEWNET));
+		close(here);
+		SKIP(return, "no VLAN devices (8021q) in this kernel");
+	}
+	EXPECT_EQ(0, if_addr4("vv1.5", "10.5.0.9", 24));
+	EXPECT_EQ(0, if_up("vv1.5"));
+	EXPECT_EQ(0, if_neigh4("vv1.5", "10.5.0.2", self->mac));
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	EXPECT_LE(0, s);
+	EXPECT_EQ(0, udp_send4(s, "10.5.0.2", 4242, payload, sizeof(payload)));
+	close(s);
+	ASSERT_EQ(0, setns(here, CLONE_NEWNET));
+	close(here);
+
+	n = read_wait(self->fd, self->buf, BUF_LEN, TUN_WAIT_MS);
+	ASSERT_LT(L2_OFF + ETH_HLEN + 4 + IP4_HLEN + UDP_HLEN, n);
+	EXPECT_EQ(0, memcmp(eth, self->mac, ETH_ALEN));
+	EXPECT_EQ(ETH_P_8021Q, get16(eth + 12));
+	EXPECT_EQ(5, get16(eth + 14) & 0xfff);
+	EXPECT_EQ(ETH_P_IP, get16(eth + 16));
+	EXPECT_EQ(0, memcmp(self->buf + n - sizeof(payload), payload,
+			    sizeof(payload)));
 }
 
 TEST_HARNESS_MAIN
