@@ -88,6 +88,7 @@ ALL_TESTS=(
 	macvlan_bulk.sh
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
+	macvtap.sh
 	macvtap_vnet
 	drop_reasons.sh
 	trace_path.sh
