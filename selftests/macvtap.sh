@@ -267,9 +267,13 @@ check_ge "vnlctl stats mt0: rx by at least the $read_n frames read" "$read_n" \
 check_ge "ip -s link: mt0's rx_packets too" "$read_n" $(($(rx_packets "$HOST" mt0) - iprx))
 json=$(vnlctl -n "$HOST" -j stats mt0)
 bad=$(json_get "$json" drops bad_write)
+txd=$(json_get "$json" stats tx_drops) rxd=$(json_get "$json" stats rx_drops)
 vm_is "a 10-byte write: EINVAL" "err EINVAL" write "$mt0q" 10
-check_eq "... counted as bad_write" 1 \
-	$(($(vnlctl -n "$HOST" -j stats mt0 | jq .stats.drops.bad_write) - bad))
+json2=$(vnlctl -n "$HOST" -j stats mt0)
+check_eq "... counted as bad_write" 1 $(($(json_get "$json2" drops bad_write) - bad))
+# Written frames are the child's transmit: so is a refused one.
+check_eq "... a transmit drop of the child (tx_drops), not a receive drop" "1 0" \
+	"$(($(json_get "$json2" stats tx_drops) - txd)) $(($(json_get "$json2" stats rx_drops) - rxd))"
 check "mt0's drop reasons: a macvlan child's and a tap's" json_true "$json" \
 	'.stats.drops | keys | contains(["no_reader", "queue_full", "unread", "bad_write",
 					 "child_down", "mode", "parent", "too_big"])'
