@@ -3,7 +3,8 @@
 #
 # rmmod vnl with every kind of vnl device in place, in several netns:
 # pairs (within a netns and across two), persistent tun and tap devices,
-# macvlan children on a kernel dummy and on a kernel veth, in four netns,
+# macvlan children on a kernel dummy and on a kernel veth, in four netns
+# (one with a tap face, which holds no module reference: its files do),
 # and a /dev/vnl file attached to a tap.
 #
 # While the file is open, rmmod is refused ("in use") and nothing changes:
@@ -22,7 +23,7 @@
 #   pairs: ra (N1) - rb (N2); rc0 - rc1 (N3); rh0 (HOST) - rh1 (N3)
 #   tun/tap: rt0 tap (N1), rt1 tun (N2), rtap tap (HOST, the open file)
 #   children: rm1 (N1), rm2 (N2) on d0; rm3 (N3, bridge), rm4 (HOST),
-#             rm5 (N1, source) on p0
+#             rm5 (N1, source), rm6 (N2, bridge, a tap face) on p0
 
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/fault_lib.sh"
@@ -66,12 +67,13 @@ add macvlan rm2 parent d0 netns $N2 mode private
 add macvlan rm3 parent p0 netns $N3 mode bridge
 add macvlan rm4 parent p0 mode vepa
 add macvlan rm5 parent p0 netns $N1 mode source
+add macvlan rm6 parent p0 netns $N2 mode bridge tap
 EOF
 if vnlctl -n "$HOST" -batch "$TEST_TMP/batch" >/dev/null &&
 	vnlctl -n "$N1" add tap rt0 >/dev/null && vnlctl -n "$N2" add tun rt1 >/dev/null; then
-	report_add ops 11
+	report_add ops 12
 else
-	check_fail "setup: 3 pairs, a tun, 2 taps, 5 children"
+	check_fail "setup: 3 pairs, a tun, 2 taps, 6 children"
 fi
 # ip_up NS DEV...: the devices up, in one ip process.
 ip_up() {
@@ -81,7 +83,7 @@ ip_up() {
 		echo "link set $d up"
 	done | ip -n "$ns" -batch -
 }
-ip_up "$N1" ra rm1 rm5 && ip_up "$N2" rb rm2 && ip_up "$N3" rc0 rc1 rh1 rm3 &&
+ip_up "$N1" ra rm1 rm5 && ip_up "$N2" rb rm2 rm6 && ip_up "$N3" rc0 rc1 rh1 rm3 &&
 	ip_up "$HOST" rh0 rm4 rtap || check_fail "setup: the devices up"
 ip -n "$HOST" addr add 10.91.1.1/24 dev rtap
 
@@ -103,8 +105,8 @@ vnl_total=0
 for ns in "${ALL_NS[@]}"; do
 	vnl_total=$((vnl_total + $(vnl_devs "$ns")))
 done
-# 3 pairs (6 ends), 3 tun/tap, 5 children.
-check_eq "vnlctl show, over every netns: 14 vnl devices" 14 "$vnl_total"
+# 3 pairs (6 ends), 3 tun/tap, 6 children.
+check_eq "vnlctl show, over every netns: 15 vnl devices" 15 "$vnl_total"
 
 # Every link of every netns, and every vnl device without its counters
 # (bash strips them: a jq process per netns costs seconds on debug).
@@ -172,7 +174,7 @@ vnlctl -n "$HOST" del rtap && vnlctl -n "$N1" del rt0 && vnlctl -n "$N2" del rt1
 report_add faults 1
 report_add ops 1
 start=$SECONDS
-check "rmmod vnl with 11 vnl devices in 5 netns" timeout 120 rmmod vnl
+check "rmmod vnl with 12 vnl devices in 5 netns" timeout 120 rmmod vnl
 echo "INFO: rmmod took $((SECONDS - start)) s"
 check "... /sys/module/vnl is gone" test ! -e /sys/module/vnl
 check "... /dev/vnl is gone" test ! -e /dev/vnl
