@@ -1088,15 +1088,19 @@ static struct sk_buff *vnl_tun_alloc_skb(size_t len)
 
 /* The length policy of write(), for the frame after any packet
  * information: not shorter than the link-layer header (one byte for tun),
- * not longer than the largest MTU plus that header (64 KiB).  The MTU
- * itself bounds what the stack sends, not what arrives: as on tun (and on
- * a NIC, which takes a VLAN tag beyond it), a longer frame goes to the
- * stack, whose layers decide what they take.
+ * not longer than 64 KiB - 1, a tun's or tap's largest MTU plus its
+ * header.  The MTU itself bounds what the stack sends, not what arrives:
+ * as on tun (and on a NIC, which takes a VLAN tag beyond it), a longer
+ * frame goes to the stack, whose layers decide what they take; a tap
+ * face's goes to its child's transmit, which drops what its parent
+ * cannot send (too_big).  The bound is a constant, not the device's
+ * max_mtu: a face's child has its parent's, and a dummy's is 0, "no
+ * limit".
  */
 static bool vnl_tun_frame_len_ok(const struct net_device *dev, size_t len)
 {
 	return len >= max_t(size_t, dev->hard_header_len, 1) &&
-	       len <= dev->max_mtu + dev->hard_header_len;
+	       len <= ETH_MAX_MTU;
 }
 
 /* The frame's bytes, from the program's memory into a new skb. */
