@@ -88,6 +88,7 @@ ALL_TESTS=(
 	macvlan_bulk.sh
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
+	macvtap.sh
 	drop_reasons.sh
 	trace_path.sh
 	trace_lab_follow_ping.sh

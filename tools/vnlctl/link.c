@@ -74,6 +74,7 @@ static struct nla_policy vnl_link_policy[VNL_A_MAX + 1] = {
 	[VNL_A_BC_DROPS]	= { .type = NLA_U64 },
 	[VNL_A_BC_QUEUE_LEN]	= { .type = NLA_U32 },
 	[VNL_A_BC_QUEUE_LEN_USED] = { .type = NLA_U32 },
+	[VNL_A_TAP_FACE]	= { .type = NLA_U32 },
 };
 
 /* struct vnl_link's `have` holds one bit per attribute. */
@@ -218,6 +219,7 @@ static void vnl_macvlan_parse(struct nlattr **tb, struct vnl_link *link)
 	link->macvlan.bc_queue_len = vnl_get_u32(tb[VNL_A_BC_QUEUE_LEN]);
 	link->macvlan.bc_queue_len_used =
 		vnl_get_u32(tb[VNL_A_BC_QUEUE_LEN_USED]);
+	link->macvlan.tap_face = vnl_get_u32(tb[VNL_A_TAP_FACE]);
 }
 
 /* What vnl_link_parse() allocated; `link` may then be parsed into again. */
@@ -716,11 +718,12 @@ static const struct vnl_add_word vnl_add_words[] = {
 	{ "link",	  "parent",	  true,  VNL_KINDS_MACVLAN },
 	{ "mode",	  "mode",	  true,  VNL_KINDS_MACVLAN },
 	{ "bcqueuelen",	  "bcqueuelen",	  true,  VNL_KINDS_MACVLAN },
+	{ "tap",	  "tap",	  false, VNL_KINDS_MACVLAN },
 	{ "user",	  "user",	  true,  VNL_KINDS_TUNTAP },
 	{ "group",	  "group",	  true,  VNL_KINDS_TUNTAP },
 	{ "pi",		  "pi",		  false, VNL_KINDS_TUNTAP },
-	{ "multi-queue",  "multi-queue",  false, VNL_KINDS_TUNTAP },
-	{ "multi_queue",  "multi-queue",  false, VNL_KINDS_TUNTAP },
+	{ "multi-queue",  "multi-queue",  false, VNL_KINDS_TUNTAP | VNL_KINDS_MACVLAN },
+	{ "multi_queue",  "multi-queue",  false, VNL_KINDS_TUNTAP | VNL_KINDS_MACVLAN },
 	{ "vnet-hdr",	  "vnet-hdr",	  false, VNL_KINDS_TUNTAP },
 	{ "vnet_hdr",	  "vnet-hdr",	  false, VNL_KINDS_TUNTAP },
 };

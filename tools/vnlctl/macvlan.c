@@ -12,11 +12,17 @@
  * anything.  As in link.c, vnlctl checks syntax only; a mode, a number or
  * an address that does not parse is a usage error, and nothing is sent,
  * while a number that parses (bcqueuelen 70000) is the kernel's to refuse.
+ *
+ * `tap` gives the child a tap face (VNL_A_TAP_FACE): programs then attach
+ * to it through /dev/vnl, by its name, as to a tap, and read what it
+ * receives.  Unlike `add tap`, nothing is opened here: the face is asked
+ * for in the LINK_NEW request, and lives as long as the child does.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/if_tun.h>
 #include <linux/netlink.h>
 #include <netlink/netlink.h>
 #include <netlink/attr.h>
@@ -80,6 +86,8 @@ struct vnl_macvlan_args {
 	bool has_bc_queue_len;
 	uint32_t bc_queue_len;
 	struct vnl_netns_arg netns;
+	bool tap;		/* a tap face: VNL_A_TAP_FACE */
+	bool multi_queue;	/* ...whose files attach with IFF_MULTI_QUEUE */
 };
 
 static int vnl_macvlan_parse_option(const struct vnl_ctx *ctx,
@@ -122,7 +130,29 @@ static int vnl_macvlan_parse_option(const struct vnl_ctx *ctx,
 	return VNL_EXIT_OK;
 }
 
-/* NAME parent DEV [KEY VALUE]...: checks syntax, opens nothing. */
+/* tap, multi-queue: keywords that take no value. */
+static int vnl_macvlan_parse_flag(const struct vnl_ctx *ctx,
+				  struct vnl_macvlan_args *args,
+				  const char *word)
+{
+	bool *flag = !strcmp(word, "tap") ? &args->tap : &args->multi_queue;
+
+	if (*flag)
+		return vnl_usage_error(ctx, "\"%s\" given twice", word);
+	*flag = true;
+	return VNL_EXIT_OK;
+}
+
+static bool vnl_macvlan_is_flag(const char *word)
+{
+	return !strcmp(word, "tap") || !strcmp(word, "multi-queue");
+}
+
+/*
+ * NAME parent DEV [KEY VALUE]... [tap [multi-queue]]: checks syntax, opens
+ * nothing.  multi-queue says how the face's files attach: without a face
+ * it means nothing, and is refused rather than ignored.
+ */
 static int vnl_macvlan_parse(const struct vnl_ctx *ctx, int argc,
 			     const char *const *argv,
 			     struct vnl_macvlan_args *args)
@@ -133,19 +163,33 @@ static int vnl_macvlan_parse(const struct vnl_ctx *ctx, int argc,
 	if (argc < 1)
 		return vnl_usage_error(ctx, "missing device name");
 	args->ifname = argv[0];
-	for (i = 1; i < argc; i += 2) {
-		if (i + 1 == argc)
+	for (i = 1; i < argc; i++) {
+		if (vnl_macvlan_is_flag(argv[i])) {
+			status = vnl_macvlan_parse_flag(ctx, args, argv[i]);
+		} else if (i + 1 == argc) {
 			return vnl_usage_error(ctx, "\"%s\" needs a value",
 					       argv[i]);
-		status = vnl_macvlan_parse_option(ctx, args, argv[i],
-						  argv[i + 1]);
+		} else {
+			status = vnl_macvlan_parse_option(ctx, args, argv[i],
+							  argv[i + 1]);
+			i++;
+		}
 		if (status)
 			return status;
 	}
 	if (!args->parent)
 		return vnl_usage_error(ctx,
 				       "missing \"parent DEV\" (or ip's \"link DEV\")");
+	if (args->multi_queue && !args->tap)
+		return vnl_usage_error(ctx,
+				       "\"multi-queue\" needs \"tap\": only a tap face has queues");
 	return VNL_EXIT_OK;
+}
+
+/* VNL_A_TAP_FACE: the flags the face's files attach with. */
+static uint32_t vnl_macvlan_tap_face(const struct vnl_macvlan_args *args)
+{
+	return IFF_TAP | (args->multi_queue ? IFF_MULTI_QUEUE : 0);
 }
 
 /* The LINK_NEW request; NULL if the arguments do not fit in a message. */
@@ -164,6 +208,8 @@ static struct nl_msg *vnl_macvlan_msg(const struct vnl_ctx *ctx,
 	     nla_put(msg, VNL_A_ADDRESS, ETH_ALEN, args->address)) ||
 	    (args->has_bc_queue_len &&
 	     nla_put_u32(msg, VNL_A_BC_QUEUE_LEN, args->bc_queue_len)) ||
+	    (args->tap &&
+	     nla_put_u32(msg, VNL_A_TAP_FACE, vnl_macvlan_tap_face(args))) ||
 	    vnl_netns_arg_put(msg, &args->netns, VNL_A_NETNS_FD,
 			      VNL_A_NETNS_PID)) {
 		nlmsg_free(msg);

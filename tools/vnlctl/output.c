@@ -16,9 +16,16 @@
  *	    address 02:00:00:00:00:0a
  *	    parent eth0 mode source bc_drops 0 bcqueuelen 1000 bcqueuelen_used 1000
  *	    source 02:00:00:00:00:01 02:00:00:00:00:02
+ *	12: mt0: kind macvlan mtu 1500 state up carrier on
+ *	    address 02:00:00:00:00:0b
+ *	    parent eth0 mode bridge bc_drops 0 bcqueuelen 1000 bcqueuelen_used 1000
+ *	    tap queues 2 multi-queue owner 1000 (ana)
  *
- * where pi, multi-queue and bcqueuelen are the words `add` takes (pi and
- * multi-queue shown when on); bcqueuelen is what the child asks for,
+ * where pi, multi-queue, bcqueuelen and tap are the words `add` takes (pi
+ * and multi-queue shown when on); a macvlan child's tap face has its
+ * line, which says what a tap's does but the flags a file chooses for
+ * itself when it attaches (pi, vnet-hdr) and persist, which a face does
+ * not have: it lives as long as the child; bcqueuelen is what the child asks for,
  * bcqueuelen_used what its parent uses, the largest of its children's
  * requests.  A macvlan child whose parent lives in another netns shows
  * "parent ifindex 2 netnsid 0" instead of the parent's name, which means
@@ -141,11 +148,31 @@ static void vnl_print_word(const char **sep, const char *word)
 	*sep = " ";
 }
 
-/* The tun/tap line: "queues 1 pi persist owner 0 (root)", what is known. */
-static void vnl_print_tun_text(const struct vnl_link *link, const char *sep)
+/* "owner 1000 (ana) group 27 (sudo)", each when the kernel sent it. */
+static void vnl_print_owner_text(const struct vnl_link *link, const char **sep)
 {
 	const struct passwd *pw;
 	const struct group *gr;
+
+	if (vnl_link_has(link, VNL_A_TUN_OWNER)) {
+		vnl_print_word(sep, "owner");
+		printf(" %" PRIu32, link->tun.owner);
+		pw = getpwuid(link->tun.owner);
+		if (pw)
+			printf(" (%s)", pw->pw_name);
+	}
+	if (vnl_link_has(link, VNL_A_TUN_GROUP)) {
+		vnl_print_word(sep, "group");
+		printf(" %" PRIu32, link->tun.group);
+		gr = getgrgid(link->tun.group);
+		if (gr)
+			printf(" (%s)", gr->gr_name);
+	}
+}
+
+/* The tun/tap line: "queues 1 pi persist owner 0 (root)", what is known. */
+static void vnl_print_tun_text(const struct vnl_link *link, const char *sep)
+{
 	uint32_t flags = link->tun.flags;
 
 	if (vnl_link_has(link, VNL_A_TUN_QUEUES)) {
@@ -162,20 +189,24 @@ static void vnl_print_tun_text(const struct vnl_link *link, const char *sep)
 		if (flags & IFF_PERSIST)
 			vnl_print_word(&sep, "persist");
 	}
-	if (vnl_link_has(link, VNL_A_TUN_OWNER)) {
-		vnl_print_word(&sep, "owner");
-		printf(" %" PRIu32, link->tun.owner);
-		pw = getpwuid(link->tun.owner);
-		if (pw)
-			printf(" (%s)", pw->pw_name);
+	vnl_print_owner_text(link, &sep);
+}
+
+/*
+ * A macvlan child's tap face: "tap queues 2 multi-queue owner 1000 (ana)".
+ * multi-queue is the face's own (VNL_A_TAP_FACE), which files must match.
+ */
+static void vnl_print_tap_face_text(const struct vnl_link *link,
+				    const char *sep)
+{
+	vnl_print_word(&sep, "tap");
+	if (vnl_link_has(link, VNL_A_TUN_QUEUES)) {
+		vnl_print_word(&sep, "queues");
+		printf(" %" PRIu32, link->tun.queues);
 	}
-	if (vnl_link_has(link, VNL_A_TUN_GROUP)) {
-		vnl_print_word(&sep, "group");
-		printf(" %" PRIu32, link->tun.group);
-		gr = getgrgid(link->tun.group);
-		if (gr)
-			printf(" (%s)", gr->gr_name);
-	}
+	if (link->macvlan.tap_face & IFF_MULTI_QUEUE)
+		vnl_print_word(&sep, "multi-queue");
+	vnl_print_owner_text(link, &sep);
 }
 
 static bool vnl_has_macvlan(const struct vnl_link *link)
@@ -271,10 +302,12 @@ static void vnl_print_link_text(const struct vnl_link *link, const char *sep)
 		fputs(sep, stdout);
 		vnl_print_peer_text(link);
 	}
-	if (vnl_has_tun(link))
+	if (vnl_has_tun(link) && !vnl_link_has(link, VNL_A_TAP_FACE))
 		vnl_print_tun_text(link, sep);
 	if (vnl_has_macvlan(link))
 		vnl_print_macvlan_text(link, sep);
+	if (vnl_link_has(link, VNL_A_TAP_FACE))
+		vnl_print_tap_face_text(link, sep);
 	putchar('\n');
 }
 
@@ -359,7 +392,10 @@ static void vnl_print_bool_json(const char *key, const struct vnl_link *link,
 		fputs("null", stdout);
 }
 
-/* "tun": a tun or tap device's settings; null for a pair. */
+/*
+ * "tun": a tun or tap device's settings, and those of a macvlan child's tap
+ * face (its files, owner and group); null for a pair.
+ */
 static void vnl_print_tun_json(const struct vnl_link *link)
 {
 	uint32_t flags = link->tun.flags;
@@ -409,6 +445,27 @@ static void vnl_print_source_json(const struct vnl_link *link)
 }
 
 /*
+ * "tap_face": a macvlan child's tap face, {"flags":N,"multi_queue":B}, or
+ * null.  What it shares with a tap (queues, owner, group) is under "tun",
+ * where a script finds a tap's.
+ */
+static void vnl_print_tap_face_json(const struct vnl_link *link)
+{
+	uint32_t face = link->macvlan.tap_face;
+
+	if (!vnl_link_has(link, VNL_A_TAP_FACE)) {
+		fputs("null", stdout);
+		return;
+	}
+	putchar('{');
+	vnl_json_key("flags");
+	printf("%" PRIu32, face);
+	vnl_print_bool_json("multi_queue", link, VNL_A_TAP_FACE,
+			    face & IFF_MULTI_QUEUE);
+	putchar('}');
+}
+
+/*
  * A macvlan child's members, null for other kinds.  "parent" is the name
  * the kernel sent, which belongs to the parent's netns: "parent_netnsid"
  * says which one, when it is not the device's own.
@@ -444,6 +501,8 @@ static void vnl_print_macvlan_json(const struct vnl_link *link)
 	vnl_print_u32_json("bc_queue_len_used", link, VNL_A_BC_QUEUE_LEN_USED,
 			   link->macvlan.bc_queue_len_used);
 	vnl_print_source_json(link);
+	fputs(",\"tap_face\":", stdout);
+	vnl_print_tap_face_json(link);
 }
 
 /* The members of a device object, without braces: events add "event". */

@@ -94,7 +94,8 @@ struct vnl_stats {
  * One device as VNL_CMD_LINK_GET describes it.  `have` has bit VNL_A_x set
  * when attribute VNL_A_x was present, `peer.have` bit VNL_PEER_A_x likewise,
  * so that output can leave out what the kernel did not say.  A pair has
- * `peer`; a tun or tap device has `tun` instead; a macvlan child `macvlan`.
+ * `peer`; a tun or tap device has `tun` instead; a macvlan child `macvlan`,
+ * and `tun` too when it has a tap face (VNL_A_TAP_FACE).
  * `macvlan.source` is allocated: vnl_link_release() frees it.
  */
 struct vnl_link {
@@ -129,6 +130,7 @@ struct vnl_link {
 		uint32_t bc_queue_len_used;	/* what its parent uses */
 		uint8_t (*source)[ETH_ALEN];	/* VNL_A_MACADDR_LIST, in order */
 		size_t source_count;
+		uint32_t tap_face;	/* VNL_A_TAP_FACE: IFF_TAP [| IFF_MULTI_QUEUE] */
 	} macvlan;
 	struct vnl_stats stats;
 };

@@ -380,7 +380,16 @@ if [[ -f $DOCS_COMPLETION ]]; then
 	offers "completion: add macvlan m0 mode TAB: every mode" \
 		"${docs_modes[*]}" "$VNLCTL" add macvlan m0 mode ""
 	offers "completion: add macvlan m0 link eth0 TAB: no parent after link" \
-		"mode address mtu bcqueuelen netns" "$VNLCTL" add macvlan m0 link eth0 ""
+		"mode address mtu bcqueuelen netns tap" "$VNLCTL" add macvlan m0 link eth0 ""
+	offers "completion: add macvlan m0 parent eth0 tap TAB: multi-queue, not tap again" \
+		"mode address mtu bcqueuelen netns multi-queue multi_queue" \
+		"$VNLCTL" add macvlan m0 parent eth0 tap ""
+	offers "completion: add macvlan m0 tap multi_queue parent eth0 TAB" \
+		"mode address mtu bcqueuelen netns" \
+		"$VNLCTL" add macvlan m0 tap multi_queue parent eth0 ""
+	offers "completion: add m0 tap link eth0 type macvlan TAB: ip's words, a tap face" \
+		"mode address mtu bcqueuelen netns multi-queue multi_queue" \
+		"$VNLCTL" add m0 tap link eth0 type macvlan ""
 	offers "completion: add a type TAB: the kinds and veth" \
 		"${docs_kinds[*]} veth" "$VNLCTL" add a type ""
 	offers "completion: set m0 mode TAB: passthru can be neither set nor left" \

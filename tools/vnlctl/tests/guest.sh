@@ -390,7 +390,7 @@ test_macvlan() {
 		.parent_netnsid == null and .mode == \"bridge\" and
 		(.bc_drops | type) == \"number\" and .source == null and
 		.bc_queue_len == 1000 and .bc_queue_len_used == 1000 and
-		.peer == null and .tun == null and
+		.peer == null and .tun == null and .tap_face == null and
 		(.stats.drops | keys) == $MACVLAN_DROPS"
 	expect "stats macvlan: exit 0" 0 '' -- $v stats m0
 	check "stats macvlan: drops of a macvlan child, by reason" matches "$out" \
@@ -474,6 +474,24 @@ test_macvlan() {
 	expect "-j: parent_netnsid" 0 '' -- vnlctl -n "$other" -j show m3
 	check "-j: parent_netnsid" json "$out" \
 		'(.[0].parent_netnsid | type) == "number" and .[0].mode == "vepa"'
+	# A tap face: what show says of it before any file attaches (the
+	# files' side is selftests/macvtap.sh's).
+	expect "add macvlan tap multi-queue: exit 0" 0 '' -- \
+		$v add macvlan mt0 parent d0 mode bridge tap multi-queue
+	expect "show: a tap face" 0 '' -- $v show mt0
+	check "show: no file, no carrier" matches "$out" '^[0-9]+: mt0: kind macvlan .* carrier off$'
+	check "show: the tap face's line" matches "$out" '^    tap queues 0 multi-queue$'
+	check "show: no tun line beside it" test "$(grep -c '^    queues' <<<"$out")" -eq 0
+	expect "-j show: a tap face" 0 '' -- $v -j show mt0
+	check "-j show: tap_face, and queues under tun" json "$out" '
+		.[0].tap_face == {"flags": 258, "multi_queue": true} and
+		.[0].tun.queues == 0 and .[0].tun.owner == null and .[0].tun.group == null and
+		.[0].mode == "bridge" and .[0].carrier == false'
+	expect "-j add macvlan tap: exit 0" 0 '' -- $v -j add m4 link d0 type macvlan tap
+	check "-j add macvlan tap: one queue, IFF_TAP alone" json "$out" '
+		.tap_face == {"flags": 2, "multi_queue": false} and .tun.queues == 0'
+	expect "show: a single-queue face" 0 '' -- $v show m4
+	check "show: a single-queue face" matches "$out" '^    tap queues 0$'
 	printf 'add macvlan b0 parent d0\nset b0 mode vepa\nset b0 mode fast\n' >"$tmp/mvbatch"
 	expect "-batch: macvlan lines, stops at the bad one" 1 \
 		'^vnlctl: line 3: unknown mode "fast"' -- $v -batch "$tmp/mvbatch"

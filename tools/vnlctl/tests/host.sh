@@ -69,6 +69,8 @@ check "add --help: shows macvlan" matches "$("$VNLCTL" add --help)" \
 	'^       vnlctl .* add macvlan NAME parent DEV \[mode MODE\]$'
 check "add --help: macvlan takes bcqueuelen" matches "$("$VNLCTL" add --help)" \
 	'^ +\[address MAC\] \[mtu N\] \[bcqueuelen N\]$'
+check "add --help: macvlan takes a tap face" matches "$("$VNLCTL" add --help)" \
+	'^ +\[netns NETNS\] \[tap \[multi-queue\]\]$'
 check_help "set --help" set --help
 check "set --help: mode and bcqueuelen" matches "$("$VNLCTL" set --help)" \
 	'^Usage: vnlctl .* set NAME \[mode MODE\] \[bcqueuelen N\]$'
@@ -241,6 +243,20 @@ check_usage "add macvlan with bcqueuelen twice" add macvlan m0 parent d0 bcqueue
 check_usage "add macvlan with a dangling bcqueuelen" add macvlan m0 parent d0 bcqueuelen
 check_usage "add pair with bcqueuelen" add pair a peer b bcqueuelen 10
 check_usage "add tap with bcqueuelen" add tap t0 bcqueuelen 10
+# A tap face: tap and multi-queue take no value; multi-queue needs tap.
+check_usage "add macvlan with tap twice" add macvlan m0 parent d0 tap tap
+check_usage "add macvlan with multi-queue twice" add macvlan m0 parent d0 tap multi-queue multi_queue
+check_usage "add macvlan with multi-queue, no tap" add macvlan m0 parent d0 multi-queue
+check_usage "add macvlan with tap, no parent" add macvlan m0 tap
+check_usage "add macvlan with tap given a value" add macvlan m0 parent d0 tap yes
+check_usage "add pair with tap" add pair a peer b tap
+check_try "add macvlan with multi-queue alone says it needs tap" add \
+	'^vnlctl: "multi-queue" needs "tap": only a tap face has queues$' -- \
+	add macvlan m0 parent d0 mode bridge multi_queue
+check_try "add macvlan with tap twice names it" add '^vnlctl: "tap" given twice$' -- \
+	add macvlan m0 parent d0 tap mode vepa tap
+check_try "add tap with tap: a word of macvlan" add '^vnlctl: "tap" does not apply to a tap$' -- \
+	add tap t0 tap
 expect "add macvlan with a bad bcqueuelen names it" 2 '^vnlctl: bad bcqueuelen "1k"$' -- \
 	"$VNLCTL" add macvlan m0 parent d0 bcqueuelen 1k
 check_usage "set without arguments" set
@@ -333,6 +349,11 @@ ip_words=(
 	"add macvlan m0 link d0 mode vepa bcqueuelen 10"
 	"add type macvlan link d0 dev m0 mtu 1400 address 2:0:0:0:0:3"
 	"add macvlan name m0 parent d0 mode source"
+	"add macvlan m0 parent d0 tap"
+	"add macvlan m0 tap parent d0 multi-queue"
+	"add link d0 name m0 type macvlan mode bridge tap multi_queue"
+	"add m0 tap link d0 type macvlan"
+	"add macvlan dev tap parent tap tap"
 )
 for line in "${ip_words[@]}"; do
 	# shellcheck disable=SC2086 # the words are split on purpose
@@ -401,6 +422,12 @@ expect "-batch: add tun usage error, with the line" 1 \
 expect "-batch: add macvlan, module not loaded, with the line" 1 \
 	'^vnlctl: line 1: vnl module not loaded' -- \
 	bash -c "printf 'add macvlan m0 parent d0 mode bridge\n' | '$VNLCTL' -batch -"
+expect "-batch: add macvlan with a tap face, module not loaded, with the line" 1 \
+	'^vnlctl: line 1: vnl module not loaded' -- \
+	bash -c "printf 'add macvlan m0 parent d0 tap multi-queue\n' | '$VNLCTL' -batch -"
+expect "-batch: add macvlan multi-queue without tap, with the line" 1 \
+	'^vnlctl: line 2: "multi-queue" needs "tap"' -- \
+	bash -c "printf '# first\nadd macvlan m0 parent d0 multi-queue\n' | '$VNLCTL' -batch -"
 expect "-batch: set usage error, with the line" 1 \
 	'^vnlctl: line 2: unknown mode "fast" \(private, vepa, bridge, passthru or source\)$' -- \
 	bash -c "printf '# first\nset m0 mode fast\n' | '$VNLCTL' -batch -"
