@@ -89,6 +89,8 @@ ALL_TESTS=(
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
 	macvtap.sh
+	macvtap_kernel_selftest.sh
+	macvtap_tunctl.sh
 	drop_reasons.sh
 	trace_path.sh
 	trace_lab_follow_ping.sh
