@@ -44,8 +44,11 @@ check_ge "its list (-l) names its five cases" 5 "$n"
 
 for c in $cases; do
 	setup_ns A
-	ip -n "$A" link add d0 type dummy && ip -n "$A" link set d0 up ||
-		{ check_fail "[$c] a dummy parent d0"; cleanup_ns "$A"; continue; }
+	if ! { ip -n "$A" link add d0 type dummy && ip -n "$A" link set d0 up; }; then
+		check_fail "[$c] a dummy parent d0"
+		cleanup_ns "$A"
+		continue
+	fi
 	check "[$c] vnlctl add macvlan tap0 parent d0 mode bridge tap multi-queue" \
 		vnlctl -n "$A" add macvlan tap0 parent d0 mode bridge tap multi-queue ||
 		{ cleanup_ns "$A"; continue; }

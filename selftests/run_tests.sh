@@ -91,6 +91,7 @@ ALL_TESTS=(
 	macvtap.sh
 	macvtap_kernel_selftest.sh
 	macvtap_tunctl.sh
+	macvtap_openvpn.sh
 	drop_reasons.sh
 	trace_path.sh
 	trace_lab_follow_ping.sh
