@@ -510,14 +510,10 @@ static int vnl_genl_check_macvlan(struct genl_info *info)
 	if (err)
 		return err;
 
-	/* The flags a tap face's files attach with: a tap, one queue or
-	 * many.  Nothing else is the device's to decide.
-	 */
-	if (tb[VNL_A_TAP_FACE] &&
-	    (nla_get_u32(tb[VNL_A_TAP_FACE]) & ~IFF_MULTI_QUEUE) != IFF_TAP) {
-		NL_SET_ERR_MSG_ATTR(info->extack, tb[VNL_A_TAP_FACE],
-				    "a tap face takes IFF_TAP, and IFF_MULTI_QUEUE or not");
-		return -EINVAL;
+	if (tb[VNL_A_TAP_FACE]) {
+		err = vnl_macvtap_check_flags(tb[VNL_A_TAP_FACE], info->extack);
+		if (err)
+			return err;
 	}
 
 	if (tb[VNL_A_ADDRESS] &&

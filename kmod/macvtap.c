@@ -23,6 +23,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_tun.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
 #include <linux/security.h>
 
@@ -33,6 +34,21 @@ bool vnl_macvtap_is_face(const struct net_device *dev)
 	const struct vnl_dev *vnl = netdev_priv(dev);
 
 	return vnl_dev_is_kind(dev, VNL_KIND_MACVLAN) && vnl->tun.flags;
+}
+
+/* VNL_A_TAP_FACE of a request (the family's or "ip link add"'s): the
+ * flags a face's files attach with, a tap with one queue or many.
+ * Nothing else is the device's to decide.
+ */
+int vnl_macvtap_check_flags(const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	if ((nla_get_u32(attr) & ~IFF_MULTI_QUEUE) != IFF_TAP) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "a tap face takes IFF_TAP, and IFF_MULTI_QUEUE or not");
+		return -EINVAL;
+	}
+	return 0;
 }
 
 /* What TUNSETIFF on a face must ask: a tap, multi-queue exactly when the
@@ -122,8 +138,17 @@ static rx_handler_result_t vnl_macvtap_handle_frame(struct sk_buff **pskb)
 		vnl_drop_count(dev, len, proto, VNL_DROP_NOMEM, true);
 		return RX_HANDLER_CONSUMED;
 	}
-	/* The core pulled the Ethernet header; the reader wants it. */
+	/* The core pulled the Ethernet header; the reader wants it, with
+	 * the VLAN tag the core took out of it (skb_vlan_untag) put back.
+	 */
 	skb_push(skb, ETH_HLEN);
+	if (skb_vlan_tag_present(skb)) {
+		skb = __vlan_hwaccel_push_inside(skb);
+		if (unlikely(!skb)) {
+			vnl_drop_count(dev, len, proto, VNL_DROP_NOMEM, true);
+			return RX_HANDLER_CONSUMED;
+		}
+	}
 	hash = skb_get_hash(skb);
 
 	skb = vnl_macvtap_fit(dev, skb);

@@ -29,6 +29,7 @@ static const struct nla_policy vnl_link_policy[VNL_A_MAX + 1] = {
 	[VNL_A_BC_QUEUE_LEN]	= NLA_POLICY_FULL_RANGE(NLA_U32,
 							&vnl_bc_queue_len_range),
 	[VNL_A_PEER_INFO]	= NLA_POLICY_MIN_LEN(sizeof(struct ifinfomsg)),
+	[VNL_A_TAP_FACE]	= { .type = NLA_U32 },
 };
 
 /* An address given for a new device (@tb: the request's IFLA_* or the
@@ -80,10 +81,10 @@ static int vnl_link_check_pair(const struct vnl_newlink *nl,
 	int err;
 
 	attr = data[VNL_A_MACVLAN_MODE] ?: data[VNL_A_BC_QUEUE_LEN] ?:
-	       nl->tb[IFLA_LINK];
+	       data[VNL_A_TAP_FACE] ?: nl->tb[IFLA_LINK];
 	if (attr) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
-				    "a pair takes no parent (link), macvlan mode or broadcast queue length");
+				    "a pair takes no parent (link), macvlan mode, broadcast queue length or tap face");
 		return -EINVAL;
 	}
 	if (!data[VNL_A_PEER_INFO]) {
@@ -205,6 +206,8 @@ static int vnl_link_new_macvlan(struct net_device *dev,
 		.bc_queue_len = data[VNL_A_BC_QUEUE_LEN] ?
 				nla_get_u32(data[VNL_A_BC_QUEUE_LEN]) :
 				VNL_BC_QUEUE_LEN_DEFAULT,
+		.tap_face = data[VNL_A_TAP_FACE] ?
+			    nla_get_u32(data[VNL_A_TAP_FACE]) : 0,
 	};
 	int err;
 
@@ -216,6 +219,11 @@ static int vnl_link_new_macvlan(struct net_device *dev,
 	if (!tb[IFLA_LINK]) {
 		NL_SET_ERR_MSG(extack, "a macvlan child needs its parent (link DEV)");
 		return -EINVAL;
+	}
+	if (data[VNL_A_TAP_FACE]) {
+		err = vnl_macvtap_check_flags(data[VNL_A_TAP_FACE], extack);
+		if (err)
+			return err;
 	}
 	cfg.parent = __dev_get_by_index(nl->link_net,
 					nla_get_u32(tb[IFLA_LINK]));
@@ -274,19 +282,21 @@ static size_t vnl_link_get_size(const struct net_device *dev)
 	return nla_total_size(sizeof(u32)) +	/* VNL_A_KIND */
 	       nla_total_size(sizeof(u32)) +	/* VNL_A_MACVLAN_MODE */
 	       nla_total_size(sizeof(u32)) +	/* VNL_A_BC_QUEUE_LEN */
-	       nla_total_size(sizeof(u32));	/* VNL_A_BC_QUEUE_LEN_USED */
+	       nla_total_size(sizeof(u32)) +	/* VNL_A_BC_QUEUE_LEN_USED */
+	       nla_total_size(sizeof(u32));	/* VNL_A_TAP_FACE */
 }
 
 /* IFLA_INFO_DATA for "ip -d link show": the vnl kind of the device and,
  * for a macvlan child, its mode and broadcast queue lengths, as kernel
- * macvlan gives them.  The values are read once each: rtnetlink may fill
- * this without RTNL.
+ * macvlan gives them, and its tap face if it has one.  The values are
+ * read once each: rtnetlink may fill this without RTNL.
  */
 static int vnl_link_fill_info(struct sk_buff *skb,
 			      const struct net_device *dev)
 {
 	const struct vnl_dev *vnl = netdev_priv(dev);
 	const struct vnl_demux *demux = &vnl->demux;
+	u32 face;
 
 	if (nla_put_u32(skb, VNL_A_KIND, vnl->kind))
 		return -EMSGSIZE;
@@ -297,6 +307,12 @@ static int vnl_link_fill_info(struct sk_buff *skb,
 			READ_ONCE(demux->bc_queue_len)) ||
 	    nla_put_u32(skb, VNL_A_BC_QUEUE_LEN_USED,
 			READ_ONCE(demux->port->bc_queue_len_used)))
+		return -EMSGSIZE;
+	/* Those two bits are fixed at creation; the others move when a
+	 * file attaches.
+	 */
+	face = READ_ONCE(vnl->tun.flags) & (IFF_TAP | IFF_MULTI_QUEUE);
+	if (face && nla_put_u32(skb, VNL_A_TAP_FACE, face))
 		return -EMSGSIZE;
 	return 0;
 }

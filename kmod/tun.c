@@ -1118,12 +1118,13 @@ static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
 	 * header, as dev_queue_xmit() wants it.
 	 */
 	if (vnl_macvtap_is_face(dev)) {
+		/* First: the flow dissector finds the netns by the device. */
+		skb->dev = dev;
 		skb_reset_mac_header(skb);
+		skb->protocol = eth_hdr(skb)->h_proto;
 		/* Where a GSO frame's segmentation starts cutting. */
 		skb_set_network_header(skb, ETH_HLEN);
 		skb_probe_transport_header(skb);
-		skb->protocol = eth_hdr(skb)->h_proto;
-		skb->dev = dev;
 		return 0;
 	}
 	if (vnl_tun(dev)->flags & IFF_TAP) {

@@ -435,6 +435,8 @@ struct vnl_tfile *vnl_tun_queue(struct net_device *dev, unsigned int i);
 
 /* macvtap.c: a macvlan child's tap face */
 bool vnl_macvtap_is_face(const struct net_device *dev);
+int vnl_macvtap_check_flags(const struct nlattr *attr,
+			    struct netlink_ext_ack *extack);
 int vnl_macvtap_attach_check(struct net_device *dev, unsigned int flags);
 void vnl_macvtap_carrier(struct net_device *dev);
 int vnl_macvtap_init(struct net_device *dev);

@@ -80,6 +80,14 @@ check "ip link add mq link p0 type vnl kind macvlan mode bridge bcqueuelen 5000"
 	ip -n "$A" link add mq link p0 type vnl kind macvlan mode bridge bcqueuelen 5000
 check_match "ip -d link show mq: bcqueuelen 5000, its parent's queue too" \
 	'mode bridge bcqueuelen 5000 bcqueuelen_used 5000' "$(ip -n "$A" -d link show mq)"
+check "ip link add mt link p0 type vnl kind macvlan mode bridge tap multi-queue" \
+	ip -n "$A" link add mt link p0 type vnl kind macvlan mode bridge tap multi-queue
+check_match "ip -d link show mt: its tap face, multi-queue" \
+	'vnl kind macvlan mode bridge bcqueuelen 1000 bcqueuelen_used [0-9]+ tap multi-queue ' \
+	"$(ip -n "$A" -d link show mt)"
+ip -n "$A" link set mt up
+check_match "ip link show mt, up: no carrier without a file" 'NO-CARRIER' \
+	"$(ip -n "$A" link show mt)"
 check "ip link add mn netns B link p0 type vnl kind macvlan: the child in B" \
 	ip -n "$A" link add mn netns "$B" link p0 type vnl kind macvlan mode bridge
 check "... mn is in B" link_exists -n "$B" mn
@@ -91,7 +99,7 @@ ip -n "$A" link set m-bridge up
 ip -n "$W" addr add 10.78.0.2/24 dev w0
 check "ping from the wire to a bridge-mode child" wait_until 30 vping "$W" 10.78.0.1 -c 1
 
-for child in m-private m-vepa m-bridge m-source mv mq; do
+for child in m-private m-vepa m-bridge m-source mv mq mt; do
 	ip -n "$A" link del "$child"
 done
 ip -n "$B" link del mn
@@ -122,6 +130,10 @@ refused "kind tun" 2 'tun and tap devices are created through /dev/vnl' \
 	x0 type vnl kind tun
 refused "kind tap" 2 'tun and tap devices are created through /dev/vnl' \
 	x0 type vnl kind tap
+refused "a tap face on a pair" 2 'a pair takes no .*tap face' \
+	x0 type vnl kind pair tap peer y0
+refused "multi-queue without tap" 1 '"multi-queue" is a tap face' \
+	x0 link p0 type vnl kind macvlan multi-queue
 refused "a pair without a peer" 2 'a pair needs its peer' x0 type vnl kind pair
 refused "a peer without a name" 2 'the peer needs a name' \
 	x0 type vnl kind pair peer mtu 1400

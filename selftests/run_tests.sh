@@ -89,6 +89,7 @@ ALL_TESTS=(
 	macvlan_lab_modes.sh
 	macvlan_lab_docker.sh
 	macvtap.sh
+	macvtap_vnet
 	macvtap_kernel_selftest.sh
 	macvtap_tunctl.sh
 	macvtap_openvpn.sh

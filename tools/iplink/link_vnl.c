@@ -7,8 +7,10 @@
  *
  *   ip link add A type vnl kind pair peer B [netns NS] [address MAC] ...
  *   ip link add C link DEV type vnl kind macvlan [mode MODE] [bcqueuelen N]
+ *                                               [tap [multi-queue]]
  *
- * as VNL_A_KIND, VNL_A_MACVLAN_MODE, VNL_A_BC_QUEUE_LEN and, for a pair,
+ * as VNL_A_KIND, VNL_A_MACVLAN_MODE, VNL_A_BC_QUEUE_LEN, VNL_A_TAP_FACE
+ * (a child's tap face: IFF_TAP, and IFF_MULTI_QUEUE) and, for a pair,
  * VNL_A_PEER_INFO: a struct ifinfomsg and the peer's IFLA_* attributes,
  * which ip's own iplink_parse() writes from everything after "peer", as
  * veth's plugin does (kmod/rtnl.c:vnl_link_newlink reads them).
@@ -16,9 +18,11 @@
  * "ip -d link show" (print_opt) names the vnl kind of a device ("vnl kind
  * pair"), and the mode and broadcast queue lengths of a macvlan child
  * ("vnl kind macvlan mode bridge bcqueuelen 1000 bcqueuelen_used 1000",
- * vnlctl's words), from what kmod/rtnl.c:vnl_link_fill_info puts in
- * IFLA_INFO_DATA.  With "ip -j" they are "vnl_kind", "vnl_mode",
- * "vnl_bcqueuelen" and "vnl_bcqueuelen_used" of "info_data".
+ * vnlctl's words, then "tap" or "tap multi-queue" for a tap face), from
+ * what kmod/rtnl.c:vnl_link_fill_info puts in IFLA_INFO_DATA.  With "ip
+ * -j" they are "vnl_kind", "vnl_mode", "vnl_bcqueuelen",
+ * "vnl_bcqueuelen_used" and "vnl_tap_face" ("tap", "tap multi-queue") of
+ * "info_data".
  *
  * ip exports what its own plugins use (the JSON-aware printer, the
  * attribute builders, iplink_parse), so the same code works with "ip -j".
@@ -30,6 +34,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_tun.h>
 #include <linux/rtnetlink.h>
 #include <linux/vnl.h>
 
@@ -104,11 +109,13 @@ static void vnl_print_help(struct link_util *lu, int argc, char **argv,
 		"Usage: ip link add NAME type vnl kind pair peer PEER [ OPTIONS ]\n"
 		"       ip link add NAME link DEV type vnl kind macvlan\n"
 		"                [ mode { private | vepa | bridge | passthru | source } ]\n"
-		"                [ bcqueuelen N ]\n"
+		"                [ bcqueuelen N ] [ tap [ multi-queue ] ]\n"
 		"\n"
 		"PEER [ OPTIONS ]: the peer's name, then what ip link add takes for a\n"
 		"device: netns NS, address MAC, mtu MTU, up...  tun and tap devices come\n"
-		"from /dev/vnl (ip tuntap, vnlctl add tun|tap); vnlctl does the rest.\n");
+		"from /dev/vnl (ip tuntap, vnlctl add tun|tap); vnlctl does the rest.\n"
+		"tap: the child's frames go to /dev/vnl files attached to it by name\n"
+		"(TUNSETIFF IFF_TAP), as macvtap's go to /dev/tapN.\n");
 }
 
 static int vnl_bad_word(const char *what, const char *word, const char *want)
@@ -161,17 +168,41 @@ static int vnl_parse_peer(int argc, char **argv, struct nlmsghdr *n)
 	return 0;
 }
 
+/* "tap [multi-queue]": VNL_A_TAP_FACE, once the words are all read. */
+static int vnl_put_face(struct nlmsghdr *n, uint32_t face)
+{
+	if (face == IFF_MULTI_QUEUE) {
+		fprintf(stderr, "vnl: \"multi-queue\" is a tap face's; say \"tap multi-queue\"\n");
+		return -1;
+	}
+	if (face)
+		addattr32(n, sizeof(struct iplink_req), VNL_A_TAP_FACE, face);
+	return 0;
+}
+
 static int vnl_parse_opt(struct link_util *lu, int argc, char **argv,
 			 struct nlmsghdr *n)
 {
 	const int max = sizeof(struct iplink_req);
 	unsigned long number;
-	uint32_t value;
+	uint32_t value, face = 0;
 	char *end;
 
 	for (; argc > 0; argc--, argv++) {
+		/* Asked for with a pair, the face goes to the kernel, which
+		 * says why not.
+		 */
 		if (!strcmp(*argv, "peer"))
-			return vnl_parse_peer(argc - 1, argv + 1, n);
+			return vnl_put_face(n, face) ?:
+			       vnl_parse_peer(argc - 1, argv + 1, n);
+		if (!strcmp(*argv, "tap")) {
+			face |= IFF_TAP;
+			continue;
+		}
+		if (!strcmp(*argv, "multi-queue")) {
+			face |= IFF_MULTI_QUEUE;
+			continue;
+		}
 		if (!strcmp(*argv, "help")) {
 			vnl_print_help(lu, 0, NULL, stderr);
 			return -1;
@@ -210,7 +241,7 @@ static int vnl_parse_opt(struct link_util *lu, int argc, char **argv,
 		argc--;
 		argv++;
 	}
-	return 0;
+	return vnl_put_face(n, face);
 }
 
 /* The name of @value in @names, for printing. */
@@ -231,7 +262,7 @@ static int vnl_get_u32(struct rtattr *tb[], int type, uint32_t *value)
 
 static void vnl_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 {
-	uint32_t kind, mode, len;
+	uint32_t kind, mode, len, face;
 
 	(void)lu;
 	(void)f;
@@ -250,6 +281,10 @@ static void vnl_print_opt(struct link_util *lu, FILE *f, struct rtattr *tb[])
 	if (vnl_get_u32(tb, VNL_A_BC_QUEUE_LEN_USED, &len))
 		print_color_uint(PRINT_ANY, COLOR_NONE, "vnl_bcqueuelen_used",
 				 "bcqueuelen_used %u ", len);
+	if (vnl_get_u32(tb, VNL_A_TAP_FACE, &face))
+		print_color_string(PRINT_ANY, COLOR_NONE, "vnl_tap_face", "%s ",
+				   face & IFF_MULTI_QUEUE ? "tap multi-queue" :
+							    "tap");
 }
 
 struct link_util vnl_link_util = {

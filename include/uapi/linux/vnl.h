@@ -120,7 +120,8 @@
  * RTM_NEWLINK: the IFLA_* attributes of the request (IFLA_IFNAME,
  * IFLA_ADDRESS, IFLA_MTU, IFLA_NET_NS_FD or IFLA_NET_NS_PID, IFLA_LINK)
  * describe the new device, and IFLA_INFO_DATA may carry only VNL_A_KIND
- * (required), VNL_A_MACVLAN_MODE, VNL_A_BC_QUEUE_LEN and VNL_A_PEER_INFO;
+ * (required), VNL_A_MACVLAN_MODE, VNL_A_BC_QUEUE_LEN, VNL_A_TAP_FACE and
+ * VNL_A_PEER_INFO;
  * any other attribute is refused with EINVAL, the extended ACK pointing
  * at it.  tun and tap devices are refused (EOPNOTSUPP): they come from
  * /dev/vnl.
@@ -130,8 +131,9 @@
  *   its netns, default the requester's), as veth's VETH_INFO_PEER does.
  *   Macvlan child: VNL_KIND_MACVLAN and IFLA_LINK (the parent, in the
  *   requester's netns); optionally VNL_A_MACVLAN_MODE (default
- *   VNL_MACVLAN_MODE_VEPA) and VNL_A_BC_QUEUE_LEN (default
- *   VNL_BC_QUEUE_LEN_DEFAULT).
+ *   VNL_MACVLAN_MODE_VEPA), VNL_A_BC_QUEUE_LEN (default
+ *   VNL_BC_QUEUE_LEN_DEFAULT) and VNL_A_TAP_FACE.  "ip -d link show"
+ *   gives VNL_A_TAP_FACE of a child that has a face.
  * The generic netlink family stays the full interface: it alone names a
  * macvlan parent by name, answers with the device, and changes a child.
  *
