@@ -4,7 +4,9 @@
  * read(), write() and poll().
  *
  * Up to a dozen descriptors at a time, unattached, attached as tun or tap
- * (with and without IFF_NO_PI, IFF_MULTI_QUEUE, IFF_NAPI...), detached by
+ * (with and without IFF_NO_PI, IFF_MULTI_QUEUE, IFF_NAPI...) or to a
+ * macvlan child's tap face (two at a time, made through the family, one
+ * of them multi-queue; Documentation/macvtap.md), detached by
  * TUNSETQUEUE, or orphaned when their device is deleted under them; the
  * devices up or down, with addresses, so that what is written gets routed
  * and answered (ICMP echo, ARP, port unreachable) and there is something
@@ -35,8 +37,15 @@
  *   - now and then a second thread blocked in read() or poll(), or writing
  *     in a loop, while the device is deleted or the queue detached.
  *
+ * The faces' parent is the pair's end fzpair0, down with its peer, and
+ * they are in private mode: nothing ever reaches them, so that a frame
+ * read from a face, or a face polled readable, is a failure; what their
+ * files write leaves through the child and is lost.  A face refuses
+ * TUNSETPERSIST 0 and TUNSETCARRIER, takes IFF_NAPI without keeping it,
+ * and stays when its last descriptor closes.
+ *
  * The fuzzer follows the state of every descriptor and device and predicts
- * each outcome from kmod/chardev.c and kmod/tun.c: the exact errno where
+ * each outcome from kmod/chardev.c, kmod/tun.c and kmod/macvtap.c: the exact errno where
  * the state is known, a small set where it cannot be (is a frame queued?).
  * Anything else fails the test, and so does a step that does not return
  * (a watchdog), a device left behind when its last descriptor closes, a
@@ -176,6 +185,8 @@ struct stats {
 	unsigned long created, deleted_close, deleted_genl, leftovers;
 	unsigned long frames_out, bytes_out, frames_in, bytes_in;
 	unsigned long truncated, interrupted, threads;
+	/* tap faces made, TUNSETIFFs that attached to one, frames written */
+	unsigned long faces, face_attached, face_frames_out;
 	unsigned long fails;
 	unsigned long step;
 	char op[96];		/* what the current step does, for the watchdog */
@@ -288,6 +299,7 @@ struct slot {
 
 struct tdev {
 	bool used;
+	bool face;		/* a macvlan child's tap face, on fzpair0 */
 	char name[IFNAMSIZ];
 	unsigned int flags;	/* DEV_FLAGS as the device keeps them */
 	bool persist, up, addr;
@@ -312,6 +324,8 @@ struct world {
 	uint8_t *buf;		/* BUF_SIZE bytes, read and write */
 	uint8_t *rdonly;	/* a read-only page */
 	uint8_t *noaccess;	/* a page that cannot be touched */
+	uint8_t pair_mac[ETH_ALEN];	/* fzpair0's: no face may take it */
+	unsigned int nfaces;	/* faces made so far, for their names */
 	unsigned int nextnet;
 	int nfds_start;
 };
@@ -321,9 +335,35 @@ static bool is_tap(const struct tdev *d)
 	return d->flags & IFF_TAP;
 }
 
+/* A face's frames leave through fzpair0, whose MTU is never changed. */
 static int max_mtu(const struct tdev *d)
 {
+	if (d->face)
+		return 1500;
 	return is_tap(d) ? 65535 - ETH_HLEN : 65535;
+}
+
+/* It stays when its last descriptor closes. */
+static bool outlives_files(const struct tdev *d)
+{
+	return d->persist || d->face;
+}
+
+/* SIOCSIFHWADDR on a face: another child's address, or its parent's, is
+ * taken (demux.c:vnl_port_addr_busy).
+ */
+static bool face_addr_busy(const struct world *w, const struct tdev *d,
+			   const uint8_t *a)
+{
+	int i;
+
+	if (!memcmp(a, w->pair_mac, ETH_ALEN))
+		return true;
+	for (i = 0; i < MAXDEVS; i++)
+		if (w->d[i].used && w->d[i].face && &w->d[i] != d &&
+		    !memcmp(a, w->d[i].mac, ETH_ALEN))
+			return true;
+	return false;
 }
 
 static int find_dev(struct world *w, const char *name)
@@ -379,6 +419,21 @@ static int pick_dev(struct world *w)
 	k = rn(n);
 	for (i = 0; i < MAXDEVS; i++)
 		if (w->d[i].used && !k--)
+			return i;
+	return -1;
+}
+
+static int pick_face(struct world *w)
+{
+	int i, n = 0, k;
+
+	for (i = 0; i < MAXDEVS; i++)
+		n += w->d[i].used && w->d[i].face;
+	if (!n)
+		return -1;
+	k = rn(n);
+	for (i = 0; i < MAXDEVS; i++)
+		if (w->d[i].used && w->d[i].face && !k--)
 			return i;
 	return -1;
 }
@@ -591,6 +646,41 @@ static int dev_new(struct world *w, const char *name, unsigned int flags)
 	return i;
 }
 
+/* A macvlan child with a tap face on fzpair0, made through the family
+ * (VNL_A_TAP_FACE), named PREFIX and a number; every other one is
+ * multi-queue.  Private mode: no frame from a sibling either.
+ */
+static int face_new(struct world *w, const char *prefix)
+{
+	uint32_t face = w->nfaces % 2 ? IFF_TAP | IFF_MULTI_QUEUE : IFF_TAP;
+	char name[IFNAMSIZ];
+	struct vnl_msg req;
+	struct vnl_ack ack;
+	int err, di;
+
+	snprintf(name, IFNAMSIZ, "%s%u", prefix, w->nfaces++);
+	set_op("LINK_NEW %s, tap face 0x%x on fzpair0", name, face);
+	vnl_msg_init(&req, w->nl.family.id, NLM_F_REQUEST | NLM_F_ACK,
+		     VNL_CMD_LINK_NEW, VNL_GENL_VERSION);
+	vnl_msg_put_u32(&req, VNL_A_KIND, VNL_KIND_MACVLAN);
+	vnl_msg_put_str(&req, VNL_A_IFNAME, name);
+	vnl_msg_put_str(&req, VNL_A_PARENT_IFNAME, "fzpair0");
+	vnl_msg_put_u32(&req, VNL_A_MACVLAN_MODE, VNL_MACVLAN_MODE_PRIVATE);
+	vnl_msg_put_u32(&req, VNL_A_TAP_FACE, face);
+	err = vnl_nl_transact(&w->nl, &req, NULL, NULL, &ack);
+	count(K_GENL, err);
+	if (err) {
+		fz_fail("LINK_NEW of tap face %s: %s", name, en(err));
+		return -1;
+	}
+	di = dev_new(w, name, face);
+	if (di >= 0) {
+		w->d[di].face = true;
+		st->faces++;
+	}
+	return di;
+}
+
 /* --- the kernel's rules, as chardev.c and tun.c apply them ------------------ */
 
 static bool k_isspace(uint8_t c)
@@ -700,7 +790,10 @@ static void gen_ifname(struct world *w, char *name)
 		n += w->d[di].used;
 	if (n >= 6 && k < 96)
 		k = rn(55);
-	if (k < 55 && (di = pick_dev(w)) >= 0)
+	/* The two faces among a dozen taps and tuns: a face's name often. */
+	if (k < 55 && pct(30) && (di = pick_face(w)) >= 0)
+		memcpy(name, w->d[di].name, IFNAMSIZ);
+	else if (k < 55 && (di = pick_dev(w)) >= 0)
 		memcpy(name, w->d[di].name, IFNAMSIZ);
 	else if (k < 75)
 		snprintf(name, IFNAMSIZ, "%s", pool[rn(ARRAY_SIZE(pool))]);
@@ -744,6 +837,7 @@ static void op_setiff(struct world *w)
 {
 	int si = pick_slot(w, pct(70) ? S_FRESH : -1);
 	struct ifreq ifr, *p;
+	char fname[IFNAMSIZ];
 	int pk = pick_ptr(10), predicted, attach_to = -1, di;
 	bool create = false, done;
 	struct slot *s;
@@ -758,6 +852,16 @@ static void op_setiff(struct world *w)
 	else
 		gen_ifname(w, ifr.ifr_name);
 	ifr.ifr_flags = gen_iff_flags();
+	/* On a face's name, half the time what a face takes (its queue mode,
+	 * IFF_NAPI now and then), so that its files get used too.
+	 */
+	memcpy(fname, ifr.ifr_name, IFNAMSIZ);
+	fname[IFNAMSIZ - 1] = 0;
+	di = find_dev(w, fname);
+	if (di >= 0 && w->d[di].face && pct(50))
+		ifr.ifr_flags = IFF_TAP | (w->d[di].flags & IFF_MULTI_QUEUE) |
+				(pct(50) ? IFF_NO_PI : 0) | (pct(20) ? IFF_VNET_HDR : 0) |
+				(pct(20) ? IFF_NAPI : 0);
 
 	p = (struct ifreq *)w->buf;
 	memcpy(p, &ifr, sizeof(ifr));
@@ -832,10 +936,12 @@ static void op_setiff(struct world *w)
 	} else if (attach_to >= 0) {
 		struct tdev *d = &w->d[attach_to];
 
+		/* A face takes IFF_NAPI and keeps nothing of it. */
 		d->flags = (d->flags & ~ATTACH_FLAGS) |
-			   ((uint16_t)ifr.ifr_flags & ATTACH_FLAGS);
+			   ((uint16_t)ifr.ifr_flags & ATTACH_FLAGS & ~(d->face ? IFF_NAPI : 0));
 		s->st = S_ATTACHED;
 		s->dev = attach_to;
+		st->face_attached += d->face;
 	}
 }
 
@@ -947,7 +1053,8 @@ static void op_devioctl(struct world *w)
 	case 2:
 		cmd = TUNSETPERSIST, cname = "TUNSETPERSIST";
 		arg = pct(45) ? 0 : pct(80) ? 1 : r64();
-		want = s->st != S_ATTACHED ? -EBADFD : 0;
+		/* A face lasts as its child: it cannot stop to. */
+		want = s->st != S_ATTACHED ? -EBADFD : d->face && !arg ? -EINVAL : 0;
 		break;
 	case 3:
 	case 4:
@@ -962,7 +1069,9 @@ static void op_devioctl(struct world *w)
 		if (pk == P_RDONLY)
 			rdonly_fill(w, w->buf, sizeof(int));
 		arg = (unsigned long)ptr(w, pk, w->buf);
-		want = s->st != S_ATTACHED ? -EBADFD : readable(pk) ? 0 : -EFAULT;
+		/* A face's carrier is its parent's and its files'. */
+		want = s->st != S_ATTACHED ? -EBADFD : !readable(pk) ? -EFAULT :
+		       d->face ? -EINVAL : 0;
 		break;
 	case 6:
 		cmd = TUNSETOFFLOAD, cname = "TUNSETOFFLOAD";
@@ -1050,6 +1159,8 @@ static void op_devioctl(struct world *w)
 			want = 0;
 		else if ((a[0] & 1) || !memcmp(a, "\0\0\0\0\0\0", ETH_ALEN))
 			want = -EADDRNOTAVAIL;
+		else if (d->face && face_addr_busy(w, d, a))
+			want = -EADDRINUSE;
 		else
 			want = 0;
 		break;
@@ -1111,7 +1222,7 @@ static void op_devioctl(struct world *w)
 			memcpy(d->oldmac[d->noldmac++ % OLDMACS], d->mac, ETH_ALEN);
 			memcpy(d->mac, a, ETH_ALEN);
 		}
-	} else if (cmd == TUNSETPERSIST) {
+	} else if (cmd == TUNSETPERSIST && !d->face) {
 		d->persist = arg != 0;
 	} else if (cmd == TUNSETOWNER) {
 		d->owner_set = true;
@@ -1352,9 +1463,15 @@ static long predict_write(struct world *w, int si, int pk, const uint8_t *data,
 			return 1;
 		payload -= vnet;
 	}
-	/* Whatever the MTU, up to 64 KiB with the link-layer header. */
-	if (payload < (is_tap(d) ? ETH_HLEN : 1) || payload > 65535)
+	/* Whatever the MTU, up to 64 KiB with the link-layer header.  A
+	 * face's bound is its parent's largest MTU plus the Ethernet header
+	 * (tun.c:vnl_tun_frame_len_ok): 65549 on fzpair0.  The ABI says
+	 * neither for a face, so the 14 bytes between may go either way.
+	 */
+	if (payload < (is_tap(d) ? ETH_HLEN : 1) || payload > 65535 + (d->face ? ETH_HLEN : 0))
 		return -EINVAL;
+	if (d->face && payload > 65535)
+		return 1;
 	if (!readable(pk))
 		return -EFAULT;
 	if (pk == P_RDONLY && len > 4096)
@@ -1494,6 +1611,8 @@ static void op_write_batch(struct world *w, int si)
 	if (ret >= 0) {
 		st->frames_out += n;
 		st->bytes_out += ret;
+		if (s->st == S_ATTACHED && w->d[s->dev].face)
+			st->face_frames_out += n;
 	}
 	if (want == 1 && ret != -EINVAL && ret != (long)off && s->st != S_UNKNOWN)
 		fz_fail("batched write: %s, expected %zu or EINVAL", en(ret), off);
@@ -1549,6 +1668,8 @@ static void op_write(struct world *w)
 	if (ret >= 0) {
 		st->frames_out++;
 		st->bytes_out += ret;
+		if (s->st == S_ATTACHED && w->d[s->dev].face)
+			st->face_frames_out++;
 	}
 	if (want != 1 && ret != want && ret != -ENOMEM)
 		fz_fail("write: %s, expected %s", en(ret), en(want));
@@ -1580,6 +1701,14 @@ static void check_frame(struct tdev *d, const uint8_t *p, long n, size_t size)
 
 	if ((size_t)n > size) {
 		fz_fail("read %ld bytes into a %zu-byte buffer", n, size);
+		return;
+	}
+	/* What a face reads is what its child received: nothing reaches a
+	 * child of fzpair0, and private mode lets no sibling's frame by.
+	 */
+	if (d->face) {
+		fz_fail("a %ld-byte frame read from tap face %s, which receives nothing",
+			n, d->name);
 		return;
 	}
 	if (has_pi) {
@@ -1900,6 +2029,9 @@ static void op_poll(struct world *w)
 			if ((re & (POLLOUT | POLLWRNORM)) != (d->up ? out : 0))
 				fz_fail("poll slot %d on %s (%s): revents 0x%x for events 0x%x",
 					idx[i], d->name, d->up ? "up" : "down", re, ev);
+			if (d->face && (re & (POLLIN | POLLRDNORM)))
+				fz_fail("poll slot %d on tap face %s: readable (0x%x), yet it receives nothing",
+					idx[i], d->name, re);
 			break;
 		}
 		}
@@ -2003,6 +2135,20 @@ static void op_linkdel(struct world *w)
 	dev_gone(w, di);
 }
 
+/* Two tap faces at a time, made again once deleted (root only). */
+static void op_face(struct world *w)
+{
+	int i, n = 0, di;
+
+	for (i = 0; i < MAXDEVS; i++)
+		n += w->d[i].used && w->d[i].face;
+	if (!w->priv || n >= 2)
+		return;
+	di = face_new(w, "fzf");
+	if (di >= 0 && pct(90))
+		configure(w, di);
+}
+
 /* LINK_GET must say what the fuzzer did to the device. */
 static void op_verify(struct world *w)
 {
@@ -2023,7 +2169,11 @@ static void op_verify(struct world *w)
 	}
 	refs(w, di, &att, &det, &unk);
 	f = d->flags | (d->persist ? IFF_PERSIST : 0);
-	if (g.dev.kind != (is_tap(d) ? VNL_KIND_TAP : VNL_KIND_TUN) || g.dev.tun_flags != f ||
+	if (d->face && g.dev.tap_face != (d->flags & (IFF_TAP | IFF_MULTI_QUEUE)))
+		fz_fail("LINK_GET of %s: tap face 0x%x, expected 0x%x", d->name, g.dev.tap_face,
+			d->flags & (IFF_TAP | IFF_MULTI_QUEUE));
+	if (g.dev.kind != (d->face ? VNL_KIND_MACVLAN : is_tap(d) ? VNL_KIND_TAP : VNL_KIND_TUN) ||
+	    g.dev.tun_flags != f ||
 	    (!unk && g.dev.tun_queues != (uint32_t)att) || g.dev.up != d->up ||
 	    (int)g.dev.mtu != d->mtu || g.dev.has_tun_owner != d->owner_set ||
 	    (d->owner_set && g.dev.tun_owner != d->owner) ||
@@ -2078,14 +2228,15 @@ static void close_slot(struct world *w, int si)
 	refs(w, di, &att, &det, &unk);
 	if (unk)
 		return;
-	if (!att && !det && !w->d[di].persist) {
+	if (!att && !det && !outlives_files(&w->d[di])) {
 		if (exists(w->d[di].name))
 			fz_fail("%s outlived its last descriptor (not persistent)", w->d[di].name);
 		st->deleted_close++;
 		w->d[di].used = false;
 	} else if (!exists(w->d[di].name)) {
 		fz_fail("%s went with one of its descriptors (%d attached, %d detached%s)",
-			w->d[di].name, att, det, w->d[di].persist ? ", persistent" : "");
+			w->d[di].name, att, det, w->d[di].face ? ", a tap face" :
+			w->d[di].persist ? ", persistent" : "");
 		dev_gone(w, di);
 	}
 }
@@ -2363,6 +2514,7 @@ static void world_setup(struct __test_metadata *_metadata, struct world *w)
 	ASSERT_EQ(0, vnl_nl_resolve(&w->nl, VNL_GENL_NAME, &w->nl.family));
 	err = vnl_link_new_pair(&w->nl, "fzpair0", "fzpair1", NULL);
 	ASSERT_EQ(0, err) TH_LOG("LINK_NEW of a pair: %s", strerror(-err));
+	ASSERT_EQ(0, if_get_hwaddr("fzpair0", w->pair_mac, NULL));
 	w->nfds_start = count_fds();
 }
 
@@ -2443,6 +2595,8 @@ static void fuzz(struct world *w, unsigned long n)
 			op_config(w);
 		else if (k < 9744)
 			op_linkdel(w);
+		else if (k < 9750)
+			op_face(w);
 		else if (k < 9944)
 			op_verify(w);
 		else if (k < 9990)
@@ -2478,12 +2632,13 @@ static void cleanup(struct world *w)
 		if (!strncmp(dev[i].name, "fzpair", 6))
 			continue;
 		j = find_dev(w, dev[i].name);
-		if (j < 0 || !w->d[j].persist)
+		if (j < 0 || !outlives_files(&w->d[j]))
 			fz_fail("%s is left after its last descriptor closed (%s)", dev[i].name,
 				j < 0 ? "never seen made" : "not persistent");
-		if (!(dev[i].tun_flags & IFF_PERSIST) || dev[i].tun_queues)
-			fz_fail("%s is left with flags 0x%x and %u queues", dev[i].name,
-				dev[i].tun_flags, dev[i].tun_queues);
+		/* A face never says IFF_PERSIST: it is the child that lasts. */
+		if (!(dev[i].tun_flags & IFF_PERSIST) != !!dev[i].tap_face || dev[i].tun_queues)
+			fz_fail("%s is left with flags 0x%x, tap face 0x%x and %u queues",
+				dev[i].name, dev[i].tun_flags, dev[i].tap_face, dev[i].tun_queues);
 		err = genl_del(w, dev[i].name);
 		if (err)
 			fz_fail("LINK_DEL of %s: %s", dev[i].name, strerror(-err));
@@ -2492,8 +2647,9 @@ static void cleanup(struct world *w)
 			w->d[j].used = false;
 	}
 	for (i = 0; i < MAXDEVS; i++)
-		if (w->d[i].used && w->d[i].persist)
-			fz_fail("persistent %s is gone", w->d[i].name);
+		if (w->d[i].used && outlives_files(&w->d[i]))
+			fz_fail("%s %s is gone", w->d[i].face ? "tap face" : "persistent",
+				w->d[i].name);
 	if (genl_del(w, "fzpair0"))
 		fz_fail("LINK_DEL of fzpair0 failed");
 	if (genl_dump(w, &dm) || dm.n)
@@ -2521,10 +2677,12 @@ static void summary(const char *which, double secs)
 	printf("# fuzz_chardev %s: seed %llu: %lu steps in %.1f s; %s; descriptors opened %lu closed %lu; "
 	       "devices created %lu, deleted by last close %lu, by LINK_DEL %lu, persistent left %lu; "
 	       "frames written %lu (%lu bytes), read %lu (%lu bytes, %lu truncated); "
-	       "reads interrupted %lu; threads %lu; failures %lu\n",
+	       "reads interrupted %lu; threads %lu; tap faces made %lu, attached to %lu times, "
+	       "frames written to them %lu; failures %lu\n",
 	       which, fz_seed, st->steps, secs, line, st->opened, st->closed, st->created,
 	       st->deleted_close, st->deleted_genl, st->leftovers, st->frames_out, st->bytes_out,
-	       st->frames_in, st->bytes_in, st->truncated, st->interrupted, st->threads, st->fails);
+	       st->frames_in, st->bytes_in, st->truncated, st->interrupted, st->threads, st->faces,
+	       st->face_attached, st->face_frames_out, st->fails);
 	fflush(stdout);
 }
 
@@ -2599,11 +2757,20 @@ TEST(privileged)
 	rng = fz_seed;
 	world_init(_metadata, &w, true);
 	world_setup(_metadata, &w);
+	op_face(&w);
+	op_face(&w);
 	fuzz(&w, fz_count);
 	cleanup(&w);
 	summary("privileged", now() - t0);
 	EXPECT_EQ(0UL, st->fails) TH_LOG("replay with VNL_FUZZ_SEED=%llu VNL_FUZZ_COUNT=%lu",
 					 fz_seed, fz_count);
+	/* The faces were met, not only made: some 200 TUNSETIFFs in 4,000
+	 * steps, one in six or so on a face's name (gen_ifname).
+	 */
+	if (fz_count >= 4000) {
+		EXPECT_LT(0UL, st->face_attached);
+		EXPECT_LT(0UL, st->face_frames_out);
+	}
 }
 
 static int drop_privileges(void)
@@ -2626,7 +2793,8 @@ static int drop_privileges(void)
 }
 
 /* nobody, on persistent devices root made: unowned ones (anyone may
- * attach), nobody's, and root's (EPERM); no device can be created.
+ * attach), nobody's, and root's (EPERM), and two tap faces; no device can
+ * be created.
  */
 TEST(unprivileged)
 {
@@ -2672,6 +2840,12 @@ TEST(unprivileged)
 		}
 		configure(&w, di);
 		close(fd);
+	}
+	/* Two faces root made, unowned: nobody may attach to them. */
+	for (i = 0; i < 2; i++) {
+		di = face_new(&w, "fzuf");
+		ASSERT_LE(0, di);
+		configure(&w, di);
 	}
 	ASSERT_EQ(0UL, st->fails);
 

@@ -118,6 +118,7 @@ struct fz_dev {
 	char peer_name[IFNAMSIZ];
 	uint32_t tun_flags, tun_queues, tun_owner, tun_group;
 	bool has_tun_owner, has_tun_group;
+	uint32_t tap_face;		/* a macvlan child's VNL_A_TAP_FACE, or 0 */
 	unsigned int nsrc;
 	uint8_t src[VNL_MACADDR_MAX][ETH_ALEN];
 	int ns;
@@ -302,6 +303,7 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 		case VNL_A_MACVLAN_MODE:
 		case VNL_A_BC_QUEUE_LEN:
 		case VNL_A_BC_QUEUE_LEN_USED:
+		case VNL_A_TAP_FACE:
 			if (A_LEN(nla) != 4)
 				BAD("u32 attribute %u of %zu bytes", t, A_LEN(nla));
 			v = get_u32(nla);
@@ -321,6 +323,12 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 			if ((t == VNL_A_BC_QUEUE_LEN || t == VNL_A_BC_QUEUE_LEN_USED) &&
 			    v > VNL_BC_QUEUE_LEN_MAX)
 				BAD("broadcast queue length %u of attribute %u", v, t);
+			/* What LINK_NEW accepted: a tap, one queue or many. */
+			if (t == VNL_A_TAP_FACE &&
+			    v != IFF_TAP && v != (IFF_TAP | IFF_MULTI_QUEUE))
+				BAD("VNL_A_TAP_FACE 0x%x", v);
+			if (t == VNL_A_TAP_FACE)
+				d->tap_face = v;
 			if (t == VNL_A_IFINDEX)
 				d->ifindex = v;
 			else if (t == VNL_A_KIND)
@@ -404,9 +412,21 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 		BAD("VNL_A_ADDRESS %s for kind %u", HAS(VNL_A_ADDRESS) ? "present" : "absent", d->kind);
 	if (HAS(VNL_A_PEER) && d->kind != VNL_KIND_PAIR)
 		BAD("VNL_A_PEER on kind %u", d->kind);
-	if ((d->kind == VNL_KIND_TUN || d->kind == VNL_KIND_TAP) !=
+	/* A macvlan child's tap face has a tap's attributes too. */
+	if ((d->kind == VNL_KIND_TUN || d->kind == VNL_KIND_TAP ||
+	     HAS(VNL_A_TAP_FACE)) !=
 	    (HAS(VNL_A_TUN_FLAGS) && HAS(VNL_A_TUN_QUEUES)))
 		BAD("VNL_A_TUN_FLAGS/QUEUES do not match kind %u", d->kind);
+	if (HAS(VNL_A_TAP_FACE) && d->kind != VNL_KIND_MACVLAN)
+		BAD("VNL_A_TAP_FACE on kind %u", d->kind);
+	/* A face's files are a tap's, multi-queue as the face; it never
+	 * persists (TUNSETPERSIST 1 changes nothing) and drops IFF_NAPI.
+	 */
+	if (HAS(VNL_A_TAP_FACE) &&
+	    ((d->tun_flags & (IFF_TUN | IFF_TAP)) != IFF_TAP ||
+	     (d->tun_flags & IFF_MULTI_QUEUE) != (d->tap_face & IFF_MULTI_QUEUE) ||
+	     (d->tun_flags & (IFF_PERSIST | IFF_NAPI))))
+		BAD("tap face 0x%x with VNL_A_TUN_FLAGS 0x%x", d->tap_face, d->tun_flags);
 	if (d->kind == VNL_KIND_TUN &&
 	    (d->tun_flags & (IFF_TUN | IFF_TAP)) != IFF_TUN)
 		BAD("tun with VNL_A_TUN_FLAGS 0x%x", d->tun_flags);
@@ -414,8 +434,8 @@ static inline bool check_link(const void *attrs, size_t len, struct fz_dev *d,
 	    (d->tun_flags & (IFF_TUN | IFF_TAP)) != IFF_TAP)
 		BAD("tap with VNL_A_TUN_FLAGS 0x%x", d->tun_flags);
 	if ((HAS(VNL_A_TUN_OWNER) || HAS(VNL_A_TUN_GROUP)) &&
-	    d->kind != VNL_KIND_TUN && d->kind != VNL_KIND_TAP)
-		BAD("VNL_A_TUN_OWNER/GROUP on kind %u", d->kind);
+	    d->kind != VNL_KIND_TUN && d->kind != VNL_KIND_TAP && !HAS(VNL_A_TAP_FACE))
+		BAD("VNL_A_TUN_OWNER/GROUP on kind %u without a tap face", d->kind);
 	if (d->kind == VNL_KIND_MACVLAN) {
 		if (!HAS(VNL_A_PARENT_IFINDEX) || !HAS(VNL_A_MACVLAN_MODE) ||
 		    !HAS(VNL_A_BC_DROPS) || !HAS(VNL_A_BC_QUEUE_LEN) ||

@@ -7,11 +7,14 @@
  * VNL_CMD_LINK_CHANGE included) with doit and dump flags, and attributes
  * missing, duplicated, oversized, truncated, of the wrong type or length,
  * out of range, nested where they should not be and filled with garbage
- * where they should be (VNL_A_PEER, VNL_A_STATS, VNL_A_MACADDR_LIST); bad
+ * where they should be (VNL_A_PEER, VNL_A_STATS, VNL_A_MACADDR_LIST), a
+ * macvlan child's VNL_A_TAP_FACE of every value (only IFF_TAP, with or
+ * without IFF_MULTI_QUEUE, makes a tap face; a pair refuses it); bad
  * netns fds and pids, names with odd bytes, broken netlink and genl headers,
  * several messages in one datagram.  A few requests in a hundred are valid
- * and their outcome is known exactly (pairs and macvlan children created,
- * changed, read back and deleted), so that the fuzzed ones meet real devices.
+ * and their outcome is known exactly (pairs and macvlan children, some
+ * with a tap face, created, changed, read back and deleted), so that the
+ * fuzzed ones meet real devices.
  *
  * Every reply is checked: an NLMSG_ERROR whose errno belongs to what the
  * command can return (the genl core's checks are predicted exactly), a
@@ -1399,6 +1402,26 @@ static uint32_t gen_mtu(void)
 	return pct(80) ? v[rn(FZ_ARRAY_SIZE(v))] : (uint32_t)r64();
 }
 
+/* A tap face's flags: mostly the two accepted (IFF_TAP, with or without
+ * IFF_MULTI_QUEUE), then their neighbours (a tun, none, a flag more),
+ * then anything.
+ */
+static uint32_t gen_tap_face(void)
+{
+	static const uint32_t near[] = {
+		0, IFF_TUN, IFF_TUN | IFF_MULTI_QUEUE, IFF_MULTI_QUEUE,
+		IFF_TUN | IFF_TAP, IFF_TAP | IFF_NO_PI, IFF_TAP | IFF_VNET_HDR,
+		IFF_TAP | IFF_NAPI, IFF_TAP | IFF_PERSIST, IFF_TAP | IFF_ONE_QUEUE,
+		IFF_TAP | IFF_MULTI_QUEUE | IFF_NO_PI, IFF_TAP << 16,
+	};
+
+	if (pct(50))
+		return pct(50) ? IFF_TAP : IFF_TAP | IFF_MULTI_QUEUE;
+	if (pct(70))
+		return near[rn(FZ_ARRAY_SIZE(near))];
+	return pct(50) ? (uint32_t)r64() : IFF_TAP | (1u << rn(32));
+}
+
 static uint32_t gen_small(uint32_t max)
 {
 	return pct(85) ? rn(max + 3) : (uint32_t)r64();
@@ -1574,6 +1597,9 @@ static void gen_attr(struct fz_world *w, struct mb *m, uint16_t t, int depth)
 	case VNL_A_MACADDR_OP:
 		mb_u32(m, t, gen_small(VNL_MACADDR_OP_MAX));
 		break;
+	case VNL_A_TAP_FACE:
+		mb_u32(m, t, gen_tap_face());
+		break;
 	case VNL_A_UP:
 	case VNL_A_CARRIER:
 		mb_put(m, t, (uint8_t[]){ rn(3) }, 1);
@@ -1660,6 +1686,8 @@ static uint8_t gen_body(struct fz_world *w, struct mb *m)
 			gen_peer_nest(w, m, 0);
 		if (pct(5))
 			gen_attr(w, m, VNL_A_PARENT_IFNAME + rn(5), 0);
+		if (pct(3))
+			gen_attr(w, m, VNL_A_TAP_FACE, 0);
 		break;
 	case T_MACVLAN:
 		cmd = VNL_CMD_LINK_NEW;
@@ -1683,6 +1711,8 @@ static uint8_t gen_body(struct fz_world *w, struct mb *m)
 			gen_attr(w, m, VNL_A_MTU, 0);
 		if (pct(20))
 			gen_attr(w, m, VNL_A_BC_QUEUE_LEN, 0);
+		if (pct(25))
+			gen_attr(w, m, VNL_A_TAP_FACE, 0);
 		maybe_netns(w, m);
 		if (pct(5))
 			gen_attr(w, m, pct(50) ? VNL_A_PEER : VNL_A_MACADDR_LIST, 0);
@@ -1707,6 +1737,8 @@ static uint8_t gen_body(struct fz_world *w, struct mb *m)
 			gen_attr(w, m, VNL_A_MACADDR_OP, 0);
 		if (pct(50))
 			gen_macaddr_list(w, m, pct(85) ? rn(8) : rn(300), 0);
+		if (pct(5))
+			gen_attr(w, m, VNL_A_TAP_FACE, 0);
 		break;
 	case T_RANDOM:
 		cmd = pct(70) ? 1 + rn(VNL_CMD_MAX) : odd_cmds[rn(FZ_ARRAY_SIZE(odd_cmds))];
@@ -1903,7 +1935,7 @@ static void valid_get(struct fz_world *w, struct vnl_nl *nl, struct fz_dev *d)
 	if (g->ifindex != d->ifindex || strcmp(g->name, d->name) || g->kind != d->kind ||
 	    g->mtu != d->mtu || g->mode != d->mode || g->nsrc != d->nsrc ||
 	    memcmp(g->mac, d->mac, ETH_ALEN) || g->parent_ifindex != d->parent_ifindex ||
-	    strcmp(g->peer_name, d->peer_name))
+	    strcmp(g->peer_name, d->peer_name) || g->tap_face != d->tap_face)
 		fz_fail("LINK_GET of %s differs from its dump entry", d->name);
 }
 
@@ -1998,6 +2030,8 @@ static void valid_macvlan(struct fz_world *w)
 	char name[IFNAMSIZ], pname[IFNAMSIZ];
 	uint32_t pidx, rpidx, pmtu = 1500, mtu = 0, mode;
 	uint32_t bcq = pct(70) ? VNL_BC_QUEUE_LEN_DEFAULT : rn(VNL_BC_QUEUE_LEN_MAX + 1);
+	/* Some with a tap face, of one queue or several. */
+	uint32_t face = pct(75) ? 0 : pct(50) ? IFF_TAP : IFF_TAP | IFF_MULTI_QUEUE;
 	uint8_t mac[ETH_ALEN], pmac[ETH_ALEN];
 	bool addr = pct(50), passthru_sib = false;
 	int i, nchildren = 0, cns = NS_MAIN, where = rn(4), expect = 0;
@@ -2071,6 +2105,8 @@ static void valid_macvlan(struct fz_world *w)
 		mb_u32(&m, VNL_A_MTU, mtu);
 	if (bcq != VNL_BC_QUEUE_LEN_DEFAULT || pct(30))
 		mb_u32(&m, VNL_A_BC_QUEUE_LEN, bcq);
+	if (face)
+		mb_u32(&m, VNL_A_TAP_FACE, face);
 	if (where == 1) {
 		mb_u32(&m, VNL_A_NETNS_FD, w->nsfd[NS_AUX]);
 		cns = NS_AUX;
@@ -2081,9 +2117,9 @@ static void valid_macvlan(struct fz_world *w)
 	if (valid_send(w, &w->nl[NS_MAIN], &m))
 		return;
 	if (vd.req[0].error != expect) {
-		fz_fail("valid LINK_NEW of macvlan %s on %s (ifindex %u, real %u, %d children%s) mode %u%s: %s, expected %s",
+		fz_fail("valid LINK_NEW of macvlan %s on %s (ifindex %u, real %u, %d children%s) mode %u%s tap face 0x%x: %s, expected %s",
 			name, pname, pidx, rpidx, nchildren, passthru_sib ? ", one passthru" : "",
-			mode, addr ? " with an address" : "", vd_err(),
+			mode, addr ? " with an address" : "", face, vd_err(),
 			expect ? strerror(-expect) : "success");
 		return;
 	}
@@ -2095,11 +2131,12 @@ static void valid_macvlan(struct fz_world *w)
 	    g->mtu != (mtu ? mtu : pmtu) || g->bc_queue_len != bcq ||
 	    (addr && memcmp(g->mac, mac, ETH_ALEN)) ||
 	    (mode == VNL_MACVLAN_MODE_PASSTHRU && memcmp(g->mac, pmac, ETH_ALEN)) ||
-	    g->has_parent_netnsid != (cns != NS_MAIN) || g->nsrc)
-		fz_fail("LINK_NEW reply for macvlan %s: name %s kind %u mode %u (want %u) parent %u (want %u) mtu %u (want %u) bc_queue_len %u (want %u) netnsid %d",
+	    g->has_parent_netnsid != (cns != NS_MAIN) || g->nsrc ||
+	    g->tap_face != face || (face && (g->tun_queues || g->carrier)))
+		fz_fail("LINK_NEW reply for macvlan %s: name %s kind %u mode %u (want %u) parent %u (want %u) mtu %u (want %u) bc_queue_len %u (want %u) netnsid %d tap face 0x%x (want 0x%x) queues %u carrier %d",
 			name, g->name, g->kind, g->mode, mode, g->parent_ifindex, rpidx,
 			g->mtu, mtu ? mtu : pmtu, g->bc_queue_len, bcq,
-			g->has_parent_netnsid);
+			g->has_parent_netnsid, g->tap_face, face, g->tun_queues, g->carrier);
 }
 
 static struct fz_dev *pick(struct fz_world *w, int ns, int kind)

@@ -10,19 +10,25 @@
 # across VLANs they do not, until a router on the far side of the wire, with
 # an 8021q sub-interface in each VLAN and ip_forward=1, joins the two
 # subnets.  tcpdump -e on the router's NIC shows the 802.1Q tags: a routed
-# echo request comes in on VLAN 10 and goes out on VLAN 20.
+# echo request comes in on VLAN 10 and goes out on VLAN 20.  Last, a
+# "virtual machine" beside the containers: vm0, a bridge-mode child of
+# eth0.10 with a tap face, and Documentation/labs/tap-responder.py behind
+# it answering for 172.16.10.20; a container of VLAN 10, the router and a
+# container of VLAN 20 (through the router) ping it.
 #
 #   bbox1 eth0 172.16.10.10 --+                       +-- eth1.10 172.16.10.1 --+
 #   bbox3 eth0 172.16.10.11 --+-- eth0.10 --+         |                         |
 #                                           +- eth0 <-veth-> eth1 (ns ROUTER)   ip_forward=1
 #   bbox2 eth0 172.16.20.10 --+-- eth0.20 --+  (ns HOST)  |                     |
 #   bbox4 eth0 172.16.20.11 --+                       +-- eth1.20 172.16.20.1 --+
+#   vm0 (HOST, tap face of eth0.10): tap-responder.py, 172.16.10.20
 
 source "$(dirname "$0")/lib.sh"
 
 require_vnl
 require_ping
-require_cmd tcpdump
+require_cmd tcpdump python3
+REPO=$(cd "$VNL_SELFTESTS/.." && pwd)
 
 # reaches NS ADDR: a ping of three echoes is answered at least once.
 reaches() {
@@ -102,5 +108,37 @@ fwd=$(grep -m 1 -E 'ethertype 802\.1Q .*vlan 20, .*172\.16\.10\.10 > 172\.16\.20
 check_match "tcpdump -e: bbox1's echo request arrives tagged VLAN 10" "vlan 10, " "$in"
 check_match "... from bbox1's own MAC address" "^[^ ]+ $bbox1_mac > " "$in"
 check_match "tcpdump -e: the router sends it on, tagged VLAN 20" "vlan 20, " "$fwd"
+
+echo "# A virtual machine beside the containers: a tap face on eth0.10"
+check "vnlctl add macvlan vm0 parent eth0.10 mode bridge tap" \
+	vnlctl -n "$HOST" add macvlan vm0 parent eth0.10 mode bridge tap || exit_status
+ip -n "$HOST" link set vm0 up
+check "vm0: NO-CARRIER, nothing behind it yet" has_flag "$HOST" vm0 NO-CARRIER
+vm0_mac=$(ip -n "$HOST" link show dev vm0)
+[[ $vm0_mac =~ link/ether\ ([0-9a-f:]{17}) ]] && vm0_mac=${BASH_REMATCH[1]}
+ip netns exec "$HOST" python3 "$REPO/Documentation/labs/tap-responder.py" vm0 172.16.10.20 \
+	"$vm0_mac" >"$TEST_TMP/vm.out" 2>&1 </dev/null &
+vm_pid=$!
+track_bg "$vm_pid"
+check "the VM (tap-responder.py) attached to vm0" \
+	wait_until 60 grep -q '^attached to vm0' "$TEST_TMP/vm.out"
+# The carrier comes with the file, the qdisc with the link watch after it:
+# until then the program's answers would go nowhere.
+check "vm0: state UP" wait_until 20 oper_up "$HOST" vm0
+
+vm_rx=$(vnl_stat "$HOST" vm0 rx_packets) vm_tx=$(vnl_stat "$HOST" vm0 tx_packets)
+check "bbox1 (VLAN 10) reaches the VM, a bridge-mode sibling" reaches "$BBOX1" 172.16.10.20
+check "the router (the LAN) reaches the VM over the wire" reaches "$ROUTER" 172.16.10.20
+out=$(ip netns exec "$BBOX2" "${PING[@]}" -c 3 -i 0.3 -W 2 172.16.10.20 2>&1)
+check_match "bbox2 (VLAN 20) reaches the VM through the router (ttl=63)" \
+	"from 172.16.10.20: icmp_seq=[0-9]+ ttl=63 " "$out"
+check_match "vnlctl show vm0: the VM's file is its one queue" \
+	$'\n    tap queues 1$' "$(vnlctl -n "$HOST" show vm0)"
+# Three askers, each an ARP request and at least one echo request read,
+# an ARP reply and echo replies written.
+check_ge "vm0: rx_packets moved by >= 6, what the VM read" 6 \
+	$(($(vnl_stat "$HOST" vm0 rx_packets) - vm_rx))
+check_ge "vm0: tx_packets moved by >= 6, what it wrote" 6 \
+	$(($(vnl_stat "$HOST" vm0 tx_packets) - vm_tx))
 
 exit_status

@@ -90,6 +90,9 @@ ALL_TESTS=(
 	macvlan_lab_docker.sh
 	macvtap.sh
 	macvtap_vnet
+	macvtap_kernel_selftest.sh
+	macvtap_tunctl.sh
+	macvtap_openvpn.sh
 	drop_reasons.sh
 	trace_path.sh
 	trace_lab_follow_ping.sh
