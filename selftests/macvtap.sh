@@ -151,6 +151,17 @@ check "... closed: no carrier again" wait_until 20 carrier_is "$HOST" mt0 false
 vnlctl -n "$HOST" add macvlan pl0 parent eth0
 vm_is "TUNSETIFF with a plain child's name: EINVAL" "err EINVAL" attach pl0 tap,no_pi
 vnlctl -n "$HOST" del pl0
+# A dummy's max_mtu is 0, "no limit": the face's child has it too, and a
+# write()'s bound must not follow it (it once refused all but 14 bytes).
+ip -n "$HOST" link add dm0 type dummy
+vnlctl -n "$HOST" add macvlan dmt0 parent dm0 mode bridge tap
+ip -n "$HOST" link set dmt0 up
+vm_attach "a face on a dummy: attached" dmt0 tap,no_pi
+vm_is "... it writes a frame of 1514 bytes" ok write "$VM_FILE" 1514
+vm_is "... and one of 65535, a tap's largest" ok write "$VM_FILE" 65535
+vm_is "... but not one of 65536" "err EINVAL" write "$VM_FILE" 65536
+vm close "$VM_FILE"
+ip -n "$HOST" link del dm0
 
 vm_attach "TUNSETIFF mt0, IFF_TAP | IFF_NO_PI: attached" mt0 tap,no_pi
 mt0q=$VM_FILE
