@@ -608,14 +608,16 @@ static int vnl_demux_change(struct net_device *dev,
 	return 0;
 }
 
+#define VNL_DEMUX_DROP_REASONS (BIT(VNL_DROP_CHILD_DOWN) | BIT(VNL_DROP_MODE) | \
+				BIT(VNL_DROP_PARENT) | BIT(VNL_DROP_TOO_BIG) | \
+				BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM))
+
 static const struct vnl_kind_ops vnl_demux_kind_ops = {
 	.dellink	= vnl_demux_dellink,
 	.link		= vnl_demux_link,
 	.fill		= vnl_demux_fill,
 	.change		= vnl_demux_change,
-	.drop_reasons	= BIT(VNL_DROP_CHILD_DOWN) | BIT(VNL_DROP_MODE) |
-			  BIT(VNL_DROP_PARENT) | BIT(VNL_DROP_TOO_BIG) |
-			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM),
+	.drop_reasons	= VNL_DEMUX_DROP_REASONS,
 };
 
 /* A child with a tap face (macvtap.c) can also drop what its files do. */
@@ -624,11 +626,7 @@ static const struct vnl_kind_ops vnl_demux_face_kind_ops = {
 	.link		= vnl_demux_link,
 	.fill		= vnl_demux_fill,
 	.change		= vnl_demux_change,
-	.drop_reasons	= BIT(VNL_DROP_CHILD_DOWN) | BIT(VNL_DROP_MODE) |
-			  BIT(VNL_DROP_PARENT) | BIT(VNL_DROP_TOO_BIG) |
-			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM) |
-			  BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) |
-			  BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE),
+	.drop_reasons	= VNL_DEMUX_DROP_REASONS | VNL_TUN_DROP_REASONS,
 };
 
 /*

@@ -480,9 +480,7 @@ static void vnl_tun_dellink(struct net_device *dev, struct list_head *head)
 static const struct vnl_kind_ops vnl_tun_kind_ops = {
 	.dellink	= vnl_tun_dellink,
 	.fill		= vnl_tun_fill,
-	.drop_reasons	= BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) |
-			  BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE) |
-			  BIT(VNL_DROP_NOMEM),
+	.drop_reasons	= VNL_TUN_DROP_REASONS,
 };
 
 /* /sys/class/net/DEV/{tun_flags,owner,group}, as tun has them: programs

@@ -52,6 +52,13 @@ struct vnl_stats {
 /* The most queues (open /dev/vnl fds) one tun/tap device can have. */
 #define VNL_TUN_MAX_QUEUES 8
 
+/* What a device's /dev/vnl files can drop (tun.c): a tun's, a tap's and
+ * a tap face's.
+ */
+#define VNL_TUN_DROP_REASONS (BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) | \
+			      BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE) | \
+			      BIT(VNL_DROP_NOMEM))
+
 /* Every TUNSETIFF flag vnl implements (TUNGETFEATURES); any other flag is
  * refused with EINVAL.  IFF_ONE_QUEUE is accepted and means what it means
  * for tun today: nothing, one queue is the default.

@@ -157,43 +157,6 @@ FIXTURE_TEARDOWN(face)
 	free(self->buf);
 }
 
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-/* The partial checksum NEEDS_CSUM wants in the checksum field: the
- * pseudo-header's sum, folded, not complemented.
- */
-static uint16_t pseudo_partial4(const uint8_t *ip, uint8_t proto, size_t l4len)
-{
-	return (uint16_t)~csum_fold(csum_add(proto + l4len, ip + 12, 8));
-}
-
-/* True if the TCP or UDP checksum of the IPv4 packet @ip is right. */
-static bool l4_csum_ok4(const uint8_t *ip)
-{
-	size_t l4len = get16(ip + 2) - IP4_HLEN;
-
-	return csum_fold(csum_add(ip[9] + l4len, ip + 12, 8) +
-			 csum_add(0, ip + IP4_HLEN, l4len)) == 0;
-}
-
-static void build_tcp(uint8_t *t, uint16_t sport, uint16_t dport,
-		      uint32_t seq, uint32_t ack, uint8_t flags, int doff_words)
-{
-	memset(t, 0, doff_words * 4);
-	put16(t, sport);
-	put16(t + 2, dport);
-	put16(t + 4, seq >> 16);
-	put16(t + 6, seq);
-	put16(t + 8, ack >> 16);
-	put16(t + 10, ack);
-	t[12] = doff_words << 4;
-	t[13] = flags;
-	put16(t + 14, 65535);
-}
-
 /* The frame offsets in a buffer read or written on the face. */
 #define L2_OFF	VHDR_LEN
 #define L3_OFF	(VHDR_LEN + ETH_HLEN)

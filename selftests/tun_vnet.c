@@ -116,44 +116,6 @@ static int vnet_ioctl_int(int fd, unsigned long cmd, int *val)
 	return ioctl(fd, cmd, val) ? -errno : 0;
 }
 
-/* The partial checksum NEEDS_CSUM wants in the checksum field: the
- * pseudo-header's sum, folded, not complemented (network order).
- */
-static uint16_t pseudo_partial4(const uint8_t *ip, uint8_t proto, size_t l4len)
-{
-	return (uint16_t)~csum_fold(csum_add(proto + l4len, ip + 12, 8));
-}
-
-/* True if the TCP or UDP checksum of the IPv4 packet @ip is right. */
-static bool l4_csum_ok4(const uint8_t *ip)
-{
-	size_t l4len = get16(ip + 2) - IP4_HLEN;
-
-	return csum_fold(csum_add(ip[9] + l4len, ip + 12, 8) +
-			 csum_add(0, ip + IP4_HLEN, l4len)) == 0;
-}
-
-/* A TCP header at @t; @doff_words counts its 32-bit words. */
-static void build_tcp(uint8_t *t, uint16_t sport, uint16_t dport,
-		      uint32_t seq, uint32_t ack, uint8_t flags, int doff_words)
-{
-	memset(t, 0, doff_words * 4);
-	put16(t, sport);
-	put16(t + 2, dport);
-	put16(t + 4, seq >> 16);
-	put16(t + 6, seq);
-	put16(t + 8, ack >> 16);
-	put16(t + 10, ack);
-	t[12] = doff_words << 4;
-	t[13] = flags;
-	put16(t + 14, 65535);
-}
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
 /* What write() takes: packet information, the vnet header @vh, then (tap)
  * an Ethernet header from the far end to us, then the L3 packet already
  * at @out + vnet_l3_off().  Returns the length written.
