@@ -113,7 +113,8 @@ ALL_TESTS=(
 # The core set, which every kernel of `make check`'s matrix runs at least
 # (tools/check: the full suite runs on 6.1 and the debug kernel): the
 # family, /dev/vnl, each data path once (a pair across netns, tun and tap
-# I/O with the kernel's own tun selftest, the demux in every mode), each
+# I/O with the kernel's own tun selftest, the demux in every mode, a tap
+# face both ways), each
 # path's trace events and each drop reason, the module's unload and
 # reload.  In ALL_TESTS's order.
 CORE_TESTS=(
@@ -125,6 +126,7 @@ CORE_TESTS=(
 	tun_io
 	tun_kernel_selftest.sh
 	macvlan_modes.sh
+	macvtap_vnet
 	drop_reasons.sh
 	trace_path.sh
 	module_reload.sh
