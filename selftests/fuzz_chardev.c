@@ -1463,15 +1463,11 @@ static long predict_write(struct world *w, int si, int pk, const uint8_t *data,
 			return 1;
 		payload -= vnet;
 	}
-	/* Whatever the MTU, up to 64 KiB with the link-layer header.  A
-	 * face's bound is its parent's largest MTU plus the Ethernet header
-	 * (tun.c:vnl_tun_frame_len_ok): 65549 on fzpair0.  The ABI says
-	 * neither for a face, so the 14 bytes between may go either way.
+	/* Whatever the MTU, up to 64 KiB with the link-layer header, on a
+	 * face too, whatever its parent (tun.c:vnl_tun_frame_len_ok).
 	 */
-	if (payload < (is_tap(d) ? ETH_HLEN : 1) || payload > 65535 + (d->face ? ETH_HLEN : 0))
+	if (payload < (is_tap(d) ? ETH_HLEN : 1) || payload > 65535)
 		return -EINVAL;
-	if (d->face && payload > 65535)
-		return 1;
 	if (!readable(pk))
 		return -EFAULT;
 	if (pk == P_RDONLY && len > 4096)
