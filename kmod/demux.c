@@ -782,6 +782,12 @@ int vnl_demux_register(struct net_device *dev,
 	}
 
 	vnl_demux_transfer_operstate(dev);
+	/* The operational state ("state UP" in ip link) is the link watch's
+	 * to compute, which it does on a carrier change; a child born with
+	 * its parent's carrier had none, and would stay UNKNOWN.  Ask for
+	 * it, as kernel macvlan does.
+	 */
+	linkwatch_fire_event(dev);
 	if (port->passthru)
 		rcu_assign_pointer(port->passthru_child, netdev_priv(dev));
 out_put_port:

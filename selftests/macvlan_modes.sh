@@ -183,11 +183,18 @@ source_cell() {
 	no_children
 }
 
-# default_mode IMPL: the mode of a child made without one.
+# default_mode IMPL: the mode of a child made without one, and the
+# operational state ip link shows once it is up.
 default_mode() {
+	local line
 	ROW[$1,default]=none
+	ROW[$1,oper]=none
 	if mv_add "$1" "$HOST" p0 c2 ""; then
 		ROW[$1,default]=$(mv_mode "$1" "$HOST" c2)
+		ip -n "$HOST" link set c2 up
+		wait_until 10 oper_up "$HOST" c2
+		line=$(ip -n "$HOST" -o link show dev c2)
+		[[ $line =~ \ state\ ([A-Z]+)\  ]] && ROW[$1,oper]=${BASH_REMATCH[1]}
 	fi
 	ip -n "$HOST" link del c2
 }
@@ -238,6 +245,8 @@ declare -A WANT=(
 declare -A KERNEL_WANT=([private,on]="no yes yes yes")
 for impl in "${IMPLS[@]}"; do
 	check_eq "$impl: default mode is vepa" vepa "${ROW[$impl,default]}"
+	check_eq "$impl: a child up on a parent with carrier is in state UP (not UNKNOWN)" \
+		UP "${ROW[$impl,oper]}"
 	for mode in bridge private vepa; do
 		for hairpin in off on; do
 			want=${WANT[$mode,$hairpin]}
