@@ -184,7 +184,7 @@ check_not "usage errors of ip's words made nothing" ip -n "$N" link show dev mvx
 
 # --- JSON keys, per kind, as Documentation/vnlctl.md lists them -----------------------------
 
-KEYS_COMMON='"address","bc_drops","bc_queue_len","bc_queue_len_used","carrier","ifindex","ifname","kind","mode","mtu","parent","parent_ifindex","parent_netnsid","peer","source","stats","tun","up"'
+KEYS_COMMON='"address","bc_drops","bc_queue_len","bc_queue_len_used","carrier","ifindex","ifname","kind","mode","mtu","parent","parent_ifindex","parent_netnsid","peer","source","stats","tap_face","tun","up"'
 STATS_KEYS='"drops","rx_bytes","rx_drops","rx_packets","tx_bytes","tx_drops","tx_packets"'
 json_keys() {
 	local dev=$1 drops=$2 peer=$3 tun=$4
