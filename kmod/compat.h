@@ -15,7 +15,11 @@
 #include <linux/skbuff.h>
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
+#include <linux/etherdevice.h>
+#include <linux/filter.h>
+#include <linux/version.h>
 #include <net/rtnetlink.h>
+#include <net/xdp.h>
 #include <uapi/linux/vnl.h>
 
 /* GSO segmentation (__skb_gso_segment, skb_gso_ok) moved from
@@ -273,7 +277,13 @@ vnl_compat_core_drop_reason(enum vnl_drop_reason why)
 	case VNL_DROP_TOO_BIG:
 		return SKB_DROP_REASON_PKT_TOO_BIG;
 	case VNL_DROP_QUEUE_FULL:
+	case VNL_DROP_RING_FULL:
 		return SKB_DROP_REASON_FULL_RING;
+	case VNL_DROP_XDP_DROP:
+	case VNL_DROP_XDP_ABORTED:
+	case VNL_DROP_XDP_TX_ERR:
+	case VNL_DROP_XDP_REDIRECT_ERR:
+		return SKB_DROP_REASON_XDP;
 	case VNL_DROP_BAD_WRITE:
 		return SKB_DROP_REASON_DEV_HDR;
 	case VNL_DROP_NOMEM:
@@ -299,5 +309,139 @@ static inline void vnl_compat_kfree_skb_reason(struct sk_buff *skb,
 	kfree_skb(skb);
 }
 #endif
+
+/* Native XDP (xdp.c).  What moved between 5.10 and 7.x:
+ *
+ * xdp_init_buff() and xdp_prepare_buff() (5.12) fill a buffer's
+ * pointers; before, a driver set the fields itself.
+ */
+static inline void vnl_compat_xdp_prepare(struct xdp_buff *xdp,
+					  struct xdp_rxq_info *rxq,
+					  void *hard_start,
+					  unsigned int headroom,
+					  unsigned int len,
+					  unsigned int frame_sz)
+{
+#ifdef VNL_HAVE_XDP_INIT_BUFF
+	xdp_init_buff(xdp, frame_sz, rxq);
+	xdp_prepare_buff(xdp, hard_start, headroom, len, true);
+#else
+	xdp->data_hard_start = hard_start;
+	xdp->data = hard_start + headroom;
+	xdp->data_end = xdp->data + len;
+	xdp->data_meta = xdp->data;
+	xdp->rxq = rxq;
+	xdp->txq = NULL;
+	xdp->frame_sz = frame_sz;
+#endif
+}
+
+/* xdp_rxq_info_reg() takes the NAPI id (5.11), which AF_XDP's busy
+ * polling looks for.
+ */
+static inline int vnl_compat_xdp_rxq_reg(struct xdp_rxq_info *rxq,
+					 struct net_device *dev,
+					 struct napi_struct *napi)
+{
+#ifdef VNL_HAVE_XDP_RXQ_NAPI_ID
+	return xdp_rxq_info_reg(rxq, dev, 0, napi->napi_id);
+#else
+	return xdp_rxq_info_reg(rxq, dev, 0);
+#endif
+}
+
+/* An XDP frame keeps only its memory type since 7.0 (mem_type), the whole
+ * xdp_mem_info before: what a program's receive queue must say while the
+ * program runs on a frame another driver allocated, so that the frame is
+ * given back to the right allocator when it is sent on or dropped.
+ */
+static inline void vnl_compat_xdp_rxq_mem_of(struct xdp_rxq_info *rxq,
+					     const struct xdp_frame *frame)
+{
+#ifdef VNL_HAVE_XDP_FRAME_MEM_TYPE
+	rxq->mem.type = frame->mem_type;
+	rxq->mem.id = 0;
+#else
+	rxq->mem = frame->mem;
+#endif
+}
+
+/* An skb around an XDP frame's memory (5.12: xdp_build_skb_from_frame,
+ * which also knows page_pool memory).  Before it, a plain build_skb():
+ * the frames a 5.10 guest can redirect into vnl come from page
+ * fragments (vnl's, veth's, tun's), never from a page_pool.
+ */
+static inline struct sk_buff *vnl_compat_xdp_frame_skb(struct xdp_frame *frame,
+						       struct net_device *dev)
+{
+#ifdef VNL_HAVE_XDP_BUILD_SKB_FROM_FRAME
+	return xdp_build_skb_from_frame(frame, dev);
+#else
+	void *hard_start = frame->data - frame->headroom - sizeof(*frame);
+	struct sk_buff *skb;
+
+	skb = build_skb(hard_start, frame->frame_sz);
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, frame->data - hard_start);
+	__skb_put(skb, frame->len);
+	if (frame->metasize)
+		skb_metadata_set(skb, frame->metasize);
+	skb->protocol = eth_type_trans(skb, dev);
+	return skb;
+#endif
+}
+
+/* napi_build_skb() (5.12) takes the skb from the NAPI cache. */
+static inline struct sk_buff *vnl_compat_napi_build_skb(void *data,
+							unsigned int size)
+{
+#ifdef VNL_HAVE_NAPI_BUILD_SKB
+	return napi_build_skb(data, size);
+#else
+	return build_skb(data, size);
+#endif
+}
+
+/* What a device can do with XDP, as `ip -d link` and the devmap (which
+ * refuses to redirect to a device without NDO_XMIT) read it: 6.3.
+ * Before, the devmap only looked for ndo_xdp_xmit.
+ */
+static inline void vnl_compat_xdp_set_features(struct net_device *dev)
+{
+#ifdef VNL_HAVE_XDP_FEATURES
+	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
+			      NETDEV_XDP_ACT_REDIRECT |
+			      NETDEV_XDP_ACT_NDO_XMIT);
+#endif
+}
+
+/* A program's unknown verdict is reported once, with the device (5.17).
+ * Before, the report was a WARN_ONCE: a splat any program could cause,
+ * which vnl does not make (the verdict is still counted and traced).
+ */
+static inline void vnl_compat_warn_xdp_action(struct net_device *dev,
+					      struct bpf_prog *prog, u32 act)
+{
+#ifdef VNL_HAVE_WARN_XDP_ACTION_DEV
+	bpf_warn_invalid_xdp_action(dev, prog, act);
+#endif
+}
+
+/* Who frees the frames ndo_xdp_xmit did not take.  Since 5.13 the core
+ * does (the devmap returns frames[sent..n-1]); before, the driver
+ * returned them itself.  A change of contract, not of symbols: nothing
+ * in the headers says which, so the version does.
+ */
+static inline void vnl_compat_xdp_xmit_unsent(struct xdp_frame **frames,
+					      int n)
+{
+#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 13, 0)
+	int i;
+
+	for (i = 0; i < n; i++)
+		xdp_return_frame_rx_napi(frames[i]);
+#endif
+}
 
 #endif /* _VNL_COMPAT_H */

@@ -150,6 +150,16 @@ void vnl_dev_count_rx(struct net_device *dev, unsigned int len)
 	u64_stats_update_end(&s->syncp);
 }
 
+void vnl_dev_count_xdp(struct net_device *dev, enum vnl_xdp_stat what,
+		       unsigned int n)
+{
+	struct vnl_pcpu_stats *s = vnl_dev_this_cpu_stats(dev);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add(&s->xdp[what], n);
+	u64_stats_update_end(&s->syncp);
+}
+
 /* Sum every CPU's counters.  The fetch/retry loop only matters on 32-bit
  * machines, where a 64-bit counter cannot be read in one go.
  */
@@ -174,6 +184,8 @@ void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum)
 			one.tx_drops = u64_stats_read(&s->tx_drops);
 			for (i = 0; i < __VNL_DROP_MAX; i++)
 				one.drops[i] = u64_stats_read(&s->drops[i]);
+			for (i = 0; i < __VNL_XDP_STAT_MAX; i++)
+				one.xdp[i] = u64_stats_read(&s->xdp[i]);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 
 		sum->rx_packets += one.rx_packets;
@@ -184,6 +196,8 @@ void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum)
 		sum->tx_drops += one.tx_drops;
 		for (i = 0; i < __VNL_DROP_MAX; i++)
 			sum->drops[i] += one.drops[i];
+		for (i = 0; i < __VNL_XDP_STAT_MAX; i++)
+			sum->xdp[i] += one.xdp[i];
 	}
 }
 

@@ -22,6 +22,11 @@ static const char * const vnl_drop_names[__VNL_DROP_MAX] = {
 	[VNL_DROP_PARENT]	 = "parent",
 	[VNL_DROP_BC_QUEUE_FULL] = "bc_queue_full",
 	[VNL_DROP_NOMEM]	 = "nomem",
+	[VNL_DROP_RING_FULL]	 = "ring_full",
+	[VNL_DROP_XDP_DROP]	 = "xdp_drop",
+	[VNL_DROP_XDP_ABORTED]	 = "xdp_aborted",
+	[VNL_DROP_XDP_TX_ERR]	 = "xdp_tx_err",
+	[VNL_DROP_XDP_REDIRECT_ERR] = "xdp_redirect_err",
 };
 
 /* The name of a reason, as vnlctl, ethtool -S and the trace event show it. */

@@ -3,6 +3,8 @@
  * ethtool: `ethtool -i` names the driver, its version and the kind of
  * device; `ethtool -S` shows what veth shows (a pair end's peer_ifindex),
  * a child's share of its parent's broadcast queue drops (bc_drops) and
+ * what XDP programs did on a pair end (xdp_pass, xdp_tx, xdp_redirect,
+ * and xdp_xmit: frames redirected to it; xdp.c),
  * one drop_<reason> counter per reason the kind can have (drop.c), and
  * for tun/tap each queue's own: queue<N>_queued, _read, _written (since
  * the file was opened) and _waiting (frames in it now).
@@ -44,6 +46,18 @@ static const char *vnl_ethtool_first_stat(const struct vnl_dev *vnl)
 	}
 }
 
+static const char * const vnl_ethtool_xdp_stats[] = {
+	[VNL_XDP_PASS]		= "xdp_pass",
+	[VNL_XDP_TX]		= "xdp_tx",
+	[VNL_XDP_REDIRECT]	= "xdp_redirect",
+	[VNL_XDP_XMIT]		= "xdp_xmit",
+};
+
+static unsigned int vnl_ethtool_xdp_count(const struct vnl_dev *vnl)
+{
+	return vnl->ops->xdp ? ARRAY_SIZE(vnl_ethtool_xdp_stats) : 0;
+}
+
 static const char * const vnl_ethtool_queue_stats[] = {
 	"queued", "read", "written", "waiting",
 };
@@ -63,7 +77,8 @@ static int vnl_ethtool_get_sset_count(struct net_device *dev, int sset)
 
 	if (sset != ETH_SS_STATS)
 		return -EOPNOTSUPP;
-	return !!vnl_ethtool_first_stat(vnl) + hweight32(vnl->ops->drop_reasons) +
+	return !!vnl_ethtool_first_stat(vnl) + vnl_ethtool_xdp_count(vnl) +
+	       hweight32(vnl->ops->drop_reasons) +
 	       vnl_ethtool_queues(dev) * ARRAY_SIZE(vnl_ethtool_queue_stats);
 }
 
@@ -78,6 +93,10 @@ static void vnl_ethtool_get_strings(struct net_device *dev, u32 sset, u8 *buf)
 		return;
 	if (first) {
 		strscpy(buf, first, ETH_GSTRING_LEN);
+		buf += ETH_GSTRING_LEN;
+	}
+	for (i = 0; i < vnl_ethtool_xdp_count(vnl); i++) {
+		strscpy(buf, vnl_ethtool_xdp_stats[i], ETH_GSTRING_LEN);
 		buf += ETH_GSTRING_LEN;
 	}
 	for_each_set_bit(why, &reasons, __VNL_DROP_MAX) {
@@ -125,11 +144,13 @@ static void vnl_ethtool_get_stats(struct net_device *dev,
 	struct vnl_dev *vnl = netdev_priv(dev);
 	unsigned long reasons = vnl->ops->drop_reasons;
 	struct vnl_stats sum;
-	unsigned int why, q, i = 0;
+	unsigned int why, q, x, i = 0;
 
 	if (vnl_ethtool_first_stat(vnl))
 		data[i++] = vnl_ethtool_first_value(dev);
 	vnl_dev_read_stats(dev, &sum);
+	for (x = 0; x < vnl_ethtool_xdp_count(vnl); x++)
+		data[i++] = sum.xdp[x];
 	for_each_set_bit(why, &reasons, __VNL_DROP_MAX)
 		data[i++] = sum.drops[why];
 	for (q = 0; q < vnl_ethtool_queues(dev); q++) {

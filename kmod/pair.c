@@ -63,11 +63,17 @@ static netdev_tx_t __vnl_pair_xmit(struct sk_buff *skb, struct net_device *dev)
 	}
 	trace_vnl_pair_rx(peer, skb, -1);
 	proto = skb->protocol;
+	vnl_dev_count_tx(dev, len);
+
+	/* A program on the peer runs in the peer's NAPI poll (xdp.c). */
+	if (vnl_xdp_takes_skb(peer)) {
+		vnl_xdp_enqueue_skb(peer, skb, len);
+		return NETDEV_TX_OK;
+	}
 
 	/* netif_rx() queues the frame on this CPU's backlog; the peer's
 	 * receive path (__netif_receive_skb) runs later from NET_RX softirq.
 	 */
-	vnl_dev_count_tx(dev, len);
 	if (likely(netif_rx(skb) == NET_RX_SUCCESS))
 		vnl_dev_count_rx(peer, len);
 	else
@@ -97,9 +103,14 @@ static int vnl_pair_open(struct net_device *dev)
 {
 	struct vnl_dev *vnl = netdev_priv(dev);
 	struct net_device *peer = rtnl_dereference(vnl->peer);
+	int err;
 
 	if (!peer)
 		return -ENOTCONN;
+
+	err = vnl_xdp_start(dev);
+	if (err)
+		return err;
 
 	if (peer->flags & IFF_UP) {
 		netif_carrier_on(dev);
@@ -119,6 +130,7 @@ static int vnl_pair_stop(struct net_device *dev)
 	netif_carrier_off(dev);
 	if (peer)
 		netif_carrier_off(peer);
+	vnl_xdp_stop(dev);
 
 	if (had_carrier) {
 		vnl_genl_notify(dev, VNL_CMD_LINK_CHANGE);
@@ -154,6 +166,9 @@ static const struct net_device_ops vnl_pair_netdev_ops = {
 	.ndo_get_stats64	= vnl_dev_get_stats64,
 	.ndo_set_mac_address	= eth_mac_addr,
 	.ndo_get_iflink		= vnl_pair_get_iflink,
+	.ndo_fix_features	= vnl_xdp_fix_features,
+	.ndo_bpf		= vnl_xdp_bpf,
+	.ndo_xdp_xmit		= vnl_xdp_xmit,
 };
 
 /* Deleting either end deletes both.  Called under RTNL from "vnlctl del",
@@ -212,8 +227,10 @@ static const struct vnl_kind_ops vnl_pair_kind_ops = {
 	.dellink	= vnl_pair_dellink,
 	.link		= vnl_pair_peer,
 	.fill		= vnl_pair_fill,
+	.xdp		= true,
 	.drop_reasons	= BIT(VNL_DROP_PEER_DOWN) | BIT(VNL_DROP_TOO_BIG) |
-			  BIT(VNL_DROP_BACKLOG_FULL),
+			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM) |
+			  BIT(VNL_DROP_UNREAD) | VNL_XDP_DROP_REASONS,
 };
 
 /* Make @dev a pair end: allocated by vnl_pair_alloc() or by rtnetlink
@@ -227,6 +244,7 @@ void vnl_pair_setup(struct net_device *dev)
 	vnl->kind = VNL_KIND_PAIR;
 	vnl->ops = &vnl_pair_kind_ops;
 	dev->netdev_ops = &vnl_pair_netdev_ops;
+	vnl_compat_xdp_set_features(dev);
 	if (is_zero_ether_addr(dev->dev_addr))
 		eth_hw_addr_random(dev);
 }

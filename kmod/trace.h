@@ -17,6 +17,7 @@
 #include <linux/skbuff.h>
 #include <linux/tracepoint.h>
 #include <net/net_namespace.h>
+#include <uapi/linux/bpf.h>
 
 /* Declared once, though this header is read several times. */
 #ifndef _VNL_TRACE_HELPERS
@@ -136,6 +137,48 @@ DEFINE_EVENT(vnl_packet, vnl_child_to_parent,
 		      int queue),
 	     TP_ARGS(dev, skb, queue));
 
+/* xdp.c: a pair end's program ran on a frame; its verdict.  The enum's
+ * values are exported so that perf and trace-cmd can print their names.
+ */
+TRACE_DEFINE_ENUM(XDP_ABORTED);
+TRACE_DEFINE_ENUM(XDP_DROP);
+TRACE_DEFINE_ENUM(XDP_PASS);
+TRACE_DEFINE_ENUM(XDP_TX);
+TRACE_DEFINE_ENUM(XDP_REDIRECT);
+
+TRACE_EVENT(vnl_xdp,
+	    TP_PROTO(const struct net_device *dev, unsigned int len, __be16 proto,
+		     u32 act),
+
+	    TP_ARGS(dev, len, proto, act),
+
+	    TP_STRUCT__entry(__array(char, name, IFNAMSIZ)
+		    __field(int, ifindex)
+		    __field(unsigned int, netns)
+		    __field(unsigned int, len)
+		    __field(u16, proto)
+		    __field(u32, act)
+	    ),
+
+	    TP_fast_assign(memcpy(__entry->name, dev->name, IFNAMSIZ);
+		    __entry->ifindex = dev->ifindex;
+		    __entry->netns = dev_net(dev)->ns.inum;
+		    __entry->len = len;
+		    __entry->proto = ntohs(proto);
+		    __entry->act = act;
+	    ),
+
+	    TP_printk("dev=%s ifindex=%d netns=%u len=%u proto=0x%04x act=%s",
+		      __entry->name, __entry->ifindex, __entry->netns,
+		      __entry->len, __entry->proto,
+		      __print_symbolic(__entry->act,
+				       { XDP_ABORTED, "ABORTED" },
+				       { XDP_DROP, "DROP" },
+				       { XDP_PASS, "PASS" },
+				       { XDP_TX, "TX" },
+				       { XDP_REDIRECT, "REDIRECT" }))
+);
+
 /* drop.c: a frame vnl dropped, and why (enum vnl_drop_reason's name). */
 TRACE_EVENT(vnl_drop,
 	    TP_PROTO(const struct net_device *dev, unsigned int len, __be16 proto,
@@ -148,7 +191,7 @@ TRACE_EVENT(vnl_drop,
 		    __field(unsigned int, netns)
 		    __field(unsigned int, len)
 		    __field(u16, proto)
-		    __array(char, reason, 16)
+		    __array(char, reason, 20)
 	    ),
 
 	    TP_fast_assign(memcpy(__entry->name, dev->name, IFNAMSIZ);

@@ -8,17 +8,31 @@
 
 #include <linux/if_ether.h>
 #include <linux/if_tun.h>
+#include <linux/if_vlan.h>
 #include <linux/netdevice.h>
+#include <linux/ptr_ring.h>
 #include <linux/rhashtable-types.h>
 #include <linux/skbuff.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/wait.h>
 #include <net/genetlink.h>
+#include <net/xdp.h>
 #include <uapi/linux/vnl.h>
 
 #include "compat.h"
 
 #define VNL_VERSION "0.1.0"
+
+/* What XDP programs did with frames (xdp.c), counted per device and shown
+ * by `ethtool -S` as xdp_<name>; drops are drop reasons instead.
+ */
+enum vnl_xdp_stat {
+	VNL_XDP_PASS,		/* to the stack */
+	VNL_XDP_TX,		/* back out of the device they came in on */
+	VNL_XDP_REDIRECT,	/* to another device, CPU or AF_XDP socket */
+	VNL_XDP_XMIT,		/* redirected to this device by a program */
+	__VNL_XDP_STAT_MAX
+};
 
 /* Per-CPU counters: each CPU only ever writes its own copy, so the data
  * path needs no lock and no atomic; syncp lets 32-bit readers see
@@ -33,6 +47,7 @@ struct vnl_pcpu_stats {
 	u64_stats_t tx_drops;
 	/* Each drop again, by reason (drop.c); index 0 is unused. */
 	u64_stats_t drops[__VNL_DROP_MAX];
+	u64_stats_t xdp[__VNL_XDP_STAT_MAX];
 	struct u64_stats_sync syncp;
 };
 
@@ -44,6 +59,7 @@ struct vnl_stats {
 	u64 rx_drops;
 	u64 tx_drops;
 	u64 drops[__VNL_DROP_MAX];
+	u64 xdp[__VNL_XDP_STAT_MAX];
 };
 
 /* Frames a queue holds for read() by default, as tun. */
@@ -58,6 +74,11 @@ struct vnl_stats {
 #define VNL_TUN_DROP_REASONS (BIT(VNL_DROP_NO_READER) | BIT(VNL_DROP_QUEUE_FULL) | \
 			      BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE) | \
 			      BIT(VNL_DROP_NOMEM))
+
+/* What a device running XDP programs can drop (xdp.c). */
+#define VNL_XDP_DROP_REASONS (BIT(VNL_DROP_RING_FULL) | BIT(VNL_DROP_XDP_DROP) | \
+			      BIT(VNL_DROP_XDP_ABORTED) | BIT(VNL_DROP_XDP_TX_ERR) | \
+			      BIT(VNL_DROP_XDP_REDIRECT_ERR))
 
 /* Every TUNSETIFF flag vnl implements (TUNGETFEATURES); any other flag is
  * refused with EINVAL.  IFF_ONE_QUEUE is accepted and means what it means
@@ -206,6 +227,28 @@ struct vnl_port {
 	bool any_private;
 };
 
+/* A pair end's native XDP (xdp.c).  Frames reach an end through its ring
+ * and NAPI context, instead of the CPU's backlog, when a program must run
+ * on them or when they are XDP frames already (another program's XDP_TX
+ * or redirect).
+ */
+struct vnl_xdp {
+	/* The end's program: written under RTNL, read under RCU. */
+	struct bpf_prog __rcu *prog;
+	/* Frames for this end: sk_buffs and XDP frames (told apart by
+	 * the pointer's low bit).  Any CPU produces, under the ring's
+	 * producer lock; only the NAPI poll consumes.
+	 */
+	struct ptr_ring ring;
+	struct napi_struct napi;
+	struct xdp_rxq_info rxq;
+	/* True while the end is up and the NAPI polls: producers check it
+	 * under RCU; vnl_xdp_stop() clears it and waits for them before it
+	 * stops the NAPI and empties the ring.
+	 */
+	bool running;
+};
+
 /* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
  * Ethernet device, whose receive handler (the port, demux.c) hands it the
  * frames meant for that address.
@@ -288,6 +331,10 @@ struct vnl_kind_ops {
 	 */
 	int (*fill)(struct sk_buff *skb, struct net_device *dev,
 		    const struct vnl_reader *rd);
+	/* The kind runs XDP programs natively: `ethtool -S` shows the
+	 * xdp_<name> counters.
+	 */
+	bool xdp;
 	/* VNL_CMD_LINK_SET; NULL when the kind has nothing to set.  RTNL. */
 	int (*change)(struct net_device *dev, const struct vnl_link_change *chg,
 		      struct netlink_ext_ack *extack);
@@ -315,6 +362,8 @@ struct vnl_dev {
 	 * the transmit path; cleared before either end is unregistered.
 	 */
 	struct net_device __rcu *peer;
+	/* Pair only: native XDP. */
+	struct vnl_xdp xdp;
 	/* tun and tap, and a macvlan child's tap face */
 	struct vnl_tun tun;
 	/* macvlan children only */
@@ -330,6 +379,8 @@ void vnl_dev_get_stats64(struct net_device *dev,
 void vnl_dev_read_stats(struct net_device *dev, struct vnl_stats *sum);
 void vnl_dev_count_tx(struct net_device *dev, unsigned int len);
 void vnl_dev_count_rx(struct net_device *dev, unsigned int len);
+void vnl_dev_count_xdp(struct net_device *dev, enum vnl_xdp_stat what,
+		       unsigned int n);
 bool vnl_dev_is_vnl(const struct net_device *dev);
 bool vnl_dev_is_kind(const struct net_device *dev, enum vnl_kind kind);
 struct vnl_dev *vnl_dev_find_next(struct net *net, unsigned long *id);
@@ -356,6 +407,25 @@ int vnl_pair_register(struct net_device *dev, struct net_device *peer,
 int vnl_pair_create(const struct vnl_pair_config *cfg,
 		    struct net_device **devp, struct net_device **peerp,
 		    struct netlink_ext_ack *extack);
+
+/* xdp.c: native XDP on pair ends */
+#define VNL_XDP_HEADROOM XDP_PACKET_HEADROOM
+/* The largest MTU under a program: a frame, its VLAN tag, the headroom a
+ * program may grow into and the skb's shared info fit one page.
+ */
+#define VNL_XDP_MAX_MTU (SKB_WITH_OVERHEAD(PAGE_SIZE - VNL_XDP_HEADROOM) - \
+			 ETH_HLEN - VLAN_HLEN)
+
+int vnl_xdp_start(struct net_device *dev);
+void vnl_xdp_stop(struct net_device *dev);
+int vnl_xdp_bpf(struct net_device *dev, struct netdev_bpf *bpf);
+int vnl_xdp_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		 u32 flags);
+bool vnl_xdp_takes_skb(struct net_device *dev);
+void vnl_xdp_enqueue_skb(struct net_device *dev, struct sk_buff *skb,
+			 unsigned int len);
+netdev_features_t vnl_xdp_fix_features(struct net_device *dev,
+				       netdev_features_t features);
 
 /* demux.c: macvlan children */
 struct vnl_demux_config {

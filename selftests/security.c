@@ -849,6 +849,11 @@ static const struct aspec drops_spec[VNL_DROP_MAX + 1] = {
 	[VNL_DROP_PARENT]	 = { T_U64, "VNL_DROP_PARENT" },
 	[VNL_DROP_BC_QUEUE_FULL] = { T_U64, "VNL_DROP_BC_QUEUE_FULL" },
 	[VNL_DROP_NOMEM]	 = { T_U64, "VNL_DROP_NOMEM" },
+	[VNL_DROP_RING_FULL]	 = { T_U64, "VNL_DROP_RING_FULL" },
+	[VNL_DROP_XDP_DROP]	 = { T_U64, "VNL_DROP_XDP_DROP" },
+	[VNL_DROP_XDP_ABORTED]	 = { T_U64, "VNL_DROP_XDP_ABORTED" },
+	[VNL_DROP_XDP_TX_ERR]	 = { T_U64, "VNL_DROP_XDP_TX_ERR" },
+	[VNL_DROP_XDP_REDIRECT_ERR] = { T_U64, "VNL_DROP_XDP_REDIRECT_ERR" },
 };
 
 static const struct aspec stats_spec[VNL_STATS_A_MAX + 1] = {

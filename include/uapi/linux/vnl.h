@@ -362,13 +362,20 @@ enum vnl_drop_reason {
 	VNL_DROP_BACKLOG_FULL,	/* the receiving CPU's backlog was full */
 	VNL_DROP_NO_READER,	/* tun/tap: no queue is attached */
 	VNL_DROP_QUEUE_FULL,	/* tun/tap: tx_queue_len frames unread */
-	VNL_DROP_UNREAD,	/* tun/tap: left unread when a queue went */
+	VNL_DROP_UNREAD,	/* left unread when a tun/tap queue or a pair
+				 * end (its XDP ring) went
+				 */
 	VNL_DROP_BAD_WRITE,	/* tun/tap: write() of a malformed frame */
 	VNL_DROP_CHILD_DOWN,	/* macvlan: the child it was meant for is down */
 	VNL_DROP_MODE,		/* macvlan: the mode forbids the way (private) */
 	VNL_DROP_PARENT,	/* macvlan: the parent is down or refused it */
 	VNL_DROP_BC_QUEUE_FULL,	/* macvlan: the port's broadcast queue is full */
 	VNL_DROP_NOMEM,		/* no memory for a copy */
+	VNL_DROP_RING_FULL,	/* pair: the receiving end's XDP ring was full */
+	VNL_DROP_XDP_DROP,	/* the XDP program returned XDP_DROP */
+	VNL_DROP_XDP_ABORTED,	/* XDP_ABORTED, or a verdict the kernel lacks */
+	VNL_DROP_XDP_TX_ERR,	/* XDP_TX: no room left for the frame's header */
+	VNL_DROP_XDP_REDIRECT_ERR, /* XDP_REDIRECT: no target took the frame */
 
 	__VNL_DROP_MAX
 };
