@@ -17,7 +17,6 @@
 #include <linux/netlink.h>
 #include <linux/etherdevice.h>
 #include <linux/filter.h>
-#include <linux/version.h>
 #include <net/rtnetlink.h>
 #include <net/xdp.h>
 #include <uapi/linux/vnl.h>
@@ -341,10 +340,10 @@ static inline void vnl_compat_xdp_prepare(struct xdp_buff *xdp,
  */
 static inline int vnl_compat_xdp_rxq_reg(struct xdp_rxq_info *rxq,
 					 struct net_device *dev,
-					 struct napi_struct *napi)
+					 unsigned int napi_id)
 {
 #ifdef VNL_HAVE_XDP_RXQ_NAPI_ID
-	return xdp_rxq_info_reg(rxq, dev, 0, napi->napi_id);
+	return xdp_rxq_info_reg(rxq, dev, 0, napi_id);
 #else
 	return xdp_rxq_info_reg(rxq, dev, 0);
 #endif
@@ -407,14 +406,47 @@ static inline struct sk_buff *vnl_compat_napi_build_skb(void *data,
  * refuses to redirect to a device without NDO_XMIT) read it: 6.3.
  * Before, the devmap only looked for ndo_xdp_xmit.
  */
-static inline void vnl_compat_xdp_set_features(struct net_device *dev)
+static inline void vnl_compat_xdp_set_features(struct net_device *dev,
+					       bool ndo_xmit)
 {
 #ifdef VNL_HAVE_XDP_FEATURES
 	xdp_set_features_flag(dev, NETDEV_XDP_ACT_BASIC |
 			      NETDEV_XDP_ACT_REDIRECT |
-			      NETDEV_XDP_ACT_NDO_XMIT);
+			      (ndo_xmit ? NETDEV_XDP_ACT_NDO_XMIT : 0));
 #endif
 }
+
+/* A program that redirects outside a NAPI poll (a tun/tap's write()) needs
+ * a context for the redirect on its stack since 6.11, as net_rx_action()
+ * gives every NAPI poll one.
+ */
+#ifdef VNL_HAVE_BPF_NET_CTX
+struct vnl_compat_bpf_net_ctx {
+	struct bpf_net_context ctx;
+	struct bpf_net_context *set;
+};
+
+static inline void vnl_compat_bpf_net_ctx_set(struct vnl_compat_bpf_net_ctx *c)
+{
+	c->set = bpf_net_ctx_set(&c->ctx);
+}
+
+static inline void vnl_compat_bpf_net_ctx_clear(struct vnl_compat_bpf_net_ctx *c)
+{
+	bpf_net_ctx_clear(c->set);
+}
+#else
+struct vnl_compat_bpf_net_ctx {
+};
+
+static inline void vnl_compat_bpf_net_ctx_set(struct vnl_compat_bpf_net_ctx *c)
+{
+}
+
+static inline void vnl_compat_bpf_net_ctx_clear(struct vnl_compat_bpf_net_ctx *c)
+{
+}
+#endif
 
 /* A program's unknown verdict is reported once, with the device (5.17).
  * Before, the report was a WARN_ONCE: a splat any program could cause,
@@ -431,12 +463,12 @@ static inline void vnl_compat_warn_xdp_action(struct net_device *dev,
 /* Who frees the frames ndo_xdp_xmit did not take.  Since 5.13 the core
  * does (the devmap returns frames[sent..n-1]); before, the driver
  * returned them itself.  A change of contract, not of symbols: nothing
- * in the headers says which, so the version does.
+ * in the headers says which, so Kbuild asks the version.
  */
 static inline void vnl_compat_xdp_xmit_unsent(struct xdp_frame **frames,
 					      int n)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 13, 0)
+#ifdef VNL_XDP_XMIT_DRIVER_FREES
 	int i;
 
 	for (i = 0; i < n; i++)

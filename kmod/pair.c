@@ -230,7 +230,8 @@ static const struct vnl_kind_ops vnl_pair_kind_ops = {
 	.xdp		= true,
 	.drop_reasons	= BIT(VNL_DROP_PEER_DOWN) | BIT(VNL_DROP_TOO_BIG) |
 			  BIT(VNL_DROP_BACKLOG_FULL) | BIT(VNL_DROP_NOMEM) |
-			  BIT(VNL_DROP_UNREAD) | VNL_XDP_DROP_REASONS,
+			  BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_RING_FULL) |
+			  VNL_XDP_DROP_REASONS,
 };
 
 /* Make @dev a pair end: allocated by vnl_pair_alloc() or by rtnetlink
@@ -244,7 +245,7 @@ void vnl_pair_setup(struct net_device *dev)
 	vnl->kind = VNL_KIND_PAIR;
 	vnl->ops = &vnl_pair_kind_ops;
 	dev->netdev_ops = &vnl_pair_netdev_ops;
-	vnl_compat_xdp_set_features(dev);
+	vnl_compat_xdp_set_features(dev, true);
 	if (is_zero_ether_addr(dev->dev_addr))
 		eth_hw_addr_random(dev);
 }

@@ -401,6 +401,7 @@ static void vnl_tun_uninit(struct net_device *dev)
 	vnl_tun_retire_files(dev);
 	vnl_dev_uninit(dev);
 	security_tun_dev_free_security(tun->security);
+	vnl_xdp_tun_uninit(dev);
 	if (tun->flags & IFF_PERSIST)
 		module_put(THIS_MODULE);
 }
@@ -420,9 +421,18 @@ static int vnl_tun_init(struct net_device *dev)
 	err = security_tun_dev_alloc_security(&tun->security);
 	if (err)
 		return err;
+	err = vnl_xdp_tun_init(dev);
+	if (err)
+		goto err_security;
 	err = vnl_dev_init(dev);
 	if (err)
-		security_tun_dev_free_security(tun->security);
+		goto err_xdp;
+	return 0;
+
+err_xdp:
+	vnl_xdp_tun_uninit(dev);
+err_security:
+	security_tun_dev_free_security(tun->security);
 	return err;
 }
 
@@ -434,6 +444,7 @@ static const struct net_device_ops vnl_tun_netdev_ops = {
 	.ndo_start_xmit		= vnl_tun_xmit,
 	.ndo_get_stats64	= vnl_dev_get_stats64,
 	.ndo_fix_features	= vnl_vnet_fix_features,
+	.ndo_bpf		= vnl_xdp_bpf,
 };
 
 static const struct net_device_ops vnl_tap_netdev_ops = {
@@ -445,6 +456,8 @@ static const struct net_device_ops vnl_tap_netdev_ops = {
 	.ndo_get_stats64	= vnl_dev_get_stats64,
 	.ndo_fix_features	= vnl_vnet_fix_features,
 	.ndo_set_mac_address	= eth_mac_addr,
+	.ndo_bpf		= vnl_xdp_bpf,
+	.ndo_xdp_xmit		= vnl_xdp_tun_xmit,
 };
 
 /* The tun/tap part of a description (a tap face's too); under RTNL.
@@ -480,7 +493,9 @@ static void vnl_tun_dellink(struct net_device *dev, struct list_head *head)
 static const struct vnl_kind_ops vnl_tun_kind_ops = {
 	.dellink	= vnl_tun_dellink,
 	.fill		= vnl_tun_fill,
-	.drop_reasons	= VNL_TUN_DROP_REASONS,
+	.xdp		= true,
+	.drop_reasons	= VNL_TUN_DROP_REASONS | VNL_XDP_DROP_REASONS |
+			  BIT(VNL_DROP_TOO_BIG),
 };
 
 /* /sys/class/net/DEV/{tun_flags,owner,group}, as tun has them: programs
@@ -560,10 +575,12 @@ static void vnl_tun_setup(struct net_device *dev, unsigned int type)
 		dev->addr_len = 0;
 		dev->flags = IFF_POINTOPOINT | IFF_NOARP | IFF_MULTICAST;
 		dev->max_mtu = ETH_MAX_MTU;
+		vnl_compat_xdp_set_features(dev, false);
 	} else {
 		dev->netdev_ops = &vnl_tap_netdev_ops;
 		dev->max_mtu = ETH_MAX_MTU - ETH_HLEN;
 		eth_hw_addr_random(dev);
+		vnl_compat_xdp_set_features(dev, true);
 	}
 }
 
@@ -965,6 +982,59 @@ static unsigned int vnl_tun_written_len(const struct sk_buff *skb)
  * GRO, when bottom halves come back on.  Either way it is counted
  * before it is handed over: once handed over, it may be freed.
  */
+/* What the stack reads before anything else: the protocol, the device and
+ * where the headers start.  A tap frame says it all in its Ethernet header
+ * (eth_type_trans); a tun frame has the packet information's protocol, or
+ * the IP version of its first byte, and no link-layer header at all.
+ */
+static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
+			       __be16 pi_proto)
+{
+	/* A tap face's frame is transmitted: it starts at its Ethernet
+	 * header, as dev_queue_xmit() wants it.
+	 */
+	if (vnl_macvtap_is_face(dev)) {
+		/* First: the flow dissector finds the netns by the device. */
+		skb->dev = dev;
+		skb_reset_mac_header(skb);
+		skb->protocol = eth_hdr(skb)->h_proto;
+		/* Where a GSO frame's segmentation starts cutting. */
+		skb_set_network_header(skb, ETH_HLEN);
+		skb_probe_transport_header(skb);
+		return 0;
+	}
+	if (vnl_tun(dev)->flags & IFF_TAP) {
+		skb->protocol = eth_type_trans(skb, dev);
+		return 0;
+	}
+
+	skb->protocol = pi_proto ?: vnl_tun_guess_proto(skb);
+	if (!skb->protocol)
+		return -EINVAL;
+	skb->dev = dev;
+	skb_reset_mac_header(skb);
+	skb_reset_network_header(skb);
+	return 0;
+}
+
+/* A program on the device (xdp.c) sees each written frame before the
+ * stack: what it passes comes back as a new skb, whose headers are set
+ * again; NULL if it went elsewhere or was dropped.
+ */
+static struct sk_buff *vnl_tun_run_xdp(struct vnl_tfile *tfile,
+				       struct net_device *dev,
+				       struct sk_buff *skb)
+{
+	__be16 proto = skb->protocol;
+
+	skb = vnl_xdp_tun_rx(dev, skb, tfile->index);
+	if (skb && vnl_tun_set_headers(dev, skb, proto)) {
+		vnl_tun_drop(dev, skb, VNL_DROP_BAD_WRITE, true);
+		return NULL;
+	}
+	return skb;
+}
+
 static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 			   struct sk_buff *skb)
 {
@@ -985,6 +1055,11 @@ static int vnl_tun_deliver(struct vnl_tfile *tfile, struct net_device *dev,
 		goto done;
 	}
 	vnl_dev_count_rx(dev, len);
+	if (vnl_xdp_tun_has_prog(dev)) {
+		skb = vnl_tun_run_xdp(tfile, dev, skb);
+		if (!skb)
+			goto done;
+	}
 	if (tfile->napi_added) {
 		skb_queue_tail(&tfile->napi_q, skb);
 		napi_schedule(&tfile->napi);
@@ -1017,9 +1092,10 @@ int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct sk_buff_head *frames)
 {
 	unsigned int n = skb_queue_len(frames);
-	struct sk_buff *skb;
+	struct sk_buff *skb, *next;
 	unsigned long flags;
 	LIST_HEAD(rx);
+	bool xdp;
 
 	rcu_read_lock();
 	if (rcu_dereference(tfile->dev) != dev) {
@@ -1037,9 +1113,17 @@ int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 		}
 		goto done;
 	}
-	skb_queue_walk(frames, skb) {
+	xdp = vnl_xdp_tun_has_prog(dev);
+	skb_queue_walk_safe(frames, skb, next) {
 		trace_vnl_tun_write(dev, skb, tfile->index);
 		vnl_dev_count_rx(dev, vnl_tun_written_len(skb));
+		if (xdp) {
+			/* What the program passes takes the frame's place. */
+			__skb_unlink(skb, frames);
+			skb = vnl_tun_run_xdp(tfile, dev, skb);
+			if (skb)
+				__skb_queue_before(frames, next, skb);
+		}
 	}
 	if (tfile->napi_added) {
 		spin_lock_irqsave(&tfile->napi_q.lock, flags);
@@ -1114,41 +1198,6 @@ static struct sk_buff *vnl_tun_copy_frame(struct iov_iter *from, size_t len)
 		return ERR_PTR(-EFAULT);
 	}
 	return skb;
-}
-
-/* What the stack reads before anything else: the protocol, the device and
- * where the headers start.  A tap frame says it all in its Ethernet header
- * (eth_type_trans); a tun frame has the packet information's protocol, or
- * the IP version of its first byte, and no link-layer header at all.
- */
-static int vnl_tun_set_headers(struct net_device *dev, struct sk_buff *skb,
-			       __be16 pi_proto)
-{
-	/* A tap face's frame is transmitted: it starts at its Ethernet
-	 * header, as dev_queue_xmit() wants it.
-	 */
-	if (vnl_macvtap_is_face(dev)) {
-		/* First: the flow dissector finds the netns by the device. */
-		skb->dev = dev;
-		skb_reset_mac_header(skb);
-		skb->protocol = eth_hdr(skb)->h_proto;
-		/* Where a GSO frame's segmentation starts cutting. */
-		skb_set_network_header(skb, ETH_HLEN);
-		skb_probe_transport_header(skb);
-		return 0;
-	}
-	if (vnl_tun(dev)->flags & IFF_TAP) {
-		skb->protocol = eth_type_trans(skb, dev);
-		return 0;
-	}
-
-	skb->protocol = pi_proto ?: vnl_tun_guess_proto(skb);
-	if (!skb->protocol)
-		return -EINVAL;
-	skb->dev = dev;
-	skb_reset_mac_header(skb);
-	skb_reset_network_header(skb);
-	return 0;
 }
 
 /* A written frame is a tun/tap's receive, as on tun, and a tap face's

@@ -75,10 +75,11 @@ struct vnl_stats {
 			      BIT(VNL_DROP_UNREAD) | BIT(VNL_DROP_BAD_WRITE) | \
 			      BIT(VNL_DROP_NOMEM))
 
-/* What a device running XDP programs can drop (xdp.c). */
-#define VNL_XDP_DROP_REASONS (BIT(VNL_DROP_RING_FULL) | BIT(VNL_DROP_XDP_DROP) | \
-			      BIT(VNL_DROP_XDP_ABORTED) | BIT(VNL_DROP_XDP_TX_ERR) | \
-			      BIT(VNL_DROP_XDP_REDIRECT_ERR))
+/* What a device running XDP programs can drop (xdp.c); a pair end's ring
+ * can be full, too.
+ */
+#define VNL_XDP_DROP_REASONS (BIT(VNL_DROP_XDP_DROP) | BIT(VNL_DROP_XDP_ABORTED) | \
+			      BIT(VNL_DROP_XDP_TX_ERR) | BIT(VNL_DROP_XDP_REDIRECT_ERR))
 
 /* Every TUNSETIFF flag vnl implements (TUNGETFEATURES); any other flag is
  * refused with EINVAL.  IFF_ONE_QUEUE is accepted and means what it means
@@ -227,10 +228,10 @@ struct vnl_port {
 	bool any_private;
 };
 
-/* A pair end's native XDP (xdp.c).  Frames reach an end through its ring
- * and NAPI context, instead of the CPU's backlog, when a program must run
- * on them or when they are XDP frames already (another program's XDP_TX
- * or redirect).
+/* Native XDP (xdp.c).  Frames reach a pair end through its ring and NAPI
+ * context, instead of the CPU's backlog, when a program must run on them
+ * or when they are XDP frames already (another program's XDP_TX or
+ * redirect).  A tun/tap uses @prog, @rxq and @max_mtu only.
  */
 struct vnl_xdp {
 	/* The end's program: written under RTNL, read under RCU. */
@@ -247,6 +248,8 @@ struct vnl_xdp {
 	 * stops the NAPI and empties the ring.
 	 */
 	bool running;
+	/* The device's max_mtu before a program capped it (RTNL). */
+	unsigned int max_mtu;
 };
 
 /* A macvlan child (vnl_dev.demux): a MAC address of its own on a parent
@@ -362,7 +365,7 @@ struct vnl_dev {
 	 * the transmit path; cleared before either end is unregistered.
 	 */
 	struct net_device __rcu *peer;
-	/* Pair only: native XDP. */
+	/* Pairs, tun and tap: native XDP. */
 	struct vnl_xdp xdp;
 	/* tun and tap, and a macvlan child's tap face */
 	struct vnl_tun tun;
@@ -408,7 +411,7 @@ int vnl_pair_create(const struct vnl_pair_config *cfg,
 		    struct net_device **devp, struct net_device **peerp,
 		    struct netlink_ext_ack *extack);
 
-/* xdp.c: native XDP on pair ends */
+/* xdp.c: native XDP on pair ends, tun and tap */
 #define VNL_XDP_HEADROOM XDP_PACKET_HEADROOM
 /* The largest MTU under a program: a frame, its VLAN tag, the headroom a
  * program may grow into and the skb's shared info fit one page.
@@ -426,6 +429,13 @@ void vnl_xdp_enqueue_skb(struct net_device *dev, struct sk_buff *skb,
 			 unsigned int len);
 netdev_features_t vnl_xdp_fix_features(struct net_device *dev,
 				       netdev_features_t features);
+int vnl_xdp_tun_init(struct net_device *dev);
+void vnl_xdp_tun_uninit(struct net_device *dev);
+bool vnl_xdp_tun_has_prog(struct net_device *dev);
+struct sk_buff *vnl_xdp_tun_rx(struct net_device *dev, struct sk_buff *skb,
+			       u16 queue);
+int vnl_xdp_tun_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		     u32 flags);
 
 /* demux.c: macvlan children */
 struct vnl_demux_config {

@@ -29,6 +29,13 @@
  * skb is freed once the verdict is known.  An XDP frame (struct xdp_frame)
  * belongs to whoever allocated its memory, which its memory type names,
  * until it is given back, built into an skb or sent on.
+ *
+ * tun and tap devices run a program too, tun's way: on each frame a
+ * program writes to /dev/vnl, in write() itself, before the stack sees
+ * it (vnl_xdp_tun_rx, from tun.c:vnl_tun_deliver).  There XDP_TX queues
+ * the frame back for read() on the writer's own file, and a frame
+ * redirected to a tap (ndo_xdp_xmit, vnl_xdp_tun_xmit) is queued for
+ * read() as the stack's frames are.
  */
 #include <linux/bpf.h>
 #include <linux/bpf_trace.h>
@@ -49,12 +56,21 @@
  */
 #define VNL_XDP_FRAME_BIT 0x1UL
 
-/* One poll's state: the program it runs, and what it must flush. */
+/* One run's state (a pair end's poll, a tun/tap's write): the program,
+ * and what must be flushed when the run ends.
+ */
 struct vnl_xdp_batch {
 	struct net_device *dev;
 	struct vnl_xdp *x;
 	struct bpf_prog *prog;
 	bool redirected;
+	/* tun/tap: XDP_TX goes back to this queue (the writer's file),
+	 * with the protocol the written frame had.
+	 */
+	bool tun;
+	u16 queue;
+	__be16 proto;
+	/* pair: XDP_TX frames, for the peer's ring */
 	int ntx;
 	struct xdp_frame *tx[VNL_XDP_TX_BULK];
 };
@@ -234,6 +250,42 @@ static enum vnl_drop_reason vnl_xdp_drop_reason(u32 act)
 	return act == XDP_DROP ? VNL_DROP_XDP_DROP : VNL_DROP_XDP_ABORTED;
 }
 
+/* An skb around one of our buffers, as the program left it, its data at
+ * the frame's first byte; NULL without memory (the buffer is still ours).
+ */
+static struct sk_buff *vnl_xdp_build_skb(struct xdp_buff *xdp)
+{
+	unsigned int metalen = xdp->data - xdp->data_meta;
+	struct sk_buff *skb;
+
+	skb = vnl_compat_napi_build_skb(xdp->data_hard_start, xdp->frame_sz);
+	if (unlikely(!skb))
+		return NULL;
+	skb_reserve(skb, xdp->data - xdp->data_hard_start);
+	__skb_put(skb, vnl_xdp_len(xdp));
+	skb_reset_mac_header(skb);
+	if (metalen)
+		skb_metadata_set(skb, metalen);
+	return skb;
+}
+
+/* XDP_TX on a tun/tap: the frame goes back to the writer's own file, to be
+ * read, as the stack's frames are queued (tun.c:vnl_tun_enqueue, which
+ * counts what it cannot queue).  Returns 0, or why it could not go.
+ */
+static enum vnl_drop_reason vnl_xdp_tun_tx(struct vnl_xdp_batch *b,
+					   struct xdp_buff *xdp)
+{
+	struct sk_buff *skb = vnl_xdp_build_skb(xdp);
+
+	if (unlikely(!skb))
+		return VNL_DROP_NOMEM;
+	skb->protocol = b->proto;
+	vnl_dev_count_xdp(b->dev, VNL_XDP_TX, 1);
+	vnl_tun_enqueue(b->dev, skb, b->queue, false);
+	return 0;
+}
+
 /* XDP_TX and XDP_REDIRECT: the buffer leaves as an XDP frame.  The receive
  * queue's memory type must be the buffer's (vnl_xdp_own_mem, or the
  * frame's): the frame takes it along.  Returns 0, or why the buffer
@@ -255,6 +307,9 @@ static enum vnl_drop_reason vnl_xdp_send_on(struct vnl_xdp_batch *b,
 		vnl_dev_count_xdp(b->dev, VNL_XDP_REDIRECT, 1);
 		return 0;
 	}
+
+	if (b->tun)
+		return vnl_xdp_tun_tx(b, xdp);
 
 	/* The frame's description goes in its own headroom, which a
 	 * program may have taken with bpf_xdp_adjust_head().
@@ -374,40 +429,34 @@ static bool vnl_xdp_copy(struct vnl_xdp_batch *b, struct sk_buff *skb,
 	return true;
 }
 
-/* XDP_PASS of a copy: an skb is built around the buffer, as the program
- * left it.  Of the old skb's metadata it keeps the mark and priority
- * (zero if it crossed netns: __dev_forward_skb scrubbed them).
+/* XDP_PASS of a copy: the skb built around the buffer replaces @skb.  Of
+ * the old skb's metadata it keeps the mark and priority (zero if it
+ * crossed netns: __dev_forward_skb scrubbed them).
  */
-static void vnl_xdp_pass_copy(struct vnl_xdp_batch *b, struct sk_buff *skb,
-			      struct xdp_buff *xdp)
+static struct sk_buff *vnl_xdp_pass_copy(struct vnl_xdp_batch *b,
+					 struct sk_buff *skb,
+					 struct xdp_buff *xdp)
 {
-	unsigned int metalen = xdp->data - xdp->data_meta;
-	struct sk_buff *nskb;
+	struct sk_buff *nskb = vnl_xdp_build_skb(xdp);
 
-	nskb = vnl_compat_napi_build_skb(xdp->data_hard_start, xdp->frame_sz);
 	if (unlikely(!nskb)) {
 		skb_free_frag(xdp->data_hard_start);
 		vnl_drop_rx(b->dev, skb, VNL_DROP_NOMEM);
-		return;
+		return NULL;
 	}
-	skb_reserve(nskb, xdp->data - xdp->data_hard_start);
-	__skb_put(nskb, vnl_xdp_len(xdp));
-	if (metalen)
-		skb_metadata_set(nskb, metalen);
 	nskb->mark = skb->mark;
 	nskb->priority = skb->priority;
-	nskb->protocol = eth_type_trans(nskb, b->dev);
 	consume_skb(skb);
-
 	vnl_dev_count_xdp(b->dev, VNL_XDP_PASS, 1);
-	vnl_xdp_deliver(b, nskb);
+	return nskb;
 }
 
-/* An skb from the peer's transmit (vnl_xdp_enqueue_skb): already made
- * this end's by __dev_forward_skb.  Without a program (detached since it
- * was queued) it goes straight up.
+/* The program on a copy of @skb's bytes: returns the skb to deliver,
+ * data at the frame's first byte, or NULL if the program sent the frame
+ * elsewhere or it was dropped.
  */
-static void vnl_xdp_rx_skb(struct vnl_xdp_batch *b, struct sk_buff *skb)
+static struct sk_buff *vnl_xdp_run_copy(struct vnl_xdp_batch *b,
+					struct sk_buff *skb)
 {
 	enum vnl_drop_reason why;
 	struct xdp_buff xdp;
@@ -415,18 +464,13 @@ static void vnl_xdp_rx_skb(struct vnl_xdp_batch *b, struct sk_buff *skb)
 	__be16 proto;
 	u32 act;
 
-	if (!b->prog) {
-		vnl_xdp_deliver(b, skb);
-		return;
-	}
 	if (!vnl_xdp_copy(b, skb, &xdp))
-		return;
+		return NULL;
 
 	act = vnl_xdp_run(b, &xdp);
 	switch (act) {
 	case XDP_PASS:
-		vnl_xdp_pass_copy(b, skb, &xdp);
-		break;
+		return vnl_xdp_pass_copy(b, skb, &xdp);
 	case XDP_TX:
 	case XDP_REDIRECT:
 		consume_skb(skb);
@@ -442,6 +486,22 @@ static void vnl_xdp_rx_skb(struct vnl_xdp_batch *b, struct sk_buff *skb)
 		skb_free_frag(xdp.data_hard_start);
 		vnl_drop_rx(b->dev, skb, vnl_xdp_drop_reason(act));
 	}
+	return NULL;
+}
+
+/* An skb from the peer's transmit (vnl_xdp_enqueue_skb): already made
+ * this end's by __dev_forward_skb.  Without a program (detached since it
+ * was queued) it goes straight up.
+ */
+static void vnl_xdp_rx_skb(struct vnl_xdp_batch *b, struct sk_buff *skb)
+{
+	if (b->prog) {
+		skb = vnl_xdp_run_copy(b, skb);
+		if (!skb)
+			return;
+		skb->protocol = eth_type_trans(skb, b->dev);
+	}
+	vnl_xdp_deliver(b, skb);
 }
 
 /* The NAPI poll: up to @budget frames from the ring.  Redirects and XDP_TX
@@ -489,6 +549,7 @@ bool vnl_xdp_takes_skb(struct net_device *dev)
 {
 	struct vnl_xdp *x = vnl_xdp_of(dev);
 
+	/* Pairs with vnl_xdp_start(): the ring is ready. */
 	return smp_load_acquire(&x->running) && rcu_access_pointer(x->prog);
 }
 
@@ -522,7 +583,7 @@ int vnl_xdp_start(struct net_device *dev)
 	vnl_compat_napi_add(dev, &x->napi, vnl_xdp_poll);
 	napi_enable(&x->napi);
 	/* After napi_enable(): newer kernels give the NAPI its id there. */
-	err = vnl_compat_xdp_rxq_reg(&x->rxq, dev, &x->napi);
+	err = vnl_compat_xdp_rxq_reg(&x->rxq, dev, x->napi.napi_id);
 	if (err)
 		goto err_napi;
 	err = xdp_rxq_info_reg_mem_model(&x->rxq, MEM_TYPE_PAGE_SHARED, NULL);
@@ -582,8 +643,98 @@ void vnl_xdp_stop(struct net_device *dev)
 	netif_napi_del(&x->napi);
 }
 
-/* Attach, replace or detach the end's program.  RTNL; the core holds a
- * reference on @prog for us and we drop the old program's.
+/* A frame written to a tun/tap's file @queue, built (tun.c), before the
+ * stack sees it: the program runs on a copy of its bytes.  Returns the
+ * skb to hand to the stack, data at the frame's first byte and its
+ * headers to be set again, or NULL if the program sent the frame
+ * elsewhere or it was dropped.  A frame that a buffer of one page cannot
+ * hold (a GSO super-frame, more than the capped MTU) is dropped as
+ * too_big: the program must see every frame.  In write(), under RCU,
+ * bottom halves off.
+ */
+struct sk_buff *vnl_xdp_tun_rx(struct net_device *dev, struct sk_buff *skb,
+			       u16 queue)
+{
+	struct vnl_xdp *x = vnl_xdp_of(dev);
+	struct vnl_xdp_batch b = {
+		.dev = dev, .x = x, .tun = true, .queue = queue,
+		.proto = skb->protocol,
+	};
+	struct vnl_compat_bpf_net_ctx ctx;
+
+	b.prog = rcu_dereference(x->prog);
+	if (!b.prog)
+		return skb;
+
+	vnl_compat_bpf_net_ctx_set(&ctx);
+	skb = vnl_xdp_run_copy(&b, skb);
+	if (b.redirected)
+		xdp_do_flush();
+	vnl_compat_bpf_net_ctx_clear(&ctx);
+	return skb;
+}
+
+/* Does a program run on what is written to @dev's files?  RCU. */
+bool vnl_xdp_tun_has_prog(struct net_device *dev)
+{
+	return rcu_access_pointer(vnl_xdp_of(dev)->prog);
+}
+
+/* ndo_xdp_xmit of a tap: a program elsewhere redirected frames to it;
+ * they are queued for read() as the stack's frames are, each as an skb
+ * around the frame's own memory.  A tun has none: a frame from an
+ * Ethernet device's program is no IP packet.
+ */
+int vnl_xdp_tun_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
+		     u32 flags)
+{
+	int i;
+
+	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
+		return -EINVAL;
+
+	for (i = 0; i < n; i++) {
+		struct sk_buff *skb = vnl_compat_xdp_frame_skb(frames[i], dev);
+
+		if (unlikely(!skb)) {
+			vnl_xdp_drop_frame(dev, frames[i], VNL_DROP_NOMEM,
+					   false);
+			continue;
+		}
+		/* Queued from the Ethernet header, as the stack sends. */
+		__skb_push(skb, skb->data - skb_mac_header(skb));
+		vnl_tun_enqueue(dev, skb, smp_processor_id(), false);
+	}
+	vnl_dev_count_xdp(dev, VNL_XDP_XMIT, n);
+	return n;
+}
+
+/* A tun/tap's receive queue, for the programs' context (one for the
+ * device: its files are not told apart there).  ndo_init and ndo_uninit,
+ * RTNL.
+ */
+int vnl_xdp_tun_init(struct net_device *dev)
+{
+	struct vnl_xdp *x = vnl_xdp_of(dev);
+	int err;
+
+	err = vnl_compat_xdp_rxq_reg(&x->rxq, dev, 0);
+	if (err)
+		return err;
+	err = xdp_rxq_info_reg_mem_model(&x->rxq, MEM_TYPE_PAGE_SHARED, NULL);
+	if (err)
+		xdp_rxq_info_unreg(&x->rxq);
+	return err;
+}
+
+void vnl_xdp_tun_uninit(struct net_device *dev)
+{
+	xdp_rxq_info_unreg(&vnl_xdp_of(dev)->rxq);
+}
+
+/* Attach, replace or detach the device's program (a pair end's, a
+ * tun/tap's).  RTNL; the core holds a reference on @prog for us and we
+ * drop the old program's.
  */
 static int vnl_xdp_set_prog(struct net_device *dev, struct bpf_prog *prog,
 			    struct netlink_ext_ack *extack)
@@ -603,10 +754,15 @@ static int vnl_xdp_set_prog(struct net_device *dev, struct bpf_prog *prog,
 		bpf_prog_put(old);
 
 	/* While a program runs here, frames must fit one page: the MTU
-	 * is capped, and the peer sends no GSO super-packets.
+	 * is capped, and a pair's peer sends no GSO super-packets.
 	 */
 	if (!old != !prog) {
-		dev->max_mtu = prog ? VNL_XDP_MAX_MTU : ETH_MAX_MTU;
+		if (prog) {
+			vnl->xdp.max_mtu = dev->max_mtu;
+			dev->max_mtu = VNL_XDP_MAX_MTU;
+		} else {
+			dev->max_mtu = vnl->xdp.max_mtu;
+		}
 		if (peer)
 			netdev_update_features(peer);
 	}

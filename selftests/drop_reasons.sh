@@ -196,7 +196,7 @@ info=$(ip netns exec "$A" ethtool -i pa)
 check_eq "pa: ethtool -i driver" "vnl" "$(ethtool_field "$info" driver)"
 check_match "pa: ethtool -i version" '^[0-9]+\.[0-9]+\.[0-9]+$' "$(ethtool_field "$info" version)"
 check_eq "pa: ethtool -i bus-info is the kind" "pair" "$(ethtool_field "$info" bus-info)"
-check_eq "pa: ethtool -S keys" "peer_ifindex drop_peer_down drop_too_big drop_backlog_full" \
+check_eq "pa: ethtool -S keys" "peer_ifindex xdp_pass xdp_tx xdp_redirect xdp_xmit drop_peer_down drop_too_big drop_backlog_full drop_unread drop_nomem drop_ring_full drop_xdp_drop drop_xdp_aborted drop_xdp_tx_err drop_xdp_redirect_err" \
 	"$(ethtool_keys "$A" pa)"
 check_eq "pa: ethtool -S peer_ifindex is pb's ifindex" "$(ifindex_of "$B" pb)" \
 	"$(ethtool_stat "$A" pa peer_ifindex)"
@@ -300,7 +300,7 @@ ip -n "$T" neigh replace 10.214.1.2 lladdr 02:00:00:d4:01:02 dev tq nud permanen
 check_eq "tq: ethtool -i bus-info is the kind" "tap" \
 	"$(ethtool_field "$(ip netns exec "$T" ethtool -i tq)" bus-info)"
 check_eq "tq: ethtool -S keys" \
-	"drop_no_reader drop_queue_full drop_unread drop_bad_write drop_nomem" \
+	"xdp_pass xdp_tx xdp_redirect xdp_xmit drop_too_big drop_no_reader drop_queue_full drop_unread drop_bad_write drop_nomem drop_xdp_drop drop_xdp_aborted drop_xdp_tx_err drop_xdp_redirect_err" \
 	"$(ethtool_keys "$T" tq)"
 # Frames go to read() as they are: no checksum or segmentation offload.
 feat=$(ip netns exec "$T" ethtool -k tq)

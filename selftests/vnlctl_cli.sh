@@ -196,12 +196,12 @@ json_keys() {
 		(.stats | keys == [$STATS_KEYS]) and (.stats.drops | keys == [$drops])" >/dev/null
 }
 TUN_KEYS='["flags","group","multi_queue","owner","persist","pi","queues","vnet_hdr"]'
-check "-j show and stats keys: pair" json_keys w0 '"backlog_full","peer_down","too_big"' \
+check "-j show and stats keys: pair" json_keys w0 '"backlog_full","nomem","peer_down","ring_full","too_big","unread","xdp_aborted","xdp_drop","xdp_redirect_err","xdp_tx_err"' \
 	'["ifindex","ifname","netns","netnsid"]' null
 check "-j show and stats keys: tap" json_keys tp0 \
-	'"bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
+	'"bad_write","no_reader","nomem","queue_full","too_big","unread","xdp_aborted","xdp_drop","xdp_redirect_err","xdp_tx_err"' null "$TUN_KEYS"
 check "-j show and stats keys: tun" json_keys tn0 \
-	'"bad_write","no_reader","nomem","queue_full","unread"' null "$TUN_KEYS"
+	'"bad_write","no_reader","nomem","queue_full","too_big","unread","xdp_aborted","xdp_drop","xdp_redirect_err","xdp_tx_err"' null "$TUN_KEYS"
 check "-j show and stats keys: macvlan" json_keys mv0 \
 	'"backlog_full","child_down","mode","nomem","parent","too_big"' null null
 for dev in w0 w2 w4 tp0 tp1 tp2 tn0 mv0 mv1; do

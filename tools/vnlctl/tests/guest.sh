@@ -31,8 +31,8 @@ MAC='([0-9a-f]{2}:){5}[0-9a-f]{2}'
 # The keys of -j stats: the counters, and the drop reasons of each kind
 # (sorted, as jq's keys gives them).
 STATS_KEYS='["rx_packets", "rx_bytes", "tx_packets", "tx_bytes", "rx_drops", "tx_drops"]'
-PAIR_DROPS='["backlog_full", "peer_down", "too_big"]'
-TUN_DROPS='["bad_write", "no_reader", "nomem", "queue_full", "unread"]'
+PAIR_DROPS='["backlog_full", "nomem", "peer_down", "ring_full", "too_big", "unread", "xdp_aborted", "xdp_drop", "xdp_redirect_err", "xdp_tx_err"]'
+TUN_DROPS='["bad_write", "no_reader", "nomem", "queue_full", "too_big", "unread", "xdp_aborted", "xdp_drop", "xdp_redirect_err", "xdp_tx_err"]'
 MACVLAN_DROPS='["backlog_full", "child_down", "mode", "nomem", "parent", "too_big"]'
 namespaces=()
 bg_pids=()
@@ -210,7 +210,7 @@ test_stats() {
 	check "stats: rx row" matches "$out" '^ +rx +0 +0 +0$'
 	check "stats: tx row" matches "$out" '^ +tx +0 +0 +0$'
 	check "stats: drops of a pair, by reason" matches "$out" \
-		'^    drops: peer_down 0 too_big 0 backlog_full 0$'
+		'^    drops: peer_down 0 too_big 0 backlog_full 0 unread 0 nomem 0 ring_full 0 xdp_drop 0 xdp_aborted 0 xdp_tx_err 0 xdp_redirect_err 0$'
 	expect "-j stats, no traffic: exit 0" 0 '' -- vnlctl -n "$a" -j stats s0
 	check "-j stats: every counter, the drops of a pair at 0" json "$out" "
 		(.stats | keys) == ($STATS_KEYS + [\"drops\"] | sort) and
@@ -290,7 +290,7 @@ test_tuntap() {
 		(.stats.drops | keys) == $TUN_DROPS"
 	expect "stats tun: exit 0" 0 '' -- $v stats t0
 	check "stats tun: drops of a tun, by reason" matches "$out" \
-		'^    drops: no_reader 0 queue_full 0 unread 0 bad_write 0 nomem 0$'
+		'^    drops: too_big 0 no_reader 0 queue_full 0 unread 0 bad_write 0 nomem 0 xdp_drop 0 xdp_aborted 0 xdp_tx_err 0 xdp_redirect_err 0$'
 
 	expect "-j add tap, owner by name, every option: exit 0" 0 '' -- \
 		$v -j add tap p0 user "$user" group "$group" pi multi-queue vnet-hdr
