@@ -96,12 +96,16 @@ ALL_TESTS=(
 	drop_reasons.sh
 	trace_path.sh
 	trace_lab_follow_ping.sh
+	xdp_pair.sh
+	xdp_tun.sh
+	xdp_tools.sh
 	security
 	genl_dump_userns
 	genl_netns_names
 	fuzz_genl
 	fuzz_chardev
 	fault_rmmod.sh
+	xdp_lifetime.sh
 	fault_delete_busy.sh
 	fault_netns_move.sh
 	fault_queues_full.sh
