@@ -54,6 +54,7 @@ ALL_TESTS=(
 	pair_lab_checksum.sh
 	pair_lab_routing.sh
 	pair_lab_ipip.sh
+	xdp_sock
 	tun_ioctl
 	tun_io
 	tun_perm
