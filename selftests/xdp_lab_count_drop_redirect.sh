@@ -193,6 +193,12 @@ counted "ethtool -S va: 1 passed (the ARP request)" va pass 1
 counted "ethtool -S va: 3 dropped (the echo requests)" va drop 3
 check_verdicts "vnl_xdp on va: ARP PASS, then 3 echo requests DROP" \
 	"va 42 0x0806 PASS,va 98 0x0800 DROP,va 98 0x0800 DROP,va 98 0x0800 DROP"
+if [[ $KIND == vnl ]]; then
+	check_match "vnlctl stats va: drops: xdp_drop 3" "drops:.* xdp_drop 3( |\$)" \
+		"$(vnlctl stats va)"
+	check_eq "ip -s link show dev va: 3 dropped" 3 \
+		"$(ip -j -s link show dev va | jq -r '.[0].stats64.rx.dropped')"
+fi
 
 mark
 check "ping -c 1 10.218.0.2 from here: answered (the reply passes)" \
@@ -239,8 +245,10 @@ check "bpftool net attach xdpdrv pinned /sys/fs/bpf/lab_redirect dev vc" \
 	bpftool net attach xdpdrv pinned "$BPFFS/lab_redirect" dev vc
 va=$(</sys/class/net/va/ifindex)
 vc=$(</sys/class/net/vc/ifindex)
+# shellcheck disable=SC2046 # le32's four words are four arguments
 check "bpftool map update pinned /sys/fs/bpf/lab/ports key \$(le32 \$va) value \$(le32 \$vc)" \
 	bpftool map update pinned "$BPFFS/lab/ports" key $(le32 "$va") value $(le32 "$vc")
+# shellcheck disable=SC2046
 check "bpftool map update pinned /sys/fs/bpf/lab/ports key \$(le32 \$vc) value \$(le32 \$va)" \
 	bpftool map update pinned "$BPFFS/lab/ports" key $(le32 "$vc") value $(le32 "$va")
 # A device map has no BTF: bpftool prints its keys and values as bytes.
@@ -272,15 +280,21 @@ mac_vb=$(ip -n "$B" -j link show dev vb | jq -r '.[0].address')
 mac_vd=$(ip -n "$C" -j link show dev vd | jq -r '.[0].address')
 ip -n "$B" neigh replace 10.218.0.3 lladdr "$mac_vd" dev vb nud permanent
 ip -n "$C" neigh replace 10.218.0.2 lladdr "$mac_vb" dev vd nud permanent
+# shellcheck disable=SC2046
 check "bpftool map delete pinned /sys/fs/bpf/lab/ports key \$(le32 \$vc)" \
 	bpftool map delete pinned "$BPFFS/lab/ports" key $(le32 "$vc")
 mark
 clear_verdicts
+[[ $KIND == vnl ]] && echo 1 >"$TRACE_INST/events/xdp/xdp_exception/enable"
 check_not "ping -c 3 10.218.0.3 from b: no answer" vping "$B" 10.218.0.3 -c 3 -i 0.2 -W 1
 counted "ethtool -S va: 3 redirected (the echo requests)" va redirect 3
 counted "ethtool -S vc: 3 redirected into vc" vc xmit 3
 counted "ethtool -S vc: 3 aborted (the echo replies)" vc aborted 3
 counted "ethtool -S va: none redirected into va" va xmit 0
+if [[ $KIND == vnl ]]; then
+	check_eq "xdp:xdp_exception: 3 times ABORTED on vc" 3 \
+		"$(grep -c "xdp_exception: prog_id=$redirect action=ABORTED ifindex=$vc\$" "$TRACE_INST/trace")"
+fi
 check_verdicts "vnl_xdp: each echo request REDIRECT on va, its reply ABORTED on vc" \
 	"$(printf 'va 98 0x0800 REDIRECT,vc 98 0x0800 ABORTED,%.0s' 1 2 3 | sed 's/,$//')"
 
