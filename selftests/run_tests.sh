@@ -54,6 +54,8 @@ ALL_TESTS=(
 	pair_lab_checksum.sh
 	pair_lab_routing.sh
 	pair_lab_ipip.sh
+	xdp_sock
+	xdp_lab_count_drop_redirect.sh
 	tun_ioctl
 	tun_io
 	tun_perm
