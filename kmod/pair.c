@@ -157,9 +157,29 @@ static int vnl_pair_get_iflink(const struct net_device *dev)
 	return iflink;
 }
 
+/* ndo_init and ndo_uninit: the XDP ring comes and goes with the end. */
+static int vnl_pair_init(struct net_device *dev)
+{
+	int err;
+
+	err = vnl_xdp_pair_init(dev);
+	if (err)
+		return err;
+	err = vnl_dev_init(dev);
+	if (err)
+		vnl_xdp_pair_uninit(dev);
+	return err;
+}
+
+static void vnl_pair_uninit(struct net_device *dev)
+{
+	vnl_dev_uninit(dev);
+	vnl_xdp_pair_uninit(dev);
+}
+
 static const struct net_device_ops vnl_pair_netdev_ops = {
-	.ndo_init		= vnl_dev_init,
-	.ndo_uninit		= vnl_dev_uninit,
+	.ndo_init		= vnl_pair_init,
+	.ndo_uninit		= vnl_pair_uninit,
 	.ndo_open		= vnl_pair_open,
 	.ndo_stop		= vnl_pair_stop,
 	.ndo_start_xmit		= vnl_pair_xmit,

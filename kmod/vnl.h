@@ -244,8 +244,8 @@ struct vnl_xdp {
 	struct napi_struct napi;
 	struct xdp_rxq_info rxq;
 	/* True while the end is up and the NAPI polls: producers check it
-	 * under RCU; vnl_xdp_stop() clears it and waits for them before it
-	 * stops the NAPI and empties the ring.
+	 * before they fill the ring (vnl_xdp_stop() says what happens to a
+	 * producer racing with the stop).
 	 */
 	bool running;
 	/* The device's max_mtu before a program capped it (RTNL). */
@@ -419,6 +419,8 @@ int vnl_pair_create(const struct vnl_pair_config *cfg,
 #define VNL_XDP_MAX_MTU (SKB_WITH_OVERHEAD(PAGE_SIZE - VNL_XDP_HEADROOM) - \
 			 ETH_HLEN - VLAN_HLEN)
 
+int vnl_xdp_pair_init(struct net_device *dev);
+void vnl_xdp_pair_uninit(struct net_device *dev);
 int vnl_xdp_start(struct net_device *dev);
 void vnl_xdp_stop(struct net_device *dev);
 int vnl_xdp_bpf(struct net_device *dev, struct netdev_bpf *bpf);

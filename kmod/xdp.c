@@ -570,16 +570,49 @@ void vnl_xdp_enqueue_skb(struct net_device *dev, struct sk_buff *skb,
 	napi_schedule(&x->napi);
 }
 
-/* ndo_open: the ring and NAPI come to life, program or not.  RTNL. */
+/* Frames in the ring when the end goes down, or that a producer racing
+ * with the stop put there after it: dropped, counted as left unread.
+ */
+static void vnl_xdp_purge(struct net_device *dev, struct vnl_xdp *x)
+{
+	void *ptr;
+
+	while ((ptr = __ptr_ring_consume(&x->ring))) {
+		if (vnl_xdp_ptr_is_frame(ptr))
+			vnl_xdp_drop_frame(dev, vnl_xdp_ptr_to_frame(ptr),
+					   VNL_DROP_UNREAD, true);
+		else
+			vnl_drop_rx(dev, ptr, VNL_DROP_UNREAD);
+	}
+}
+
+/* A pair end's ring lives as long as the end (ndo_init to ndo_uninit):
+ * a producer that saw the end running may still fill it after the end
+ * went down, and only unregistering waits for every producer (a grace
+ * period between ndo_stop and ndo_uninit).  RTNL.
+ */
+int vnl_xdp_pair_init(struct net_device *dev)
+{
+	return ptr_ring_init(&vnl_xdp_of(dev)->ring, VNL_XDP_RING_SIZE,
+			     GFP_KERNEL);
+}
+
+void vnl_xdp_pair_uninit(struct net_device *dev)
+{
+	struct vnl_xdp *x = vnl_xdp_of(dev);
+
+	vnl_xdp_purge(dev, x);
+	ptr_ring_cleanup(&x->ring, NULL);
+}
+
+/* ndo_open: the NAPI comes to life, program or not.  RTNL. */
 int vnl_xdp_start(struct net_device *dev)
 {
 	struct vnl_xdp *x = vnl_xdp_of(dev);
 	int err;
 
-	err = ptr_ring_init(&x->ring, VNL_XDP_RING_SIZE, GFP_KERNEL);
-	if (err)
-		return err;
-
+	/* Late frames of the last time it was up. */
+	vnl_xdp_purge(dev, x);
 	vnl_compat_napi_add(dev, &x->napi, vnl_xdp_poll);
 	napi_enable(&x->napi);
 	/* After napi_enable(): newer kernels give the NAPI its id there. */
@@ -601,39 +634,22 @@ err_rxq:
 err_napi:
 	napi_disable(&x->napi);
 	netif_napi_del(&x->napi);
-	ptr_ring_cleanup(&x->ring, NULL);
 	return err;
 }
 
-/* Frames still in the ring when the end goes down: dropped, counted as
- * left unread.
+/* ndo_stop.  RTNL.  No grace period is waited for here (it would cost
+ * every "ip link set down" one): a producer that saw the end running
+ * may still add a frame after the purge; the next start or the uninit
+ * counts it.  Its napi_schedule() finds the NAPI disabled and does
+ * nothing.
  */
-static void vnl_xdp_purge(struct net_device *dev, struct vnl_xdp *x)
-{
-	void *ptr;
-
-	while ((ptr = __ptr_ring_consume(&x->ring))) {
-		if (vnl_xdp_ptr_is_frame(ptr))
-			vnl_xdp_drop_frame(dev, vnl_xdp_ptr_to_frame(ptr),
-					   VNL_DROP_UNREAD, true);
-		else
-			vnl_drop_rx(dev, ptr, VNL_DROP_UNREAD);
-	}
-}
-
-/* ndo_stop.  RTNL. */
 void vnl_xdp_stop(struct net_device *dev)
 {
 	struct vnl_xdp *x = vnl_xdp_of(dev);
 
-	/* No producer may start on the ring from now on; those that saw
-	 * it running are done after a grace period (they hold RCU).
-	 */
 	WRITE_ONCE(x->running, false);
-	synchronize_net();
 	napi_disable(&x->napi);
 	vnl_xdp_purge(dev, x);
-	ptr_ring_cleanup(&x->ring, NULL);
 
 	/* The last frame may have left a foreign memory model here: the
 	 * queue must unregister its own.
