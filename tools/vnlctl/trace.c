@@ -77,7 +77,8 @@ struct vnl_trace_step {
 	char src[VNL_MAC_STRLEN];
 	char dst[VNL_MAC_STRLEN];
 	char reason[32];		/* drops only */
-	const char *summary;		/* "" for a drop */
+	char act[16];			/* XDP verdicts only: "PASS", ... */
+	const char *summary;		/* "" for a drop or a verdict */
 };
 
 static volatile sig_atomic_t vnl_trace_stop;
@@ -364,12 +365,19 @@ static bool vnl_trace_parse(char *line, struct vnl_trace_step *st)
 	st->netns = netns;
 	st->len = len;
 	st->queue = -1;
-	st->src[0] = st->dst[0] = st->reason[0] = '\0';
+	st->src[0] = st->dst[0] = st->reason[0] = st->act[0] = '\0';
 
+	/* A drop or an XDP program's verdict is a step of the packet
+	 * shown last: it has no summary of its own.
+	 */
 	if (!strcmp(st->event, "drop")) {
 		st->summary = "";
 		return vnl_trace_field(&p, "reason", st->reason,
 				       sizeof(st->reason));
+	}
+	if (!strcmp(st->event, "xdp")) {
+		st->summary = "";
+		return vnl_trace_field(&p, "act", st->act, sizeof(st->act));
 	}
 	if (!vnl_trace_number(&p, "queue", &st->queue) ||
 	    !vnl_trace_word(&p, st->src, sizeof(st->src)) ||
@@ -391,6 +399,8 @@ static void vnl_trace_print_text(const struct vnl_trace *tr,
 	       st->event, st->dev, st->ifindex, st->netns, st->len);
 	if (st->reason[0])
 		printf(" reason %s\n", st->reason);
+	else if (st->act[0])
+		printf(" act %s\n", st->act);
 	else if (st->queue >= 0)
 		printf(" queue %ld %s > %s\n", st->queue, st->src, st->dst);
 	else
@@ -415,6 +425,9 @@ static void vnl_trace_print_json(const struct vnl_trace *tr,
 	if (st->reason[0]) {
 		printf(",\"reason\":");
 		vnl_json_string(st->reason);
+	} else if (st->act[0]) {
+		printf(",\"act\":");
+		vnl_json_string(st->act);
 	} else {
 		printf(",\"queue\":%ld,\"src\":", st->queue);
 		vnl_json_string(st->src);
