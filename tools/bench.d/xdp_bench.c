@@ -47,6 +47,7 @@
 #include <linux/sockios.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -54,6 +55,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -250,11 +252,17 @@ static int xdp_attached(const char *dev)
 
 /* xdp-bench MODE ARGS... in the background, its output in a log; waits
  * until its program is on @dev.  0, or -1 with the reason in k->why.
+ *
+ * One xdp-bench at a time, says xdp-bench: it takes a lock file in /run
+ * for as long as it runs, and libxdp pins its dispatcher in bpffs.  Each
+ * runs in a mount namespace of its own, with its own /run and bpffs, so
+ * that the six of them can: their programs are on devices, which mount
+ * namespaces do not divide.
  */
 static int xdp_bench_start(struct kind *k, int slot, const char *dev, const char *mode,
 			   const char *arg1, const char *arg2)
 {
-	char log[64], line[200] = "";
+	char log[64], line[200] = "", buf[200];
 	double t0 = now();
 	FILE *f;
 	pid_t pid;
@@ -270,6 +278,13 @@ static int xdp_bench_start(struct kind *k, int slot, const char *dev, const char
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
+		if (unshare(CLONE_NEWNS) ||
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+		    mount("tmpfs", "/run", "tmpfs", 0, NULL) ||
+		    mount("bpf", "/sys/fs/bpf", "bpf", 0, NULL)) {
+			perror("xdp_bench: a mount namespace for xdp-bench");
+			_exit(126);
+		}
 		execlp("xdp-bench", "xdp-bench", mode, "-m", "native", "-i", "60",
 		       arg1, arg2, (char *)NULL);
 		_exit(127);
@@ -279,8 +294,10 @@ static int xdp_bench_start(struct kind *k, int slot, const char *dev, const char
 		if (waitpid(pid, NULL, WNOHANG) == pid || now() - t0 > 120) {
 			k->procs[slot] = 0;
 			f = fopen(log, "r");
-			while (f && fgets(line, sizeof(line), f) && !strstr(line, "rror"))
-				;
+			/* Its last line says why. */
+			while (f && fgets(buf, sizeof(buf), f))
+				if (buf[0] != '\n')
+					strcpy(line, buf);
 			if (f)
 				fclose(f);
 			line[strcspn(line, "\n")] = '\0';
@@ -463,9 +480,6 @@ int main(int argc, char **argv)
 		perror("xdp_bench: socket");
 		return 1;
 	}
-	/* libxdp, under xdp-bench, keeps its dispatcher in bpffs. */
-	if (run("mountpoint -q /sys/fs/bpf || mount -t bpf bpf /sys/fs/bpf"))
-		return 1;
 
 	for (i = 0; i < NKINDS; i++)
 		if (make_pairs(&kinds[i]) || make_sender(&kinds[i]))
