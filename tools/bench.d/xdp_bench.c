@@ -266,7 +266,7 @@ static int xdp_bench_start(struct kind *k, int slot, const char *dev, const char
 	double t0 = now();
 	FILE *f;
 	pid_t pid;
-	int fd;
+	int fd, ended;
 
 	snprintf(log, sizeof(log), "/tmp/xdp_bench.%s.%d.log", k->label, slot);
 	pid = fork();
@@ -291,7 +291,12 @@ static int xdp_bench_start(struct kind *k, int slot, const char *dev, const char
 	}
 	k->procs[slot] = pid;
 	while (!xdp_attached(dev)) {
-		if (waitpid(pid, NULL, WNOHANG) == pid || now() - t0 > 120) {
+		ended = waitpid(pid, NULL, WNOHANG) == pid;
+		if (ended || now() - t0 > 120) {
+			if (!ended) {
+				kill(pid, SIGKILL);
+				waitpid(pid, NULL, 0);
+			}
 			k->procs[slot] = 0;
 			f = fopen(log, "r");
 			/* Its last line says why. */
