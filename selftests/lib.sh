@@ -536,6 +536,21 @@ require_xdp() {
 	[[ -d /sys/fs/bpf ]] || skip_test "no /sys/fs/bpf: a kernel without the bpf() system call"
 }
 
+# xdp_one_cpu: this test and every process it starts run on CPU 0.
+# Attaching or detaching an XDP program rewrites the kernel's BPF
+# dispatcher, code that every XDP program runs through, with text_poke();
+# under TCG a vCPU running that code while another rewrote it met the
+# rewrite half done: the 7.2 guest died of an int3 Oops in
+# bpf_dispatcher_xdp_func, and 5.10's locked a CPU there, with the
+# kernel's veth alone and no vnl code on the path.  On one CPU the
+# program still runs while the test attaches and detaches (softirq,
+# between the attaching task's steps), and the frames still flow; only
+# that emulator race is gone.  Kernel threads (a cpumap's) still run on
+# their own CPUs.
+xdp_one_cpu() {
+	taskset -p -c 0 $$ >/dev/null || skip_test "needs taskset (util-linux)"
+}
+
 # xdp_load NS DEV VERDICT: loads xdp_VERDICT.bpf.o on DEV in driver
 # (native) mode with ip, replacing any program there, and remembers the
 # ids of its maps (xdp_map_id).  ip's message on stderr if it fails.

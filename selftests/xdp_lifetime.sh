@@ -31,6 +31,7 @@ require_module_reload
 require_vnl
 require_ping
 require_xdp
+xdp_one_cpu
 
 cleanup() {
 	report_print

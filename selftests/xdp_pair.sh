@@ -45,6 +45,7 @@ source "$(dirname "$0")/lib.sh"
 require_vnl
 require_ping
 require_xdp
+xdp_one_cpu
 require_cmd ethtool
 
 N=10
@@ -338,12 +339,10 @@ verdict_frags() {
 churn() {
 	local i ok=0 pid out start
 	if [[ $(uname -r) == 5.10.* ]]; then
-		# The BPF dispatcher (kernel/bpf/dispatcher.c) that runs XDP
-		# programs is rewritten on each attach while frames run through
-		# it; 5.10 has no synchronization there (6.2's "bpf: Synchronize
-		# dispatcher update with bpf_dispatcher_xdp_func"): Debian's
-		# 5.10 locked a CPU in bpf_dispatcher_xdp_func under veth_poll
-		# here, with veth, before any vnl code ran.
+		# 5.10's BPF dispatcher rewrites a half of its image that a
+		# CPU may still run (6.2: "bpf: Synchronize dispatcher update
+		# with bpf_dispatcher_xdp_func"): Debian's 5.10 locked a CPU
+		# in bpf_dispatcher_xdp_func under veth_poll here, with veth.
 		check_skip "$KIND: attach and detach under traffic" \
 			"kernel $(uname -r): its BPF dispatcher's update races running XDP programs (a soft lockup with veth)"
 		return

@@ -34,6 +34,7 @@ source "$(dirname "$0")/lib.sh"
 require_vnl
 require_ping
 require_xdp
+xdp_one_cpu
 require_cmd xdp-filter xdp-loader xdp-bench nsenter nstat
 
 BPFFS_MOUNTED=
