@@ -45,6 +45,7 @@ source "$(dirname "$0")/lib.sh"
 require_vnl
 require_ping
 require_xdp
+xdp_one_cpu
 require_cmd ethtool
 
 N=10
@@ -336,15 +337,29 @@ verdict_frags() {
 
 # 20 loads and unloads under a flood ping from A.
 churn() {
-	local i ok=0 pid out
+	local i ok=0 pid out start
+	if [[ $(uname -r) == 5.10.* ]]; then
+		# 5.10's BPF dispatcher rewrites a half of its image that a
+		# CPU may still run (6.2: "bpf: Synchronize dispatcher update
+		# with bpf_dispatcher_xdp_func"): Debian's 5.10 locked a CPU
+		# in bpf_dispatcher_xdp_func under veth_poll here, with veth.
+		check_skip "$KIND: attach and detach under traffic" \
+			"kernel $(uname -r): its BPF dispatcher's update races running XDP programs (a soft lockup with veth)"
+		return
+	fi
 	echo "# $KIND: 20 loads and unloads of e1's program under a flood ping"
 	xdp_unload "$B" e1
 	ip netns exec "$A" "${PING[@]}" "${FLOOD[@]}" -q -w 300 10.77.0.2 >"$TEST_TMP/flood" 2>&1 &
 	pid=$!
 	track_bg "$pid"
+	# ip alone, two processes a round: the ids of the maps are not needed.
+	start=$SECONDS
 	for ((i = 0; i < 20; i++)); do
-		xdp_load "$B" e1 pass 2>/dev/null && xdp_unload "$B" e1 && ok=$((ok + 1))
+		ip -n "$B" link set dev e1 xdpdrv obj "$XDP_DIR/xdp_pass.bpf.o" sec xdp &&
+			xdp_unload "$B" e1 && ok=$((ok + 1))
 	done
+	echo "INFO: $KIND: 20 rounds in $((SECONDS - start)) s"
+
 	kill -INT "$pid"
 	wait "$pid"
 	check_eq "$KIND: 20 loads and unloads under traffic" 20 "$ok"
