@@ -120,7 +120,8 @@ ALL_TESTS=(
 # (tools/check: the full suite runs on 6.1 and the debug kernel): the
 # family, /dev/vnl, each data path once (a pair across netns, tun and tap
 # I/O with the kernel's own tun selftest, the demux in every mode, a tap
-# face both ways), each
+# face both ways), native XDP on a pair end (an AF_XDP socket behind
+# it) and on a tap and a tun, each
 # path's trace events and each drop reason, the module's unload and
 # reload.  In ALL_TESTS's order.
 CORE_TESTS=(
@@ -128,6 +129,7 @@ CORE_TESTS=(
 	chardev_open
 	genl_link
 	pair_netns_ping.sh
+	xdp_sock
 	tun_ioctl
 	tun_io
 	tun_kernel_selftest.sh
@@ -135,6 +137,7 @@ CORE_TESTS=(
 	macvtap_vnet
 	drop_reasons.sh
 	trace_path.sh
+	xdp_tun.sh
 	module_reload.sh
 )
 TIMEOUT=${VNL_TEST_TIMEOUT:-600}
