@@ -168,6 +168,8 @@ declare -A DEBUG_SKIP=(
 	[ynl_cli.sh]="six python starts cost minutes there; the stock kernels prove the spec"
 	[tun_lab_ip_tuntap.sh]="tun_tunctl runs ip tuntap add and del on /dev/vnl, trace_path a tap answered by a program"
 	[tun_lab_batch.sh]="tun_batch reads and writes batches there; the lab adds strace and python (52 s there)"
+	[xdp_lab_count_drop_redirect.sh]="xdp_pair takes its paths there (drop, redirect, the counters, vnl_xdp)"
+	[xdp_tools.sh]="xdp_pair takes the same native XDP paths there; what it adds is the tools' (6.1 runs it)"
 )
 
 usage() {
