@@ -48,10 +48,13 @@ struct {
 	__type(value, __u32);
 } xdp_devmap SEC(".maps");
 #elif defined(XDP_VERDICT_CPUMAP)
-/* Entry N: CPU N's queue (value: its size); 64 CPUs at most. */
+/* Entry N: CPU N's queue (value: its size).  Two entries, the guests'
+ * two CPUs: a cpumap may not have more entries than the kernel's
+ * NR_CPUS, which is 2 on the debug kernel.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_CPUMAP);
-	__uint(max_entries, 64);
+	__uint(max_entries, 2);
 	__type(key, __u32);
 	__type(value, __u32);
 } xdp_cpumap SEC(".maps");
