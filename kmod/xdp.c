@@ -704,7 +704,7 @@ bool vnl_xdp_tun_has_prog(struct net_device *dev)
 int vnl_xdp_tun_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		     u32 flags)
 {
-	int i;
+	int i, queued = 0;
 
 	if (unlikely(flags & ~XDP_XMIT_FLAGS_MASK))
 		return -EINVAL;
@@ -720,8 +720,10 @@ int vnl_xdp_tun_xmit(struct net_device *dev, int n, struct xdp_frame **frames,
 		/* Queued from the Ethernet header, as the stack sends. */
 		__skb_push(skb, skb->data - skb_mac_header(skb));
 		vnl_tun_enqueue(dev, skb, smp_processor_id(), false);
+		queued++;
 	}
-	vnl_dev_count_xdp(dev, VNL_XDP_XMIT, n);
+	/* Every frame was taken: those without an skb are counted drops. */
+	vnl_dev_count_xdp(dev, VNL_XDP_XMIT, queued);
 	return n;
 }
 
