@@ -208,11 +208,11 @@ int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
 /* write(): apply the header to the frame's skb (checksum to finish, GSO
  * type and size, marked SKB_GSO_DODGY for the stack to check).  The
  * headers it covers must be in the skb's linear part: they are, up to a
- * page of them (tun.c:vnl_tun_alloc_skb puts the frame's first page
- * there, a longer frame's rest in pages), and virtio_net_hdr_to_skb
- * pulls in any beyond, as it does for tun.  EINVAL for a header the
- * kernel refuses: an unknown GSO type, a GSO size of 0, checksum offsets
- * outside the frame's headers.
+ * page of them (tun.c:vnl_tun_copy_frame puts a frame that fits in a
+ * page there, a longer frame's first page, its rest in pages), and
+ * virtio_net_hdr_to_skb pulls in any beyond, as it does for tun.  EINVAL
+ * for a header the kernel refuses: an unknown GSO type, a GSO size of 0,
+ * checksum offsets outside the frame's headers.
  */
 int vnl_vnet_hdr_to_skb(struct net_device *dev, struct sk_buff *skb,
 			const struct virtio_net_hdr *hdr)

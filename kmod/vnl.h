@@ -277,7 +277,8 @@ struct vnl_demux {
 	u32 bc_queue_len;
 	struct list_head node;		/* in port->children (RTNL) */
 	/* While the child is up: in port->up (flooding) and, keyed by @addr,
-	 * in port->addrs (unicast lookups).  Readers hold RCU.
+	 * in port->addrs (unicast lookups).  Readers hold RCU.  The lookup
+	 * reads @addr 8 bytes at a time, into mc_filter (port.c).
 	 */
 	struct list_head up_node;
 	struct rhash_head hnode;
