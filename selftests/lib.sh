@@ -536,6 +536,18 @@ require_xdp() {
 	[[ -d /sys/fs/bpf ]] || skip_test "no /sys/fs/bpf: a kernel without the bpf() system call"
 }
 
+# reference_runs NAME: true when this test runs its reference half, the
+# same experiment on the kernel's own device NAME (veth, tun).  Not on the
+# debug kernel: what that kernel adds (KASAN, lockdep, kmemleak) checks
+# vnl's code, the stock kernels run the reference, and there it would
+# double the test's cost.  Says so in an INFO line, not a SKIP: vnl's half
+# still decides the test.
+reference_runs() {
+	[[ ${VNL_KERNEL:-} == debug ]] || return 0
+	echo "# INFO: $1 (the reference) not run on the debug kernel: the stock kernels run it"
+	return 1
+}
+
 # xdp_one_cpu: this test and every process it starts run on CPU 0.
 # Attaching or detaching an XDP program rewrites the kernel's BPF
 # dispatcher, code that every XDP program runs through, with text_poke();

@@ -202,7 +202,7 @@ stop_io() {
 	cleanup_ns "$T" "$P"
 }
 
-one kernel tap
+reference_runs "the kernel's tap" && one kernel tap
 # The kernel's tun runs native XDP programs on taps only: its tun
 # devices' netdev ops have no ndo_bpf ("does not support XDP in native
 # mode"); vnl's tun devices have native XDP too.

@@ -5,8 +5,10 @@
  * (selftests/Makefile): xdp_pass.bpf.o, xdp_drop.bpf.o, xdp_tx.bpf.o,
  * xdp_aborted.bpf.o, xdp_redirect.bpf.o (bpf_redirect() to the ifindex
  * in xdp_target), xdp_devmap.bpf.o (bpf_redirect_map() to entry 0 of
- * xdp_devmap), xdp_cpumap.bpf.o (to the CPU in xdp_target, through
- * xdp_cpumap) and xdp_frags.bpf.o (XDP_PASS, frags-aware:
+ * xdp_devmap), xdp_broadcast.bpf.o (bpf_redirect_map() with
+ * BPF_F_BROADCAST: a copy of each frame to every entry of xdp_devmap,
+ * 512 entries there), xdp_cpumap.bpf.o (to the CPU in xdp_target,
+ * through xdp_cpumap) and xdp_frags.bpf.o (XDP_PASS, frags-aware:
  * SEC("xdp.frags")).  Each object has one program, in section "xdp" (or
  * "xdp.frags"), so that `ip link set dev E xdpdrv obj F sec xdp` and
  * `xdp-loader load E F` need no program name.
@@ -39,11 +41,17 @@ struct {
 	__type(value, __u32);
 } xdp_target SEC(".maps");
 
-#if defined(XDP_VERDICT_DEVMAP)
-/* Entry 0: the device to send to (value: its ifindex). */
+#if defined(XDP_VERDICT_DEVMAP) || defined(XDP_VERDICT_BROADCAST)
+/* Entry 0 (broadcast: each entry): the device to send to (value: its
+ * ifindex).
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_DEVMAP);
+#ifdef XDP_VERDICT_BROADCAST
+	__uint(max_entries, 512);
+#else
 	__uint(max_entries, 1);
+#endif
 	__type(key, __u32);
 	__type(value, __u32);
 } xdp_devmap SEC(".maps");
@@ -83,10 +91,12 @@ static __always_inline int verdict(void)
 	return bpf_redirect(target(), 0);
 #elif defined(XDP_VERDICT_DEVMAP)
 	return bpf_redirect_map(&xdp_devmap, 0, 0);
+#elif defined(XDP_VERDICT_BROADCAST)
+	return bpf_redirect_map(&xdp_devmap, 0, BPF_F_BROADCAST);
 #elif defined(XDP_VERDICT_CPUMAP)
 	return bpf_redirect_map(&xdp_cpumap, target(), 0);
 #else
-#error "build with -DXDP_VERDICT_<PASS|DROP|TX|ABORTED|REDIRECT|DEVMAP|CPUMAP|FRAGS>"
+#error "build with -DXDP_VERDICT_<PASS|DROP|TX|ABORTED|REDIRECT|DEVMAP|BROADCAST|CPUMAP|FRAGS>"
 #endif
 }
 
