@@ -86,6 +86,12 @@ check_match "ip -d link show mt: its tap face, multi-queue" \
 	'vnl kind macvlan mode bridge bcqueuelen 1000 bcqueuelen_used [0-9]+ tap multi-queue ' \
 	"$(ip -n "$A" -d link show mt)"
 ip -n "$A" link set mt up
+# ip shows NO-CARRIER from the operational state, which linkwatch sets a
+# moment after the device came up (UNKNOWN until then).
+mt_no_carrier() {
+	[[ $(ip -n "$A" link show mt) == *NO-CARRIER* ]]
+}
+wait_until 10 mt_no_carrier
 check_match "ip link show mt, up: no carrier without a file" 'NO-CARRIER' \
 	"$(ip -n "$A" link show mt)"
 check "ip link add mn netns B link p0 type vnl kind macvlan: the child in B" \
