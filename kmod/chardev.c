@@ -181,8 +181,11 @@ static __poll_t vnl_chr_poll(struct file *file, poll_table *wait)
 	smp_mb();
 
 	dev = vnl_chr_get_dev(tfile);
-	if (!dev)
+	if (!dev) {
+		/* Pairs with smp_wmb() in tun.c:vnl_tun_retire_files. */
+		smp_rmb();
 		return READ_ONCE(tfile->gone) ? EPOLLERR | EPOLLHUP : EPOLLERR;
+	}
 
 	if (!skb_queue_empty(&tfile->rxq))
 		mask |= EPOLLIN | EPOLLRDNORM;

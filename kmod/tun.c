@@ -323,7 +323,7 @@ static int vnl_tun_attach(struct net_device *dev, struct vnl_tfile *tfile,
 
 	tfile->index = n;
 	tfile->owner_dev = dev;
-	tfile->gone = false;
+	WRITE_ONCE(tfile->gone, false);
 	/* Publish the queue before counting it: a transmit that already
 	 * sees n + 1 queues must find this one in place.
 	 */
@@ -374,9 +374,14 @@ void vnl_tun_retire_files(struct net_device *dev)
 	for (i = 0; i < n; i++) {
 		tfile = rtnl_dereference(tun->queues[i]);
 		RCU_INIT_POINTER(tun->queues[i], NULL);
+		/* gone before dev: a poll() that finds dev NULL must also
+		 * find gone, or it reports a detached queue's EPOLLERR for
+		 * a deleted device.
+		 */
+		WRITE_ONCE(tfile->gone, true);
+		smp_wmb(); /* pairs with smp_rmb() in vnl_chr_poll */
 		RCU_INIT_POINTER(tfile->dev, NULL);
 		tfile->owner_dev = NULL;
-		tfile->gone = true;
 		retired[i] = tfile;
 	}
 	WRITE_ONCE(tun->numqueues, 0);
@@ -384,7 +389,7 @@ void vnl_tun_retire_files(struct net_device *dev)
 	list_for_each_entry_safe(tfile, tmp, &tun->detached, detached_node) {
 		list_del_init(&tfile->detached_node);
 		tfile->owner_dev = NULL;
-		tfile->gone = true;
+		WRITE_ONCE(tfile->gone, true);
 		wake_up_interruptible_poll(&tfile->wq, EPOLLERR | EPOLLHUP);
 	}
 	tun->numdetached = 0;

@@ -116,7 +116,7 @@ struct vnl_tfile {
 	/* The netns of the opener: where TUNSETIFF creates the device. */
 	struct net *net;
 	u16 index;		/* queue index while attached (RTNL) */
-	bool gone;		/* its device was deleted */
+	bool gone;		/* its device was deleted (RTNL; poll reads it) */
 	struct list_head detached_node;	/* in vnl_tun.detached (RTNL) */
 
 	/* Frames from the stack, waiting for read(); bounded by the

@@ -447,8 +447,13 @@ trace_open() {
 	# One packet's steps may be traced on two CPUs (a tap's enqueue on
 	# the sender's, its read() on the reader's), and the default clock
 	# is each CPU's own: under TCG they drift apart, and the trace put a
-	# read before its enqueue.  The global clock orders them.
-	echo global >"$TRACE_INST/trace_clock" ||
+	# read before its enqueue.  The global clock is not enough either: it
+	# keeps its order only when it gets its lock (trace_clock_global uses
+	# a trylock), and the debug kernel once showed a broadcast delivered
+	# before it was queued.  The counter clock is one atomic counter: the
+	# events' order across CPUs is the order they happened in.  The tests
+	# read the order, never the times.
+	echo counter >"$TRACE_INST/trace_clock" ||
 		{ echo "FAIL: cannot set the trace clock"; exit $ksft_fail; }
 	for ev in "$@"; do
 		if [[ $ev == all ]]; then

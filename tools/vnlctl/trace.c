@@ -257,7 +257,10 @@ static int vnl_trace_start(const struct vnl_ctx *ctx, struct vnl_trace *tr,
 	/* A packet's steps may happen on two CPUs (a tap's enqueue on the
 	 * sender's, its read() on the reader's); each CPU's own clock, the
 	 * default, need not agree with the other's, and the steps could
-	 * come out of order.  The global clock orders them.
+	 * come out of order.  The global clock orders them, but for two
+	 * steps on two CPUs within a moment of each other (it orders only
+	 * when it gets its lock); the selftests, which check the order,
+	 * use the counter clock, which has no times to show.
 	 */
 	if (!status)
 		status = vnl_trace_write(ctx, tr, "trace_clock", "global");
