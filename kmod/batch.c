@@ -194,6 +194,75 @@ ssize_t vnl_batch_read(struct vnl_tfile *tfile, struct net_device *dev,
 	return ret;
 }
 
+/* The file's page for batched writes: 32 KiB, room for 73 frames of 64
+ * bytes, or a single page when memory is too fragmented for that.
+ */
+#define VNL_BATCH_PAGE_ORDER	get_order(SZ_32K)
+
+static struct page *vnl_batch_new_page(void)
+{
+	struct page *page;
+
+	page = alloc_pages(GFP_KERNEL | __GFP_COMP | __GFP_NOWARN |
+			   __GFP_NORETRY, VNL_BATCH_PAGE_ORDER);
+	return page ?: alloc_page(GFP_KERNEL);
+}
+
+/* Room for one frame of a batched write(), @size bytes (skb shared info
+ * included, as build_skb() wants it), carved from the file's own page;
+ * NULL if there is no memory.  Each frame holds a reference on the page,
+ * dropped when its skb is freed (skb_free_frag()), wherever that is.
+ *
+ * Why not the CPU's fragment cache, as a single write() uses
+ * (tun.c:vnl_tun_copy_small)?  That cache reuses its page only when it
+ * runs out of it with every fragment freed.  A batch keeps its frames in
+ * flight until it is delivered, so a batch that crosses the end of the
+ * page finds it still in use, and the cache takes a fresh page, zeroed
+ * by init_on_alloc: 32 KiB cleared for every batch of 64.  Here the page
+ * starts over whenever ours is its only reference (every frame carved
+ * from it is freed): the next batch, after the last one was read, reuses
+ * it as it is.  A frame freed on another CPU was done with before its
+ * put_page(), whose atomic orders it before our look at the count; no
+ * new frame can be carved meanwhile, as carving holds frag_lock (a mutex:
+ * a new page is allocated under it, and only writers take it).  A page
+ * from the emergency reserves (pfmemalloc) is not reused, as in the core.
+ */
+void *vnl_batch_frag(struct vnl_tfile *tfile, unsigned int size)
+{
+	struct page *page;
+	void *data = NULL;
+
+	mutex_lock(&tfile->frag_lock);
+	page = tfile->frag_page;
+	if (page && page_ref_count(page) == 1 && !page_is_pfmemalloc(page))
+		tfile->frag_offset = 0;	/* no frame of it is left */
+	if (page && tfile->frag_offset + size > page_size(page)) {
+		put_page(page);		/* its frames still hold it */
+		page = NULL;
+	}
+	if (!page) {
+		page = vnl_batch_new_page();
+		tfile->frag_page = page;
+		tfile->frag_offset = 0;
+		if (!page)
+			goto out;
+	}
+	data = page_address(page) + tfile->frag_offset;
+	tfile->frag_offset += size;
+	page_ref_inc(page);
+out:
+	mutex_unlock(&tfile->frag_lock);
+	return data;
+}
+
+/* The file is closing: its page goes once its last frame does. */
+void vnl_batch_release(struct vnl_tfile *tfile)
+{
+	if (tfile->frag_page)
+		put_page(tfile->frag_page);
+	mutex_destroy(&tfile->frag_lock);
+}
+
 /* The records of a batched write(), checked before anything is built:
  * their payload lengths into @lens.  The headers are read once, here;
  * building the frames reads the payloads only, so a program changing its
@@ -265,7 +334,7 @@ ssize_t vnl_batch_write(struct vnl_tfile *tfile, struct net_device *dev,
 		iov_iter_advance(from, sizeof(struct vnl_batch_hdr));
 		frame = *from;
 		iov_iter_truncate(&frame, lens[i]);
-		skb = vnl_tun_build_frame(dev, &frame);
+		skb = vnl_tun_build_frame(dev, &frame, tfile);
 		if (IS_ERR(skb)) {
 			vnl_batch_discard(&frames);
 			return PTR_ERR(skb);

@@ -57,6 +57,7 @@ static int vnl_chr_open(struct inode *inode, struct file *file)
 	skb_queue_head_init(&tfile->rxq);
 	skb_queue_head_init(&tfile->napi_q);
 	init_waitqueue_head(&tfile->wq);
+	mutex_init(&tfile->frag_lock);
 	INIT_LIST_HEAD(&tfile->detached_node);
 	file->private_data = tfile;
 
@@ -68,6 +69,7 @@ static int vnl_chr_release(struct inode *inode, struct file *file)
 	struct vnl_tfile *tfile = file->private_data;
 
 	vnl_tun_release(tfile);
+	vnl_batch_release(tfile);
 	put_net(tfile->net);
 	kfree(tfile);
 	return 0;

@@ -140,6 +140,13 @@ struct vnl_tfile {
 	 * with the ioctl uses the old framing or the new one, whole.
 	 */
 	u32 batch;
+	/* The page a batched write() carves its frames from (batch.c:
+	 * vnl_batch_frag), and where the next frame goes in it.  Under
+	 * @frag_lock: writers of the same file may race.
+	 */
+	struct mutex frag_lock;
+	struct page *frag_page;
+	unsigned int frag_offset;
 
 	/* IFF_NAPI: written frames go through this NAPI context and GRO. */
 	struct napi_struct napi;
@@ -510,7 +517,8 @@ ssize_t vnl_tun_get_frame(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct iov_iter *from);
 size_t vnl_tun_frame_size(struct net_device *dev, const struct sk_buff *skb);
 struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
-				    struct iov_iter *from);
+				    struct iov_iter *from,
+				    struct vnl_tfile *frags);
 int vnl_tun_deliver_batch(struct vnl_tfile *tfile, struct net_device *dev,
 			  struct sk_buff_head *frames);
 bool vnl_dev_is_tun(const struct net_device *dev);
@@ -558,6 +566,8 @@ ssize_t vnl_batch_read(struct vnl_tfile *tfile, struct net_device *dev,
 		       struct iov_iter *to);
 ssize_t vnl_batch_write(struct vnl_tfile *tfile, struct net_device *dev,
 			struct iov_iter *from);
+void *vnl_batch_frag(struct vnl_tfile *tfile, unsigned int size);
+void vnl_batch_release(struct vnl_tfile *tfile);
 
 /* drop.c: every drop, counted by reason and traced */
 const char *vnl_drop_name(enum vnl_drop_reason why);

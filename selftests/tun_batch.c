@@ -783,6 +783,117 @@ TEST_F(batch, batch_and_single_reads_and_writes_mix)
 	close(s);
 }
 
+/* A written batch's frames are carved from a page of the file's own,
+ * which the next batch starts over once every frame of it is freed
+ * (kmod/batch.c:vnl_batch_frag).  Two ways that could go wrong, both
+ * seen as wrong bytes at the socket: a page reused while frames of it
+ * are still queued, and two writers of one file carving the same bytes.
+ */
+#define TAG_LEN		32	/* each datagram: its id, then a pattern */
+#define TAG_BATCHES	8	/* per writer */
+#define TAG_IDS		(2 * TAG_BATCHES * VNL_BATCH_MAX)
+
+static uint8_t tag_byte(uint32_t id, int j)
+{
+	return (id * 7 + j) & 0xff;
+}
+
+/* A batch of VNL_BATCH_MAX datagrams, ids @first.., into self->buf. */
+static size_t build_tagged(FIXTURE_DATA(batch) *self,
+			   const FIXTURE_VARIANT(batch) *variant, uint32_t first)
+{
+	uint8_t l3[256], p[512], data[TAG_LEN];
+	size_t off = 0, len;
+	uint32_t id;
+	int i, j;
+
+	for (i = 0; i < VNL_BATCH_MAX; i++) {
+		id = first + i;
+		memcpy(data, &id, sizeof(id));
+		for (j = sizeof(id); j < TAG_LEN; j++)
+			data[j] = tag_byte(id, j);
+		len = build_udp4(l3, PEER, LOCAL, 5555, PORT_IN, data, TAG_LEN);
+		off = put_record(self->buf, off, p,
+				 payload(self, variant, p, l3, len));
+	}
+	return off;
+}
+
+/* Write the batches of ids @first.. (TAG_BATCHES of them); 0 or -errno. */
+static int write_tagged(FIXTURE_DATA(batch) *self,
+			const FIXTURE_VARIANT(batch) *variant, uint32_t first)
+{
+	int b;
+
+	for (b = 0; b < TAG_BATCHES; b++) {
+		size_t len = build_tagged(self, variant,
+					  first + b * VNL_BATCH_MAX);
+
+		if (write(self->fd, self->buf, len) != (ssize_t)len)
+			return -errno;
+	}
+	return 0;
+}
+
+/* Receive @n tagged datagrams: each must hold its pattern whole and come
+ * once.  The number of good ones.
+ */
+static int recv_tagged(int s, uint8_t *seen, int n)
+{
+	uint8_t got[TAG_LEN + 1];
+	int i, j, good = 0;
+	uint32_t id;
+
+	for (i = 0; i < n; i++) {
+		if (recv_wait(s, got, sizeof(got), TUN_WAIT_MS) != TAG_LEN)
+			break;
+		memcpy(&id, got, sizeof(id));
+		if (id >= TAG_IDS || seen[id]++)
+			continue;
+		for (j = sizeof(id); j < TAG_LEN && got[j] == tag_byte(id, j); j++)
+			;
+		good += j == TAG_LEN;
+	}
+	return good;
+}
+
+TEST_F(batch, frames_keep_their_bytes_while_queued_and_between_two_writers)
+{
+	int s, one = 8 << 20, status, b;
+	uint8_t seen[TAG_IDS] = {};
+	pid_t pid;
+
+	s = udp_bind(LOCAL, PORT_IN);
+	ASSERT_LE(0, s);
+	/* Room for every datagram: none is read until all are written. */
+	ASSERT_EQ(0, setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &one, sizeof(one)));
+	ASSERT_EQ(0, set_batch(self->fd, VNL_BATCH_WRITE));
+
+	/* Two writers of the same file at once (the child shares it). */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(write_tagged(self, variant, TAG_IDS / 2) ? 1 : 0);
+	EXPECT_EQ(0, write_tagged(self, variant, 0));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, status);
+	EXPECT_EQ(TAG_IDS, recv_tagged(s, seen, TAG_IDS));
+
+	/* One batch at a time, each read before the next: the page is
+	 * reused, and each batch must still arrive as written.
+	 */
+	memset(seen, 0, sizeof(seen));
+	for (b = 0; b < TAG_BATCHES; b++) {
+		size_t len = build_tagged(self, variant, b * VNL_BATCH_MAX);
+
+		ASSERT_EQ((ssize_t)len, write(self->fd, self->buf, len));
+		ASSERT_EQ(VNL_BATCH_MAX, recv_tagged(s, seen, VNL_BATCH_MAX)) {
+			TH_LOG("batch %d", b);
+		}
+	}
+	close(s);
+}
+
 /* --- multi-queue ---------------------------------------------------------- */
 
 #define NQ	4
