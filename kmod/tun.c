@@ -1155,18 +1155,22 @@ done:
 #define VNL_TUN_PAD	(NET_SKB_PAD + NET_IP_ALIGN)
 
 /* An skb for a written frame of @len bytes too long for a page fragment
- * (vnl_tun_copy_small): a page's worth of head (the headers the stack
- * pulls) and the rest in order-0 pages, as tun does, never one
- * high-order allocation.
+ * (vnl_tun_copy_small): in its head the @head bytes of headers a vnet
+ * header said the frame has (the stack pulls any more it needs), or if
+ * it said nothing a page's worth; the rest in pages of up to 32 KiB
+ * (PAGE_ALLOC_COSTLY_ORDER, falling back to smaller ones when memory is
+ * fragmented), as tun does.  A 64 KiB super-packet is then a few
+ * fragments, each zeroed once by init_on_alloc, not a 4 KiB kmalloc'd
+ * head and sixteen pages.
  */
-static struct sk_buff *vnl_tun_alloc_skb(size_t len)
+static struct sk_buff *vnl_tun_alloc_skb(size_t len, size_t head)
 {
-	size_t linear = min_t(size_t, len, SKB_MAX_HEAD(VNL_TUN_PAD));
+	size_t linear = min_t(size_t, head ?: len, SKB_MAX_HEAD(VNL_TUN_PAD));
 	struct sk_buff *skb;
 	int err;
 
-	skb = alloc_skb_with_frags(VNL_TUN_PAD + linear, len - linear, 0, &err,
-				   GFP_KERNEL);
+	skb = alloc_skb_with_frags(VNL_TUN_PAD + linear, len - linear,
+				   PAGE_ALLOC_COSTLY_ORDER, &err, GFP_KERNEL);
 	if (!skb)
 		return NULL;
 	skb_reserve(skb, VNL_TUN_PAD);
@@ -1230,10 +1234,11 @@ static struct sk_buff *vnl_tun_copy_small(struct iov_iter *from, size_t len,
 
 /* The frame's bytes, from the program's memory into a new skb; a small
  * one into a fragment of @frags's page (a batched write, batch.c) or, if
- * NULL, of this CPU's cache.
+ * NULL, of this CPU's cache; a longer one with its first @head bytes in
+ * the skb's head (vnl_tun_alloc_skb).
  */
 static struct sk_buff *vnl_tun_copy_frame(struct iov_iter *from, size_t len,
-					  struct vnl_tfile *frags)
+					  struct vnl_tfile *frags, size_t head)
 {
 	unsigned int size = SKB_DATA_ALIGN(VNL_TUN_PAD + len) +
 			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
@@ -1242,7 +1247,7 @@ static struct sk_buff *vnl_tun_copy_frame(struct iov_iter *from, size_t len,
 	if (size <= PAGE_SIZE)
 		return vnl_tun_copy_small(from, len, size, frags);
 
-	skb = vnl_tun_alloc_skb(len);
+	skb = vnl_tun_alloc_skb(len, head);
 	if (!skb)
 		return ERR_PTR(-ENOMEM);
 	if (skb_copy_datagram_from_iter(skb, 0, from, len)) {
@@ -1290,7 +1295,7 @@ struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
 	struct virtio_net_hdr vnet = {};
 	struct tun_pi pi = { .proto = 0 };
 	struct sk_buff *skb;
-	size_t len;
+	size_t len, head = 0;
 	int err;
 
 	/* The packet information first, as tun reads it: a program whose
@@ -1302,7 +1307,8 @@ struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
 		return ERR_PTR(-EFAULT);
 	len = total - pi_len;
 	if (vnet_sz) {
-		err = vnl_vnet_get_hdr(dev, flags, vnet_sz, from, &len, &vnet);
+		err = vnl_vnet_get_hdr(dev, flags, vnet_sz, from, &len, &vnet,
+				       &head);
 		if (err == -EINVAL)
 			return ERR_PTR(vnl_tun_refuse(dev, len));
 		if (err)
@@ -1311,7 +1317,7 @@ struct sk_buff *vnl_tun_build_frame(struct net_device *dev,
 	if (!vnl_tun_frame_len_ok(dev, len))
 		return ERR_PTR(vnl_tun_refuse(dev, len));
 
-	skb = vnl_tun_copy_frame(from, len, frags);
+	skb = vnl_tun_copy_frame(from, len, frags, head);
 	if (IS_ERR(skb)) {
 		if (PTR_ERR(skb) == -ENOMEM)
 			vnl_drop_count(dev, len, pi.proto, VNL_DROP_NOMEM,

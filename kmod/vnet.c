@@ -174,11 +174,13 @@ int vnl_vnet_put_hdr(struct net_device *dev, const struct sk_buff *skb,
  * shorter than the header, or a header whose hdr_len (at least the end
  * of the checksum field it points at) runs past the frame, or (tap) ends
  * inside the Ethernet header, is refused with EINVAL.  EFAULT if the
- * program's memory is not readable.
+ * program's memory is not readable.  *@head: that hdr_len, the bytes of
+ * headers the frame's skb should hold in its linear part (0: the header
+ * does not say).
  */
 int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
 		     struct iov_iter *from, size_t *len,
-		     struct virtio_net_hdr *hdr)
+		     struct virtio_net_hdr *hdr, size_t *head)
 {
 	bool le = vnl_vnet_is_le(vnl_vnet_tun(dev));
 	u32 hdr_len;
@@ -202,6 +204,7 @@ int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
 		return -EINVAL;
 	if ((flags & IFF_TAP) && hdr_len && hdr_len < ETH_HLEN)
 		return -EINVAL;
+	*head = hdr_len;
 	return 0;
 }
 
@@ -209,8 +212,8 @@ int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
  * type and size, marked SKB_GSO_DODGY for the stack to check).  The
  * headers it covers must be in the skb's linear part: they are, up to a
  * page of them (tun.c:vnl_tun_copy_frame puts a frame that fits in a
- * page there, a longer frame's first page, its rest in pages), and
- * virtio_net_hdr_to_skb pulls in any beyond, as it does for tun.  EINVAL
+ * page there, and a longer frame's hdr_len bytes, its rest in pages),
+ * and virtio_net_hdr_to_skb pulls in any beyond, as it does for tun.  EINVAL
  * for a header the kernel refuses: an unknown GSO type, a GSO size of 0,
  * checksum offsets outside the frame's headers.
  */

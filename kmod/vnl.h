@@ -556,7 +556,7 @@ int vnl_vnet_put_hdr(struct net_device *dev, const struct sk_buff *skb,
 		     size_t sz, struct iov_iter *to);
 int vnl_vnet_get_hdr(struct net_device *dev, unsigned int flags, size_t sz,
 		     struct iov_iter *from, size_t *len,
-		     struct virtio_net_hdr *hdr);
+		     struct virtio_net_hdr *hdr, size_t *head);
 int vnl_vnet_hdr_to_skb(struct net_device *dev, struct sk_buff *skb,
 			const struct virtio_net_hdr *hdr);
 
