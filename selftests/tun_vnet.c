@@ -830,4 +830,126 @@ TEST_F(vnet, bad_gso_header_forwards_nothing)
 	close(ps);
 }
 
+/* --- multi-queue ------------------------------------------------------------ */
+
+/* A multi-queue tun with vnet headers, four queues: the header's size and
+ * the offloads are the device's, set through any one queue, and every
+ * queue reads and writes frames with a header, as a VM's backend with one
+ * thread per queue does.
+ */
+#define NQ	4
+#define FLOWS	16
+
+FIXTURE(vnet_mq)
+{
+	int fd[NQ];
+	uint8_t *buf;
+};
+
+FIXTURE_SETUP(vnet_mq)
+{
+	int i, err;
+
+	for (i = 0; i < NQ; i++)
+		self->fd[i] = -1;
+	self->buf = malloc(BUF_LEN);
+	ASSERT_TRUE(self->buf != NULL);
+	err = tun_enter_new_netns();
+	ASSERT_EQ(0, err) TH_LOG("new netns: %s", strerror(-err));
+	for (i = 0; i < NQ; i++) {
+		char name[IFNAMSIZ] = DEV;
+
+		self->fd[i] = tun_alloc(name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR |
+					      IFF_MULTI_QUEUE);
+		ASSERT_LE(0, self->fd[i]) TH_LOG("queue %d: %s", i, strerror(-self->fd[i]));
+		ASSERT_EQ(0, tun_set_nonblock(self->fd[i]));
+	}
+	/* Through the last queue: the device's, so every queue's. */
+	ASSERT_EQ(0, tun_ioctl_val(self->fd[NQ - 1], TUNSETOFFLOAD, TUN_F_CSUM));
+	ASSERT_EQ(0, if_addr4_peer(DEV, LOCAL, PEER));
+	ASSERT_EQ(0, if_up(DEV));
+}
+
+FIXTURE_TEARDOWN(vnet_mq)
+{
+	int i;
+
+	for (i = 0; i < NQ; i++)
+		if (self->fd[i] >= 0)
+			close(self->fd[i]);
+	free(self->buf);
+}
+
+TEST_F(vnet_mq, every_queue_reads_its_flows_with_a_vnet_header)
+{
+	const size_t dlen = 100, want = VHDR_LEN + IP4_HLEN + UDP_HLEN + dlen;
+	struct virtio_net_hdr vh;
+	int q, i, total = 0, used = 0;
+	char msg[100];
+	int s[FLOWS];
+	ssize_t n;
+
+	memset(msg, 'm', sizeof(msg));
+	for (i = 0; i < FLOWS; i++) {
+		s[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		ASSERT_LE(0, s[i]);
+		ASSERT_EQ(0, udp_send4(s[i], PEER, 9000, msg, dlen));
+	}
+	for (q = 0; q < NQ; q++) {
+		int here = 0;
+
+		while ((n = read(self->fd[q], self->buf, BUF_LEN)) > 0) {
+			EXPECT_EQ((ssize_t)want, n) TH_LOG("queue %d", q);
+			memcpy(&vh, self->buf, VHDR_LEN);
+			/* Checksum offload: the stack left the sum to us. */
+			EXPECT_EQ(VIRTIO_NET_HDR_F_NEEDS_CSUM, vh.flags);
+			EXPECT_EQ(VIRTIO_NET_HDR_GSO_NONE, vh.gso_type);
+			EXPECT_EQ(IP4_HLEN, vh.csum_start);
+			EXPECT_EQ(6, vh.csum_offset);
+			here++;
+		}
+		EXPECT_EQ(EAGAIN, errno);
+		total += here;
+		used += here > 0;
+	}
+	EXPECT_EQ(FLOWS, total);
+	EXPECT_LT(1, used) TH_LOG("all %d flows on one queue", FLOWS);
+	for (i = 0; i < FLOWS; i++)
+		close(s[i]);
+}
+
+TEST_F(vnet_mq, every_queue_writes_partial_checksums_the_stack_finishes)
+{
+	struct virtio_net_hdr vh = {
+		.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+		.csum_start = IP4_HLEN,
+		.csum_offset = 6,
+	};
+	uint8_t *ip = self->buf + VHDR_LEN;
+	char msg[64], got[128];
+	int s = udp_bind(LOCAL, 9000);
+	uint16_t partial;
+	size_t l3len;
+	int q;
+
+	ASSERT_LE(0, s);
+	for (q = 0; q < NQ; q++) {
+		memset(msg, 'a' + q, sizeof(msg));
+		l3len = build_udp4(ip, PEER, LOCAL, 6000 + q, 9000, msg, sizeof(msg));
+		partial = pseudo_partial4(ip, IPPROTO_UDP, UDP_HLEN + sizeof(msg));
+		memcpy(ip + IP4_HLEN + 6, &partial, 2);
+		memcpy(self->buf, &vh, VHDR_LEN);
+		EXPECT_EQ((ssize_t)(VHDR_LEN + l3len),
+			  write(self->fd[q], self->buf, VHDR_LEN + l3len)) {
+			TH_LOG("queue %d: %s", q, strerror(errno));
+		}
+		/* Finished by the stack, or UDP would have dropped it. */
+		ASSERT_EQ((ssize_t)sizeof(msg), recv_wait(s, got, sizeof(got), TUN_WAIT_MS)) {
+			TH_LOG("queue %d's datagram not received", q);
+		}
+		EXPECT_EQ('a' + q, got[0]);
+	}
+	close(s);
+}
+
 TEST_HARNESS_MAIN
