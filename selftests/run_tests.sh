@@ -119,8 +119,8 @@ ALL_TESTS=(
 # The core set, which every kernel of `make check`'s matrix runs at least
 # (tools/check: the full suite runs on 6.1 and the debug kernel): the
 # family, /dev/vnl, each data path once (a pair across netns, tun and tap
-# I/O with the kernel's own tun selftest, the demux in every mode, a tap
-# face both ways), native XDP on a pair end (an AF_XDP socket behind
+# I/O with the kernel's own tun selftest, vnet headers and batches on
+# /dev/vnl, the demux in every mode, a tap face both ways), native XDP on a pair end (an AF_XDP socket behind
 # it) and on a tap and a tun, each
 # path's trace events and each drop reason, the module's unload and
 # reload.  In ALL_TESTS's order.
@@ -132,6 +132,8 @@ CORE_TESTS=(
 	xdp_sock
 	tun_ioctl
 	tun_io
+	tun_vnet
+	tun_batch
 	tun_kernel_selftest.sh
 	macvlan_modes.sh
 	macvtap_vnet
